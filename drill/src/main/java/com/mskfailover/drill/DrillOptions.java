@@ -1,0 +1,56 @@
+package com.mskfailover.drill;
+
+import java.nio.file.Path;
+
+/**
+ * What a drill run does beyond the blog's four messages.
+ *
+ * @param extraRecords  records produced on the secondary after failover besides messages 3 and 4, so that the
+ *                      failback has a backlog to drain (a demo of lag draining)
+ * @param projectDir    where statemachines/ and events/ are (the repository root)
+ * @param workDir       where the clusters' data, the alias records and the logs go
+ */
+public record DrillOptions(int extraRecords, Path projectDir, Path workDir) {
+
+    static final String USAGE = """
+            usage: drill/run [--records N] [--work-dir DIR]
+              --records N     also produce N records on the secondary after failover (default 0), so the
+                              failback has a backlog to replicate back: a demo of lag draining
+              --work-dir DIR  where cluster data, alias records and logs go (default drill/target/work)
+            """;
+
+    public DrillOptions {
+        if (extraRecords < 0) {
+            throw new IllegalArgumentException("--records must be 0 or more, not " + extraRecords);
+        }
+    }
+
+    /** Parses the command line; throws IllegalArgumentException with the option at fault. */
+    static DrillOptions parse(String[] args, Path projectDir) {
+        int extraRecords = 0;
+        Path workDir = projectDir.resolve("drill/target/work");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--records" -> extraRecords = parseCount(valueOf(args, ++i, "--records"));
+                case "--work-dir" -> workDir = Path.of(valueOf(args, ++i, "--work-dir"));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        return new DrillOptions(extraRecords, projectDir, workDir);
+    }
+
+    private static String valueOf(String[] args, int index, String option) {
+        if (index >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[index];
+    }
+
+    private static int parseCount(String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--records takes a whole number, not '" + value + "'");
+        }
+    }
+}
