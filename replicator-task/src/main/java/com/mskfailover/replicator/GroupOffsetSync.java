@@ -6,7 +6,9 @@ import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -90,8 +93,8 @@ final class GroupOffsetSync {
             return Map.of();
         }
 
-        Map<String, ConsumerGroupDescription> targetGroups = target.describeConsumerGroups(translated.keySet()).all()
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Map<String, KafkaFuture<ConsumerGroupDescription>> targetGroups = target.describeConsumerGroups(translated.keySet())
+                .describedGroups();
         Map<String, ListConsumerGroupOffsetsSpec> targetSpecs = new HashMap<>();
         translated.keySet().forEach(group -> targetSpecs.put(group, new ListConsumerGroupOffsetsSpec()));
         Map<String, Map<TopicPartition, OffsetAndMetadata>> targetOffsets = target.listConsumerGroupOffsets(targetSpecs).all()
@@ -100,8 +103,7 @@ final class GroupOffsetSync {
         Map<String, Map<TopicPartition, OffsetAndMetadata>> written = new HashMap<>();
         for (var entry : translated.entrySet()) {
             String group = entry.getKey();
-            ConsumerGroupDescription description = targetGroups.get(group);
-            if (description != null && !description.members().isEmpty()) {
+            if (hasMembers(targetGroups.get(group))) {
                 continue; // consumers are live on the target: their own commits rule
             }
             Map<TopicPartition, OffsetAndMetadata> current = targetOffsets.getOrDefault(group, Map.of());
@@ -125,6 +127,17 @@ final class GroupOffsetSync {
             }
         }
         return written;
+    }
+
+    private static boolean hasMembers(KafkaFuture<ConsumerGroupDescription> description) throws Exception {
+        try {
+            return !description.get(TIMEOUT_SECONDS, TimeUnit.SECONDS).members().isEmpty();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return false; // the group does not exist on the target yet
+            }
+            throw e;
+        }
     }
 
     private static boolean writtenByReplicator(OffsetAndMetadata offset) {

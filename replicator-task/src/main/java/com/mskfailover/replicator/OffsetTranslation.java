@@ -33,10 +33,21 @@ public final class OffsetTranslation {
      */
     public OptionalLong translate(TopicPartition partition, long committedSourceOffset, long replicatedUpTo) {
         PartitionRuns runs = partitions.get(partition);
-        if (runs == null || committedSourceOffset <= 0 || committedSourceOffset > replicatedUpTo) {
+        if (runs == null || committedSourceOffset < 0 || committedSourceOffset > replicatedUpTo) {
             return OptionalLong.empty();
         }
-        return runs.targetPositionAfter(committedSourceOffset - 1);
+        if (committedSourceOffset > 0) {
+            OptionalLong lastRead = runs.targetOffsetOf(committedSourceOffset - 1);
+            if (lastRead.isPresent()) {
+                return OptionalLong.of(lastRead.getAsLong() + 1);
+            }
+        }
+        // Nothing read yet, or the last record read has no known place: just before the next one's copy.
+        OptionalLong nextToRead = runs.targetOffsetOf(committedSourceOffset);
+        if (nextToRead.isPresent() || committedSourceOffset == 0) {
+            return nextToRead;
+        }
+        return runs.conservativePositionAfter(committedSourceOffset - 1);
     }
 
     public void forget(TopicPartition partition) {
@@ -66,18 +77,18 @@ public final class OffsetTranslation {
             }
         }
 
-        synchronized OptionalLong targetPositionAfter(long sourceOffset) {
+        synchronized OptionalLong targetOffsetOf(long sourceOffset) {
             Map.Entry<Long, long[]> floor = runs.floorEntry(sourceOffset);
-            if (floor == null) {
+            if (floor == null || sourceOffset >= floor.getKey() + floor.getValue()[1]) {
                 return OptionalLong.empty();
             }
-            long[] run = floor.getValue();
-            long lastSourceOffsetOfRun = floor.getKey() + run[1] - 1;
-            if (sourceOffset <= lastSourceOffsetOfRun) {
-                return OptionalLong.of(run[0] + (sourceOffset - floor.getKey()) + 1);
-            }
-            // Skipped records whose place on the target is unknown (MSK Replicator's, say) lie between.
-            return OptionalLong.of(run[0] + run[1]);
+            return OptionalLong.of(floor.getValue()[0] + (sourceOffset - floor.getKey()));
+        }
+
+        /** Just after the newest mapped record before {@code sourceOffset}: re-reading beats skipping. */
+        synchronized OptionalLong conservativePositionAfter(long sourceOffset) {
+            Map.Entry<Long, long[]> floor = runs.floorEntry(sourceOffset);
+            return floor == null ? OptionalLong.empty() : OptionalLong.of(floor.getValue()[0] + floor.getValue()[1]);
         }
     }
 }

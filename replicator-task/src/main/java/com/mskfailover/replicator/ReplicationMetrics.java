@@ -21,6 +21,8 @@ public final class ReplicationMetrics {
     private final LongAdder bytes = new LongAdder();
     private final LongAdder latencyMillisTotal = new LongAdder();
     private final LongAdder skipped = new LongAdder();
+    /** Totals since start; the adders above restart with every emitted line. */
+    private final LongAdder totalRecords = new LongAdder();
     private long lastEmitMillis;
 
     public ReplicationMetrics(String replicatorName, PrintStream out, Clock clock) {
@@ -33,6 +35,7 @@ public final class ReplicationMetrics {
     /** Called on the producer's I/O thread for every acknowledged copy. */
     void copied(long sizeInBytes, long sourceTimestamp) {
         records.increment();
+        totalRecords.increment();
         bytes.add(sizeInBytes);
         latencyMillisTotal.add(Math.max(0, clock.millis() - sourceTimestamp));
     }
@@ -42,7 +45,7 @@ public final class ReplicationMetrics {
     }
 
     public long recordsCopied() {
-        return records.sum();
+        return totalRecords.sum();
     }
 
     public long recordsSkipped() {

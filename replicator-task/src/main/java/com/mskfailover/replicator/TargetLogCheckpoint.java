@@ -62,10 +62,10 @@ final class TargetLogCheckpoint {
                                            String sourceClusterId,
                                            OffsetTranslation translation,
                                            BooleanSupplier stopping) {
+        targetReader.assign(partitions);
         Map<TopicPartition, Long> ends = targetReader.endOffsets(partitions);
         Map<TopicPartition, Long> beginnings = targetReader.beginningOffsets(partitions);
         Map<TopicPartition, Long> newestCopy = new HashMap<>();
-        targetReader.assign(partitions);
         for (TopicPartition partition : partitions) {
             long from = targetOffsetOf(committed.get(partition)).orElse(0L);
             targetReader.seek(partition, Math.min(Math.max(from, beginnings.get(partition)), ends.get(partition)));
@@ -82,7 +82,6 @@ final class TargetLogCheckpoint {
                         });
             }
         }
-        targetReader.assign(Set.of());
         Map<TopicPartition, Found> found = new HashMap<>();
         for (TopicPartition partition : partitions) {
             Long newest = newestCopy.get(partition);
