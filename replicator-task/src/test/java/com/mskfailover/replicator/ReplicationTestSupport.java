@@ -4,6 +4,8 @@ import com.mskfailover.local.kafka.LocalKafkaCluster;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -30,6 +32,23 @@ final class ReplicationTestSupport {
             env.put(extra[i], extra[i + 1]);
         }
         return env;
+    }
+
+    /**
+     * Runs {@link Main} in a child JVM from the test classpath with exactly this environment, so a test
+     * can SIGKILL it like a crashed container. Output goes to {@code log}.
+     */
+    static Process startChildJvm(Map<String, String> env, Path log) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx256m", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+        return process;
     }
 
     static Replicator start(LocalKafkaCluster source, LocalKafkaCluster target, String name, String... extra) {
