@@ -308,8 +308,9 @@ final class RecordCopier implements Runnable {
                 consumer.seek(partition, position);
                 progress.put(partition, new PartitionProgress(position, checkpoint.get(partition).targetEndOffset()));
             }
-            // Commit the starting point at once: a later restart then reads the target log only from here.
-            commit(true);
+            // Commit the starting point at once (asynchronously: copying need not wait for it), so a later
+            // restart reads the target log only from here.
+            commit(false);
         }
 
         private KafkaConsumer<byte[], byte[]> targetReader() {

@@ -3,6 +3,7 @@ package com.mskfailover.replicator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,8 +84,11 @@ public final class Replicator implements AutoCloseable {
         Admin source = Admin.create(adminConfig(config.sourceClientProperties(), config.replicatorName() + "-source-admin"));
         Admin target = Admin.create(adminConfig(config.targetClientProperties(), config.replicatorName() + "-target-admin"));
         try {
-            String sourceClusterId = source.describeCluster().clusterId().get(60, TimeUnit.SECONDS);
-            String targetClusterId = target.describeCluster().clusterId().get(60, TimeUnit.SECONDS);
+            // Both requests in flight at once: start-up time is the first record's latency.
+            KafkaFuture<String> sourceCluster = source.describeCluster().clusterId();
+            KafkaFuture<String> targetCluster = target.describeCluster().clusterId();
+            String sourceClusterId = sourceCluster.get(60, TimeUnit.SECONDS);
+            String targetClusterId = targetCluster.get(60, TimeUnit.SECONDS);
             if (sourceClusterId.equals(targetClusterId)) {
                 throw new InvalidConfigurationException("SOURCE_BOOTSTRAP_SERVERS and TARGET_BOOTSTRAP_SERVERS reach the same cluster ("
                         + sourceClusterId + "): point TARGET_BOOTSTRAP_SERVERS at the other cluster");
