@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Benchmark: replicator-task vs MirrorMaker 2 (IdentityReplicationPolicy) vs raw produce, on two local
+# KRaft clusters over loopback. Prints figures; takes a few minutes and about 3 GiB of disk in /tmp.
+# Usage: replicator-task/bench/run.sh [records=1000000] [record bytes=1024] [partitions=4]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+: "${JAVA_HOME:?set JAVA_HOME to a JDK 21+, e.g. /usr/lib/jvm/temurin-25-jdk-amd64}"
+classpath_file=replicator-task/target/bench-classpath.txt
+mvn -B -q -pl replicator-task -am package -DskipTests \
+    dependency:build-classpath -Dmdep.outputFile="$PWD/$classpath_file" -Dmdep.includeScope=test
+exec "$JAVA_HOME/bin/java" -Xmx1g \
+    -cp "replicator-task/target/test-classes:replicator-task/target/classes:$(cat "$classpath_file")" \
+    -Dreplicator.jar=replicator-task/target/replicator-task.jar \
+    com.mskfailover.replicator.bench.ReplicatorBenchmark "$@"

@@ -1,0 +1,146 @@
+package com.mskfailover.replicator;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Translates the committed offsets of consumer groups from the source to the target, exactly: a
+ * consumer that read up to record k on the source resumes on the target just after the copy of k.
+ *
+ * <p>Rules that keep two flows (one per direction, as during failback) from fighting over a group:
+ * never move a group backwards on the target; never touch a group with members on the target (the
+ * broker would refuse anyway, this avoids the noise); skip groups that are replicators' own positions;
+ * and skip offsets that a replicator wrote (their metadata says so), so a translated offset is never
+ * translated back.
+ */
+final class GroupOffsetSync {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupOffsetSync.class);
+    private static final String SYNCED_METADATA_PREFIX = "mskfailover:synced:";
+    private static final long TIMEOUT_SECONDS = 15;
+
+    private final Admin source;
+    private final Admin target;
+    private final ReplicatorConfig config;
+    private final OffsetTranslation translation;
+    private final Supplier<Map<TopicPartition, Long>> replicatedUpTo;
+
+    GroupOffsetSync(Admin source, Admin target, ReplicatorConfig config, OffsetTranslation translation,
+                    Supplier<Map<TopicPartition, Long>> replicatedUpTo) {
+        this.source = source;
+        this.target = target;
+        this.config = config;
+        this.translation = translation;
+        this.replicatedUpTo = replicatedUpTo;
+    }
+
+    /** One round: returns the offsets written to the target, by group. */
+    Map<String, Map<TopicPartition, OffsetAndMetadata>> sync() throws Exception {
+        Map<TopicPartition, Long> replicated = replicatedUpTo.get();
+        if (replicated.isEmpty()) {
+            return Map.of();
+        }
+        List<String> groups = source.listGroups(ListGroupsOptions.forConsumerGroups()).all()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).stream()
+                .map(GroupListing::groupId)
+                .filter(group -> !group.equals(config.replicatorName()))
+                .filter(config::syncsGroup)
+                .toList();
+        if (groups.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
+        groups.forEach(group -> specs.put(group, new ListConsumerGroupOffsetsSpec()));
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> sourceOffsets = source.listConsumerGroupOffsets(specs).all()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+
+        Map<String, Map<TopicPartition, Long>> translated = new HashMap<>();
+        sourceOffsets.forEach((group, offsets) -> {
+            if (offsets.values().stream().anyMatch(TargetLogCheckpoint::isReplicatorCommit)) {
+                return; // another flow's own position, meaningless on this target
+            }
+            Map<TopicPartition, Long> groupOffsets = new HashMap<>();
+            offsets.forEach((partition, offset) -> {
+                Long upTo = replicated.get(partition);
+                if (offset == null || upTo == null || writtenByReplicator(offset)) {
+                    return;
+                }
+                OptionalLong targetOffset = translation.translate(partition, offset.offset(), upTo);
+                targetOffset.ifPresent(value -> groupOffsets.put(partition, value));
+            });
+            if (!groupOffsets.isEmpty()) {
+                translated.put(group, groupOffsets);
+            }
+        });
+        if (translated.isEmpty()) {
+            return Map.of();
+        }
+
+        Map<String, KafkaFuture<ConsumerGroupDescription>> targetGroups = target.describeConsumerGroups(translated.keySet())
+                .describedGroups();
+        Map<String, ListConsumerGroupOffsetsSpec> targetSpecs = new HashMap<>();
+        translated.keySet().forEach(group -> targetSpecs.put(group, new ListConsumerGroupOffsetsSpec()));
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> targetOffsets = target.listConsumerGroupOffsets(targetSpecs).all()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> written = new HashMap<>();
+        for (var entry : translated.entrySet()) {
+            String group = entry.getKey();
+            if (hasMembers(targetGroups.get(group))) {
+                continue; // consumers are live on the target: their own commits rule
+            }
+            Map<TopicPartition, OffsetAndMetadata> current = targetOffsets.getOrDefault(group, Map.of());
+            Map<TopicPartition, OffsetAndMetadata> forward = new HashMap<>();
+            entry.getValue().forEach((partition, offset) -> {
+                OffsetAndMetadata existing = current.get(partition);
+                if (existing == null || existing.offset() < offset) {
+                    forward.put(partition, new OffsetAndMetadata(offset, SYNCED_METADATA_PREFIX + config.replicatorName()));
+                }
+            });
+            if (forward.isEmpty()) {
+                continue;
+            }
+            try {
+                target.alterConsumerGroupOffsets(group, forward).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                written.put(group, forward);
+                LOG.info("group {}: target offsets moved forward to {}", group, forward);
+            } catch (Exception e) {
+                // Typically a consumer joined the group on the target meanwhile; the next round decides again.
+                LOG.info("group {}: not synced this round: {}", group, e.toString());
+            }
+        }
+        return written;
+    }
+
+    private static boolean hasMembers(KafkaFuture<ConsumerGroupDescription> description) throws Exception {
+        try {
+            return !description.get(TIMEOUT_SECONDS, TimeUnit.SECONDS).members().isEmpty();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return false; // the group does not exist on the target yet
+            }
+            throw e;
+        }
+    }
+
+    private static boolean writtenByReplicator(OffsetAndMetadata offset) {
+        return offset.metadata() != null && offset.metadata().startsWith(SYNCED_METADATA_PREFIX);
+    }
+}

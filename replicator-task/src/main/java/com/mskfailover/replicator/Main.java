@@ -1,0 +1,68 @@
+package com.mskfailover.replicator;
+
+import sun.misc.Signal;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The container entry point: configuration from the environment, runs until SIGTERM (ECS stopping the
+ * task) or SIGINT, then flushes, commits and exits 0. A bad or missing variable exits 2 with one line on
+ * stderr naming it, before any connection is made.
+ */
+public final class Main {
+
+    static final int EXIT_BAD_CONFIGURATION = 2;
+    static final int EXIT_FAILED = 1;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        ReplicatorConfig config;
+        try {
+            config = ReplicatorConfig.fromEnvironment(System.getenv());
+        } catch (InvalidConfigurationException e) {
+            System.err.println("replicator-task: " + e.getMessage());
+            System.exit(EXIT_BAD_CONFIGURATION);
+            return;
+        }
+        Replicator replicator;
+        try {
+            replicator = Replicator.start(config);
+        } catch (InvalidConfigurationException e) {
+            System.err.println("replicator-task: " + e.getMessage());
+            System.exit(EXIT_BAD_CONFIGURATION);
+            return;
+        } catch (RuntimeException e) {
+            System.err.println("replicator-task: " + e.getMessage());
+            System.exit(EXIT_FAILED);
+            return;
+        }
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        // Handling the signals ourselves (rather than a shutdown hook) lets the exit status be 0, not 143.
+        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
+        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
+        try {
+            stopRequested.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        replicator.close();
+        System.err.println("replicator-task: stopped after copying " + replicator.recordsCopied() + " records; peak heap "
+                + peakHeapMebibytes() + " MiB");
+        System.exit(0);
+    }
+
+    /** Sum of the peak usage of the heap pools: what the benchmark reports as the replicator's heap. */
+    static long peakHeapMebibytes() {
+        long bytes = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                bytes += pool.getPeakUsage().getUsed();
+            }
+        }
+        return bytes / (1024 * 1024);
+    }
+}

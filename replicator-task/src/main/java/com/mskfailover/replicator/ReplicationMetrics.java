@@ -1,0 +1,80 @@
+package com.mskfailover.replicator;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Counts what the copier does and writes it as CloudWatch embedded metric format (EMF) lines on
+ * stdout: on ECS with the awslogs driver, CloudWatch turns each line into metrics without any agent or
+ * SDK call. Names follow MSK Replicator's metrics so the same dashboards and alarms fit both.
+ */
+public final class ReplicationMetrics {
+
+    public static final String NAMESPACE = "MskFailover/Replicator";
+
+    private final String replicatorName;
+    private final PrintStream out;
+    private final Clock clock;
+
+    private final LongAdder records = new LongAdder();
+    private final LongAdder bytes = new LongAdder();
+    private final LongAdder latencyMillisTotal = new LongAdder();
+    private final LongAdder skipped = new LongAdder();
+    /** Totals since start; the adders above restart with every emitted line. */
+    private final LongAdder totalRecords = new LongAdder();
+    private long lastEmitMillis;
+
+    public ReplicationMetrics(String replicatorName, PrintStream out, Clock clock) {
+        this.replicatorName = replicatorName;
+        this.out = out;
+        this.clock = clock;
+        this.lastEmitMillis = clock.millis();
+    }
+
+    /** Called on the producer's I/O thread for every acknowledged copy. */
+    void copied(long sizeInBytes, long sourceTimestamp) {
+        records.increment();
+        totalRecords.increment();
+        bytes.add(sizeInBytes);
+        latencyMillisTotal.add(Math.max(0, clock.millis() - sourceTimestamp));
+    }
+
+    void skipped() {
+        skipped.increment();
+    }
+
+    public long recordsCopied() {
+        return totalRecords.sum();
+    }
+
+    public long recordsSkipped() {
+        return skipped.sum();
+    }
+
+    /** Writes one EMF line covering the time since the previous one and returns it. */
+    public synchronized String emit(long messageLag) {
+        long now = clock.millis();
+        double seconds = Math.max(1, now - lastEmitMillis) / 1000.0;
+        lastEmitMillis = now;
+        long copiedRecords = records.sumThenReset();
+        long copiedBytes = bytes.sumThenReset();
+        long latencyTotal = latencyMillisTotal.sumThenReset();
+        double averageLatency = copiedRecords == 0 ? 0 : (double) latencyTotal / copiedRecords;
+        String line = "{\"_aws\":{\"Timestamp\":" + now + ",\"CloudWatchMetrics\":[{\"Namespace\":\"" + NAMESPACE + "\","
+                + "\"Dimensions\":[[\"ReplicatorName\"]],\"Metrics\":["
+                + "{\"Name\":\"MessageLag\",\"Unit\":\"Count\"},"
+                + "{\"Name\":\"ReplicationLatency\",\"Unit\":\"Milliseconds\"},"
+                + "{\"Name\":\"ReplicatorThroughput\",\"Unit\":\"Count/Second\"},"
+                + "{\"Name\":\"ReplicatorBytesInPerSec\",\"Unit\":\"Bytes/Second\"}]}]},"
+                // REPLICATOR_NAME is restricted to [A-Za-z0-9._-], so it needs no JSON escaping.
+                + "\"ReplicatorName\":\"" + replicatorName + "\","
+                + "\"MessageLag\":" + messageLag + ","
+                + "\"ReplicationLatency\":" + Math.round(averageLatency) + ","
+                + "\"ReplicatorThroughput\":" + Math.round(copiedRecords / seconds) + ","
+                + "\"ReplicatorBytesInPerSec\":" + Math.round(copiedBytes / seconds) + "}";
+        out.println(line);
+        out.flush();
+        return line;
+    }
+}

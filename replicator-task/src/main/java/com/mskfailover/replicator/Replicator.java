@@ -1,0 +1,190 @@
+package com.mskfailover.replicator;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+/**
+ * A running replication flow from one cluster to another with identical topic names. Start it with
+ * {@link #start(ReplicatorConfig)}; {@link #close()} flushes what was sent, commits the source position
+ * and stops.
+ *
+ * <pre>{@code
+ * try (Replicator replicator = Replicator.start(ReplicatorConfig.fromEnvironment(Map.of(
+ *         "SOURCE_BOOTSTRAP_SERVERS", secondary, "TARGET_BOOTSTRAP_SERVERS", primary,
+ *         "SOURCE_AUTH", "none", "TARGET_AUTH", "none", "REPLICATOR_NAME", "failback")))) {
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class Replicator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final ReplicatorConfig config;
+    private final Admin source;
+    private final Admin target;
+    private final ReplicationMetrics metrics;
+    private final RecordCopier copier;
+    private final Thread copierThread;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicReference<Set<TopicPartition>> partitions;
+
+    private Replicator(ReplicatorConfig config, Admin source, Admin target, String sourceClusterId,
+                       String targetClusterId, Set<TopicPartition> initialPartitions, PrintStream metricsOut) {
+        this.config = config;
+        this.source = source;
+        this.target = target;
+        this.partitions = new AtomicReference<>(initialPartitions);
+        this.metrics = new ReplicationMetrics(config.replicatorName(), metricsOut, Clock.systemUTC());
+        OffsetTranslation translation = new OffsetTranslation();
+        this.copier = new RecordCopier(config, sourceClusterId, targetClusterId, partitions::get, initialPartitions,
+                translation, metrics);
+        this.copierThread = new Thread(copier, config.replicatorName() + "-copier");
+        TopicSync topicSync = new TopicSync(source, target, config);
+        GroupOffsetSync groupSync = new GroupOffsetSync(source, target, config, translation, copier::replicatedUpTo);
+        this.scheduler = Executors.newScheduledThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, config.replicatorName() + "-sync");
+            thread.setDaemon(true);
+            return thread;
+        });
+        copierThread.start();
+        scheduleQuietly("topic sync", () -> partitions.set(topicSync.sync()), config.topicSyncInterval());
+        scheduleQuietly("group offset sync", groupSync::sync, config.groupSyncInterval());
+        scheduleQuietly("metrics", () -> metrics.emit(messageLag()), config.metricsInterval());
+    }
+
+    /** Starts replicating with metrics on stdout. */
+    public static Replicator start(ReplicatorConfig config) {
+        return start(config, System.out);
+    }
+
+    /**
+     * Connects to both clusters, creates missing topics on the target and starts copying. Fails (and
+     * writes nothing) if a cluster cannot be reached or both sides are the same cluster.
+     */
+    public static Replicator start(ReplicatorConfig config, PrintStream metricsOut) {
+        Admin source = Admin.create(adminConfig(config.sourceClientProperties(), config.replicatorName() + "-source-admin"));
+        Admin target = Admin.create(adminConfig(config.targetClientProperties(), config.replicatorName() + "-target-admin"));
+        try {
+            // Both requests in flight at once: start-up time is the first record's latency.
+            KafkaFuture<String> sourceCluster = source.describeCluster().clusterId();
+            KafkaFuture<String> targetCluster = target.describeCluster().clusterId();
+            String sourceClusterId = sourceCluster.get(60, TimeUnit.SECONDS);
+            String targetClusterId = targetCluster.get(60, TimeUnit.SECONDS);
+            if (sourceClusterId.equals(targetClusterId)) {
+                throw new InvalidConfigurationException("SOURCE_BOOTSTRAP_SERVERS and TARGET_BOOTSTRAP_SERVERS reach the same cluster ("
+                        + sourceClusterId + "): point TARGET_BOOTSTRAP_SERVERS at the other cluster");
+            }
+            Set<TopicPartition> initialPartitions = new TopicSync(source, target, config).sync();
+            LOG.info("replicator {} starting: cluster {} -> cluster {}, {} partitions", config.replicatorName(),
+                    sourceClusterId, targetClusterId, initialPartitions.size());
+            return new Replicator(config, source, target, sourceClusterId, targetClusterId, initialPartitions, metricsOut);
+        } catch (RuntimeException e) {
+            source.close();
+            target.close();
+            throw e;
+        } catch (Exception e) {
+            source.close();
+            target.close();
+            throw new IllegalStateException("replicator " + config.replicatorName() + " could not start: " + e, e);
+        }
+    }
+
+    public ReplicatorConfig config() {
+        return config;
+    }
+
+    /** Source partitions being replicated and, for each, the offset before which everything is on the target. */
+    public Map<TopicPartition, Long> replicatedUpTo() {
+        return copier.replicatedUpTo();
+    }
+
+    public long recordsCopied() {
+        return metrics.recordsCopied();
+    }
+
+    public long recordsSkipped() {
+        return metrics.recordsSkipped();
+    }
+
+    /** Sum over replicated partitions of source log end offset minus the replicated position. */
+    long messageLag() throws Exception {
+        Map<TopicPartition, Long> upTo = copier.replicatedUpTo();
+        if (upTo.isEmpty()) {
+            return 0;
+        }
+        Map<TopicPartition, OffsetSpec> request = upTo.keySet().stream()
+                .collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest()));
+        var ends = source.listOffsets(request).all().get(15, TimeUnit.SECONDS);
+        return upTo.entrySet().stream()
+                .mapToLong(entry -> Math.max(0, ends.get(entry.getKey()).offset() - entry.getValue()))
+                .sum();
+    }
+
+    private void scheduleQuietly(String what, ThrowingRunnable task, Duration interval) {
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (Exception e) {
+                // A cluster may be briefly unreachable; the next round tries again.
+                LOG.warn("{} failed, retrying in {}: {}", what, interval, e.toString());
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    /** Flushes every record sent, commits the source position, emits final metrics and stops. */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            if (!copier.stop(STOP_TIMEOUT)) {
+                LOG.warn("replicator {} did not stop within {}", config.replicatorName(), STOP_TIMEOUT);
+            }
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            metrics.emit(messageLag());
+        } catch (Exception e) {
+            LOG.warn("final metrics not emitted: {}", e.toString());
+        }
+        source.close();
+        target.close();
+        LOG.info("replicator {} stopped", config.replicatorName());
+    }
+
+    private static Map<String, Object> adminConfig(Map<String, Object> clientProperties, String clientId) {
+        Map<String, Object> admin = new HashMap<>();
+        clientProperties.forEach((key, value) -> {
+            if (AdminClientConfig.configNames().contains(key)) {
+                admin.put(key, value);
+            }
+        });
+        admin.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        return admin;
+    }
+}

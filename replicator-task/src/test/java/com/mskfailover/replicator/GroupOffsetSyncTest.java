@@ -1,0 +1,134 @@
+package com.mskfailover.replicator;
+
+import com.mskfailover.local.kafka.LocalKafkaCluster;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static com.mskfailover.replicator.ReplicationTestSupport.await;
+import static com.mskfailover.replicator.ReplicationTestSupport.caughtUp;
+import static com.mskfailover.replicator.ReplicationTestSupport.start;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class GroupOffsetSyncTest {
+
+    private static final Duration GROUP_SYNC_BOUND = Duration.ofSeconds(5);
+    private static final String TOPIC = "ledger";
+    private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
+    /** Records the target has of its own before replication starts: copies land 3 offsets further on. */
+    private static final int TARGET_OWN_RECORDS = 3;
+
+    private static LocalKafkaCluster source;
+    private static LocalKafkaCluster target;
+    private static Replicator replicator;
+
+    @BeforeAll
+    static void startReplication() {
+        source = LocalKafkaCluster.start("groups-source");
+        target = LocalKafkaCluster.start("groups-target");
+        source.clients().createTopic(TOPIC, 1);
+        target.clients().createTopic(TOPIC, 1);
+        target.clients().produce(IntStream.range(0, TARGET_OWN_RECORDS).mapToObj(i -> new ProducerRecord<>(TOPIC, "t", "target-" + i)).toList());
+        source.clients().produce(IntStream.range(0, 10).mapToObj(i -> new ProducerRecord<>(TOPIC, "s", "source-" + i)).toList());
+        replicator = start(source, target, "group-sync", "TOPICS", TOPIC);
+        await("the records are copied", Duration.ofSeconds(60), () -> caughtUp(source, "group-sync", TOPIC));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (replicator != null) {
+            replicator.close();
+        }
+        if (target != null) {
+            target.close();
+        }
+        if (source != null) {
+            source.close();
+        }
+    }
+
+    @Test
+    void translatesACommittedOffsetExactlyWithinFiveSeconds() {
+        commitOnSource("reader", 4);
+        awaitTargetOffset("reader", TARGET_OWN_RECORDS + 4);
+        commitOnSource("reader", 10);
+        awaitTargetOffset("reader", TARGET_OWN_RECORDS + 10);
+        List<String> next = nextValuesOnTarget("reader");
+        assertEquals(List.of(), next, "a consumer that read everything on the source reads nothing again on the target");
+    }
+
+    @Test
+    void neverRewindsAGroupOnTheTarget() {
+        commitOnSource("rewinder", 8);
+        awaitTargetOffset("rewinder", TARGET_OWN_RECORDS + 8);
+        commitOnSource("rewinder", 2);
+        syncRoundPassed("probe-rewind");
+        assertEquals(TARGET_OWN_RECORDS + 8, targetOffset("rewinder"), "a rewind on the source does not rewind the target");
+    }
+
+    @Test
+    void leavesGroupsWithActiveMembersOnTheTargetAlone() {
+        try (KafkaConsumer<String, String> member = target.clients().consumer("live", Map.of())) {
+            member.subscribe(List.of(TOPIC));
+            await("the member joined the group on the target", Duration.ofSeconds(30), () -> {
+                member.poll(Duration.ofMillis(100));
+                return !member.assignment().isEmpty();
+            });
+            member.commitSync(Map.of(PARTITION, new OffsetAndMetadata(1)));
+            commitOnSource("live", 9);
+            syncRoundPassed("probe-live");
+            assertEquals(1, targetOffset("live"), "the live member's own commit rules");
+        }
+        // Once the member has left, the translated position is applied.
+        awaitTargetOffset("live", TARGET_OWN_RECORDS + 9);
+    }
+
+    @Test
+    void neverSyncsReplicatorGroups() throws Exception {
+        try (Admin admin = source.admin()) {
+            // What another flow's replicator commits on this source cluster.
+            admin.alterConsumerGroupOffsets("other-replicator", Map.of(PARTITION,
+                    new OffsetAndMetadata(5, TargetLogCheckpoint.commitMetadata(7)))).all().get(30, TimeUnit.SECONDS);
+        }
+        syncRoundPassed("probe-replicators");
+        assertEquals(Map.of(), target.clients().committedOffsets("other-replicator"));
+        assertEquals(Map.of(), target.clients().committedOffsets("group-sync"), "its own source position stays on the source");
+    }
+
+    private static void commitOnSource(String group, long offset) {
+        try (Admin admin = source.admin()) {
+            admin.alterConsumerGroupOffsets(group, Map.of(PARTITION, new OffsetAndMetadata(offset))).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long targetOffset(String group) {
+        return target.clients().committedOffsets(group).getOrDefault(PARTITION, -1L);
+    }
+
+    private static void awaitTargetOffset(String group, long expected) {
+        await("group " + group + " is at " + expected + " on the target", GROUP_SYNC_BOUND, () -> targetOffset(group) == expected);
+    }
+
+    /** Commits a fresh group and waits until it is synced: a whole sync round ran after the call. */
+    private static void syncRoundPassed(String probeGroup) {
+        commitOnSource(probeGroup, 1);
+        awaitTargetOffset(probeGroup, TARGET_OWN_RECORDS + 1);
+    }
+
+    private static List<String> nextValuesOnTarget(String group) {
+        return target.clients().consumeAsGroup(group, TOPIC).stream().map(record -> record.value()).toList();
+    }
+}

@@ -1,0 +1,39 @@
+package com.mskfailover.replicator;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MainTest {
+
+    @Test
+    void aMissingVariableExitsNonZeroWithOneLineNamingIt() throws Exception {
+        List<String> output = runMain(Map.of("TARGET_BOOTSTRAP_SERVERS", "127.0.0.1:1"));
+        assertEquals(1, output.size(), "one line: " + output);
+        assertTrue(output.getFirst().contains("SOURCE_BOOTSTRAP_SERVERS is missing"), output.getFirst());
+    }
+
+    @Test
+    void aBadVariableExitsNonZeroWithOneLineNamingIt() throws Exception {
+        List<String> output = runMain(Map.of("SOURCE_BOOTSTRAP_SERVERS", "127.0.0.1:1",
+                "TARGET_BOOTSTRAP_SERVERS", "127.0.0.1:2", "TARGET_AUTH", "kerberos"));
+        assertEquals(1, output.size(), "one line: " + output);
+        assertTrue(output.getFirst().contains("TARGET_AUTH 'kerberos' is not valid"), output.getFirst());
+    }
+
+    /** Runs Main in a child JVM, asserts it exited with the bad-configuration status, returns its output. */
+    private static List<String> runMain(Map<String, String> env) throws Exception {
+        Path log = Files.createTempFile("replicator-main-", ".log");
+        Process process = ReplicationTestSupport.startChildJvm(env, log);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(Main.EXIT_BAD_CONFIGURATION, process.exitValue());
+        return Files.readAllLines(log);
+    }
+}

@@ -1,0 +1,37 @@
+package com.mskfailover.replicator;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReplicationMetricsTest {
+
+    @Test
+    void emitsOneEmbeddedMetricFormatLineWithTheFourMetrics() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Clock clock = Clock.fixed(Instant.ofEpochMilli(10_000), ZoneOffset.UTC);
+        ReplicationMetrics metrics = new ReplicationMetrics("failback", new PrintStream(out, true, StandardCharsets.UTF_8), clock);
+        metrics.copied(1_000, 9_000);
+        metrics.copied(3_000, 7_000);
+        String line = metrics.emit(42);
+
+        assertEquals(line + System.lineSeparator(), out.toString(StandardCharsets.UTF_8));
+        assertTrue(line.contains("\"Namespace\":\"MskFailover/Replicator\""), line);
+        assertTrue(line.contains("\"Dimensions\":[[\"ReplicatorName\"]]"), line);
+        assertTrue(line.contains("\"ReplicatorName\":\"failback\""), line);
+        assertTrue(line.contains("\"MessageLag\":42"), line);
+        assertTrue(line.contains("\"ReplicationLatency\":2000"), line);
+        // The clock did not move: the interval counts as one millisecond's worth of a second, i.e. 1 ms.
+        assertTrue(line.contains("\"ReplicatorThroughput\":2000,"), line);
+        assertTrue(line.contains("\"ReplicatorBytesInPerSec\":4000000"), line);
+        assertEquals(2, metrics.recordsCopied(), "totals survive the per-line reset");
+    }
+}

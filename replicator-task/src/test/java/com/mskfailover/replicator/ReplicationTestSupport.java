@@ -1,0 +1,102 @@
+package com.mskfailover.replicator;
+
+import com.mskfailover.local.kafka.LocalKafkaCluster;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/** What the replicator tests share: an environment for a flow, polling with a deadline, the lag contract. */
+final class ReplicationTestSupport {
+
+    private ReplicationTestSupport() {}
+
+    /** The environment of a plaintext flow with fast sync rounds; {@code extra} is variable, value, ... */
+    static Map<String, String> env(LocalKafkaCluster source, LocalKafkaCluster target, String name, String... extra) {
+        Map<String, String> env = new HashMap<>();
+        env.put("SOURCE_BOOTSTRAP_SERVERS", source.bootstrapServers());
+        env.put("TARGET_BOOTSTRAP_SERVERS", target.bootstrapServers());
+        env.put("SOURCE_AUTH", "none");
+        env.put("TARGET_AUTH", "none");
+        env.put("REPLICATOR_NAME", name);
+        env.put("TOPIC_SYNC_INTERVAL_MS", "500");
+        env.put("GROUP_SYNC_INTERVAL_MS", "300");
+        env.put("METRICS_INTERVAL_MS", "1000");
+        for (int i = 0; i + 1 < extra.length; i += 2) {
+            env.put(extra[i], extra[i + 1]);
+        }
+        return env;
+    }
+
+    /**
+     * Runs {@link Main} in a child JVM from the test classpath with exactly this environment, so a test
+     * can SIGKILL it like a crashed container. Output goes to {@code log}.
+     */
+    static Process startChildJvm(Map<String, String> env, Path log) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx256m", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+        return process;
+    }
+
+    static Replicator start(LocalKafkaCluster source, LocalKafkaCluster target, String name, String... extra) {
+        return Replicator.start(ReplicatorConfig.fromEnvironment(env(source, target, name, extra)));
+    }
+
+    /** Polls until the condition holds; fails with {@code what} when the deadline passes. */
+    static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting until " + what, e);
+            }
+        }
+    }
+
+    /**
+     * The lag contract other parts rely on: per partition, source log end offset minus the offset the
+     * replicator committed as group {@code name} on the source (no commit: the whole partition).
+     */
+    static Map<TopicPartition, Long> replicationLag(LocalKafkaCluster source, String name, String topic) {
+        Map<TopicPartition, Long> ends = source.clients().endOffsets(topic);
+        Map<TopicPartition, Long> committed = source.clients().committedOffsets(name);
+        Map<TopicPartition, Long> lag = new HashMap<>();
+        ends.forEach((partition, end) -> lag.put(partition, end - committed.getOrDefault(partition, 0L)));
+        return lag;
+    }
+
+    static boolean caughtUp(LocalKafkaCluster source, String name, String topic) {
+        return replicationLag(source, name, topic).values().stream().allMatch(lag -> lag == 0);
+    }
+
+    static List<String> sortedValues(LocalKafkaCluster cluster, String topic) {
+        return cluster.clients().readAll(topic).stream().map(ConsumerRecord::value).sorted().toList();
+    }
+
+    /** Records in the topic (its end offsets summed), or -1 while the topic does not exist. */
+    static long count(LocalKafkaCluster cluster, String topic) {
+        try {
+            return cluster.clients().endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
+        } catch (IllegalStateException e) {
+            return -1;
+        }
+    }
+}

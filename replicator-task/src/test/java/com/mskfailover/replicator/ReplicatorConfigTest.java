@@ -1,0 +1,100 @@
+package com.mskfailover.replicator;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReplicatorConfigTest {
+
+    private static Map<String, String> minimal() {
+        Map<String, String> env = new HashMap<>();
+        env.put("SOURCE_BOOTSTRAP_SERVERS", "b-1.secondary:9098");
+        env.put("TARGET_BOOTSTRAP_SERVERS", "b-1.primary:9098");
+        return env;
+    }
+
+    @Test
+    void defaultsAreIamEarliestAllTopicsAndTheDocumentedName() {
+        ReplicatorConfig config = ReplicatorConfig.fromEnvironment(minimal());
+        assertEquals("replicator-task", config.replicatorName());
+        assertEquals(ReplicatorConfig.StartingPosition.EARLIEST, config.startingPosition());
+        assertTrue(config.skipMskReplicatorRecords());
+        assertEquals("SASL_SSL", config.sourceClientProperties().get("security.protocol"));
+        assertEquals("AWS_MSK_IAM", config.targetClientProperties().get("sasl.mechanism"));
+        assertEquals("software.amazon.msk.auth.iam.IAMClientCallbackHandler",
+                config.targetClientProperties().get("sasl.client.callback.handler.class"));
+        assertEquals("b-1.secondary:9098", config.sourceClientProperties().get("bootstrap.servers"));
+        assertTrue(config.replicatesTopic("customer"));
+        assertTrue(config.syncsGroup("msk-consumer"));
+        assertEquals(Duration.ofSeconds(1), config.groupSyncInterval());
+    }
+
+    @Test
+    void passThroughPropertiesMapToClientPropertiesAndWinOverDefaults() {
+        Map<String, String> env = minimal();
+        env.put("SOURCE_AUTH", "none");
+        env.put("SOURCE_KAFKA_SSL_TRUSTSTORE_LOCATION", "/etc/truststore.jks");
+        env.put("TARGET_KAFKA_COMPRESSION_TYPE", "lz4");
+        env.put("TARGET_KAFKA_SECURITY_PROTOCOL", "SSL");
+        ReplicatorConfig config = ReplicatorConfig.fromEnvironment(env);
+        assertEquals("PLAINTEXT", config.sourceClientProperties().get("security.protocol"));
+        assertEquals("/etc/truststore.jks", config.sourceClientProperties().get("ssl.truststore.location"));
+        assertEquals("lz4", config.targetClientProperties().get("compression.type"));
+        assertEquals("SSL", config.targetClientProperties().get("security.protocol"));
+        assertFalse(config.sourceClientProperties().containsKey("compression.type"), "each side gets its own properties");
+    }
+
+    @Test
+    void topicAndGroupFiltersCombineIncludeAndExclude() {
+        Map<String, String> env = minimal();
+        env.put("TOPICS", "customer|orders\\..*");
+        env.put("TOPICS_EXCLUDE", "orders\\.tmp");
+        env.put("GROUPS_EXCLUDE", "test-.*");
+        env.put("STARTING_POSITION", "latest");
+        env.put("SKIP_MSK_REPLICATOR_RECORDS", "false");
+        ReplicatorConfig config = ReplicatorConfig.fromEnvironment(env);
+        assertTrue(config.replicatesTopic("orders.eu"));
+        assertFalse(config.replicatesTopic("orders.tmp"));
+        assertFalse(config.replicatesTopic("payments"));
+        assertFalse(config.syncsGroup("test-1"));
+        assertTrue(config.syncsGroup("msk-consumer"));
+        assertEquals(ReplicatorConfig.StartingPosition.LATEST, config.startingPosition());
+        assertFalse(config.skipMskReplicatorRecords());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "SOURCE_BOOTSTRAP_SERVERS|",
+            "TARGET_BOOTSTRAP_SERVERS|' '",
+            "SOURCE_AUTH|kerberos",
+            "TARGET_AUTH|plain",
+            "TOPICS|customer(",
+            "GROUPS_EXCLUDE|[a-",
+            "STARTING_POSITION|middle",
+            "REPLICATOR_NAME|has space",
+            "SKIP_MSK_REPLICATOR_RECORDS|yes",
+            "GROUP_SYNC_INTERVAL_MS|0",
+            "METRICS_INTERVAL_MS|soon",
+    })
+    void aBadOrMissingVariableFailsWithOneLineNamingIt(String variable, String value) {
+        Map<String, String> env = minimal();
+        if (value == null) {
+            env.remove(variable);
+        } else {
+            env.put(variable, value);
+        }
+        InvalidConfigurationException error = assertThrows(InvalidConfigurationException.class,
+                () -> ReplicatorConfig.fromEnvironment(env));
+        assertTrue(error.getMessage().startsWith(variable + " "), error.getMessage());
+        assertFalse(error.getMessage().contains("\n"), "one line: " + error.getMessage());
+    }
+}

@@ -1,0 +1,215 @@
+package com.mskfailover.replicator;
+
+import com.mskfailover.local.kafka.KafkaClients;
+import com.mskfailover.local.kafka.LocalKafkaCluster;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static com.mskfailover.replicator.ReplicationTestSupport.await;
+import static com.mskfailover.replicator.ReplicationTestSupport.caughtUp;
+import static com.mskfailover.replicator.ReplicationTestSupport.count;
+import static com.mskfailover.replicator.ReplicationTestSupport.sortedValues;
+import static com.mskfailover.replicator.ReplicationTestSupport.start;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReplicatorTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    /** The bound on group offset translation, measured from the consumer's commit. */
+    private static final Duration GROUP_SYNC_BOUND = Duration.ofSeconds(5);
+
+    private static LocalKafkaCluster primary;
+    private static LocalKafkaCluster secondary;
+
+    @BeforeAll
+    static void startClusters() {
+        primary = LocalKafkaCluster.start("primary");
+        secondary = LocalKafkaCluster.start("secondary");
+    }
+
+    @AfterAll
+    static void stopClusters() {
+        if (secondary != null) {
+            secondary.close();
+        }
+        if (primary != null) {
+            primary.close();
+        }
+    }
+
+    /**
+     * The AWS blog's walkthrough: 2 messages on the primary, forward replication, failover, 2 more on the
+     * secondary, failback from earliest with the forward flow still running.
+     */
+    @Test
+    void blogWalkthroughLeavesExactlyTheFourRecordsOnBothClustersAndGroupsResumeExactly() {
+        String topic = "customer";
+        String group = "msk-consumer";
+        KafkaClients onPrimary = primary.clients();
+        KafkaClients onSecondary = secondary.clients();
+        onPrimary.createTopic(topic, 3);
+        onPrimary.produce(List.of(new ProducerRecord<>(topic, "k1", "c1"), new ProducerRecord<>(topic, "k2", "c2")));
+
+        try (Replicator forward = start(primary, secondary, "blog-forward", "TOPICS", topic)) {
+            await("the forward flow copied both records", WAIT, () -> count(secondary, topic) == 2 && caughtUp(primary, "blog-forward", topic));
+            assertEquals(List.of("c1", "c2"), KafkaClients.values(sortedRecords(onPrimary.consumeAsGroup(group, topic))));
+            Map<TopicPartition, Long> primaryPositions = withRecordsRead(onPrimary.committedOffsets(group));
+            await("the group's position reached the secondary within " + GROUP_SYNC_BOUND, GROUP_SYNC_BOUND,
+                    () -> withRecordsRead(onSecondary.committedOffsets(group)).equals(primaryPositions));
+
+            // Failover: the consumer moves to the secondary and must not re-read c1, c2.
+            assertEquals(List.of(), KafkaClients.values(onSecondary.consumeAsGroup(group, topic)));
+            onSecondary.produce(List.of(new ProducerRecord<>(topic, "k3", "c3"), new ProducerRecord<>(topic, "k4", "c4")));
+            assertEquals(List.of("c3", "c4"), KafkaClients.values(sortedRecords(onSecondary.consumeAsGroup(group, topic))));
+            Map<TopicPartition, Long> secondaryPositions = withRecordsRead(onSecondary.committedOffsets(group));
+
+            // Failback: secondary -> primary from earliest while the forward flow keeps running.
+            try (Replicator failback = start(secondary, primary, "blog-failback", "TOPICS", topic)) {
+                await("the failback flow caught up", WAIT, () -> caughtUp(secondary, "blog-failback", topic));
+                await("the forward flow caught up again", WAIT, () -> caughtUp(primary, "blog-forward", topic));
+                assertEquals(List.of("c1", "c2", "c3", "c4"), sortedValues(primary, topic));
+                assertEquals(List.of("c1", "c2", "c3", "c4"), sortedValues(secondary, topic));
+                assertEquals(2, failback.recordsSkipped(), "c1 and c2 came from the primary and are not written back");
+                assertEquals(2, forward.recordsSkipped(), "c3 and c4 came from the secondary and are not written back");
+
+                Map<TopicPartition, Long> primaryEnds = onPrimary.endOffsets(topic);
+                await("the group's position on the primary is after c3 and c4", GROUP_SYNC_BOUND, () -> {
+                    Map<TopicPartition, Long> positions = onPrimary.committedOffsets(group);
+                    return secondaryPositions.keySet().stream().allMatch(partition -> positions.get(partition).equals(primaryEnds.get(partition)));
+                });
+                // Consumers move back: nothing is read twice, and what producers write now is read once.
+                assertEquals(List.of(), KafkaClients.values(onPrimary.consumeAsGroup(group, topic)));
+                onPrimary.produce(topic, "k5", "c5");
+                assertEquals(List.of("c5"), KafkaClients.values(onPrimary.consumeAsGroup(group, topic)));
+            }
+            await("the forward flow copied c5", WAIT, () -> count(secondary, topic) == 5 && caughtUp(primary, "blog-forward", topic));
+            assertEquals(List.of("c1", "c2", "c3", "c4", "c5"), sortedValues(secondary, topic));
+        }
+    }
+
+    @Test
+    void bothDirectionsUnderLoadCopyEveryRecordOnceAndNeverLoop() throws Exception {
+        String topic = "orders";
+        int perSide = 20_000;
+        primary.clients().createTopic(topic, 4);
+        secondary.clients().createTopic(topic, 4);
+        try (Replicator toSecondary = start(primary, secondary, "load-forward", "TOPICS", topic);
+             Replicator toPrimary = start(secondary, primary, "load-reverse", "TOPICS", topic)) {
+            CompletableFuture<Void> onPrimary = CompletableFuture.runAsync(() -> produceNumbered(primary, topic, "p", perSide));
+            CompletableFuture<Void> onSecondary = CompletableFuture.runAsync(() -> produceNumbered(secondary, topic, "s", perSide));
+            onPrimary.get(2, TimeUnit.MINUTES);
+            onSecondary.get(2, TimeUnit.MINUTES);
+            await("both flows caught up", WAIT, () -> caughtUp(primary, "load-forward", topic) && caughtUp(secondary, "load-reverse", topic));
+
+            Set<String> expected = new HashSet<>();
+            IntStream.range(0, perSide).forEach(i -> {
+                expected.add("p" + i);
+                expected.add("s" + i);
+            });
+            for (LocalKafkaCluster cluster : List.of(primary, secondary)) {
+                List<String> values = sortedValues(cluster, topic);
+                assertEquals(2 * perSide, values.size(), cluster.name() + " holds each record exactly once");
+                assertEquals(expected, new HashSet<>(values), cluster.name() + " holds every record of both sides");
+            }
+            assertEquals(perSide, toSecondary.recordsCopied());
+            assertEquals(perSide, toPrimary.recordsCopied());
+        }
+    }
+
+    @Test
+    void createsMissingTopicsWithTheirConfigsFollowsNewPartitionsAndKeepsKeysHeadersAndTimestamps() throws Exception {
+        String topic = "profiles";
+        primary.clients().createTopic(topic, 2, Map.of("cleanup.policy", "compact", "retention.ms", "3600000",
+                "max.message.bytes", "2097152", "min.insync.replicas", "1"));
+        long timestamp = 1_700_000_000_000L;
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("trace-id", "abc".getBytes(StandardCharsets.UTF_8));
+        primary.clients().produce(List.of(new ProducerRecord<>(topic, 1, timestamp, "key-1", "value-1", headers)));
+
+        try (Replicator replicator = start(primary, secondary, "topic-sync", "TOPICS", topic)) {
+            await("the record reached the secondary", WAIT, () -> count(secondary, topic) == 1);
+            try (Admin admin = secondary.admin()) {
+                var description = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
+                assertEquals(2, description.partitions().size());
+                var config = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, topic)))
+                        .all().get(30, TimeUnit.SECONDS).values().iterator().next();
+                assertEquals("compact", config.get("cleanup.policy").value());
+                assertEquals("3600000", config.get("retention.ms").value());
+                assertEquals("2097152", config.get("max.message.bytes").value());
+            }
+            ConsumerRecord<String, String> copy = secondary.clients().readAll(topic).getFirst();
+            assertEquals(1, copy.partition());
+            assertEquals("key-1", copy.key());
+            assertEquals("value-1", copy.value());
+            assertEquals(timestamp, copy.timestamp());
+            assertArrayEquals("abc".getBytes(StandardCharsets.UTF_8), copy.headers().lastHeader("trace-id").value());
+            Provenance provenance = Provenance.replicatedFrom(copy.headers()).orElseThrow();
+            assertEquals(new Provenance(primary.clusterId(), topic, 1, 0), provenance);
+
+            try (Admin admin = primary.admin()) {
+                admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(4))).all().get(30, TimeUnit.SECONDS);
+            }
+            primary.clients().produce(List.of(new ProducerRecord<>(topic, 3, "key-3", "value-3")));
+            await("the record of a partition added later reached the same partition", WAIT,
+                    () -> secondary.clients().readAll(topic).stream().anyMatch(r -> r.partition() == 3 && "value-3".equals(r.value())));
+        }
+    }
+
+    @Test
+    void closeFlushesAndCommitsSoTheLagIsZero() {
+        String topic = "invoices";
+        primary.clients().createTopic(topic, 2);
+        Replicator replicator = start(primary, secondary, "close-flush", "TOPICS", topic);
+        produceNumbered(primary, topic, "i", 5_000);
+        await("some records copied", WAIT, () -> count(secondary, topic) > 0);
+        await("all records copied", WAIT, () -> count(secondary, topic) == 5_000);
+        replicator.close();
+        assertTrue(caughtUp(primary, "close-flush", topic), "after close, the committed position covers every copied record");
+    }
+
+    private static void produceNumbered(LocalKafkaCluster cluster, String topic, String prefix, int count) {
+        try (KafkaProducer<String, String> producer = cluster.clients().producer(Map.of("linger.ms", 5))) {
+            List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                acks.add(producer.send(new ProducerRecord<>(topic, prefix + i, prefix + i)));
+            }
+            for (var ack : acks) {
+                ack.get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Positions of partitions the group read something from (an empty partition has nothing to translate). */
+    private static Map<TopicPartition, Long> withRecordsRead(Map<TopicPartition, Long> positions) {
+        return positions.entrySet().stream().filter(entry -> entry.getValue() > 0)
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    private static List<ConsumerRecord<String, String>> sortedRecords(List<ConsumerRecord<String, String>> records) {
+        return records.stream().sorted(java.util.Comparator.comparing(ConsumerRecord::value)).toList();
+    }
+}

@@ -1,0 +1,242 @@
+package com.mskfailover.replicator.bench;
+
+import com.mskfailover.local.kafka.LocalKafkaCluster;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.mirror.MirrorMaker;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * Prints throughput figures: this replicator (its shaded jar in a child JVM capped at 512 MiB of heap)
+ * against MirrorMaker 2 with IdentityReplicationPolicy, on the same two loopback clusters in one run,
+ * with raw produce throughput into the target as the ceiling. Not a test: bench/run.sh runs it.
+ *
+ * <p>Arguments: [records (1000000)] [record size in bytes (1024)] [partitions (4)].
+ */
+public final class ReplicatorBenchmark {
+
+    private static final String TOPIC = "bench";
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    private final int records;
+    private final int recordSize;
+    private final int partitions;
+
+    private ReplicatorBenchmark(int records, int recordSize, int partitions) {
+        this.records = records;
+        this.recordSize = recordSize;
+        this.partitions = partitions;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int records = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int recordSize = args.length > 1 ? Integer.parseInt(args[1]) : 1024;
+        int partitions = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        Path jar = Path.of(System.getProperty("replicator.jar", "replicator-task/target/replicator-task.jar"));
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("build the shaded jar first: " + jar.toAbsolutePath());
+        }
+        new ReplicatorBenchmark(records, recordSize, partitions).run(jar);
+        System.exit(0); // MirrorMaker's Connect threads are not all daemons
+    }
+
+    private void run(Path jar) throws Exception {
+        System.out.printf("benchmark: %,d records x %,d B, %d partitions, loopback, %d CPUs%n",
+                records, recordSize, partitions, Runtime.getRuntime().availableProcessors());
+        try (LocalKafkaCluster source = LocalKafkaCluster.builder("bench-source").mode(LocalKafkaCluster.Mode.CHILD_JVM).start();
+             LocalKafkaCluster target = LocalKafkaCluster.builder("bench-target").mode(LocalKafkaCluster.Mode.CHILD_JVM).start()) {
+            createTopic(source, TOPIC);
+            // Clusters in use hold consumer groups already; a fresh one creates __consumer_offsets on the
+            // first group request, which would add about half a second to whoever asks first.
+            createConsumerOffsetsTopic(source);
+            createConsumerOffsetsTopic(target);
+            double sourceRate = produce(source, TOPIC);
+            System.out.printf("loaded source:           %,10.0f records/s%n", sourceRate);
+
+            createTopic(target, "ceiling");
+            double ceiling = produce(target, "ceiling");
+            deleteTopic(target, "ceiling");
+            System.out.printf("raw produce into target: %,10.0f records/s  (%.1f MiB/s)  <- ceiling%n", ceiling, mib(ceiling));
+
+            Run ours = runReplicator(jar, source, target);
+            System.out.printf("replicator-task:         %,10.0f records/s  (%.1f MiB/s), first record after %,d ms, end to end %,d ms, peak heap %s%n",
+                    ours.copyRate(), mib(ours.copyRate()), ours.firstRecordMillis(), ours.totalMillis(), ours.heap());
+            deleteTopic(target, TOPIC);
+
+            Run mirrorMaker = runMirrorMaker(source, target);
+            System.out.printf("MirrorMaker 2 (4 tasks): %,10.0f records/s  (%.1f MiB/s), first record after %,d ms, end to end %,d ms%n",
+                    mirrorMaker.copyRate(), mib(mirrorMaker.copyRate()), mirrorMaker.firstRecordMillis(), mirrorMaker.totalMillis());
+
+            System.out.printf("replicator-task / MirrorMaker 2 = %.2fx (goal >= 1.5x)%n", ours.copyRate() / mirrorMaker.copyRate());
+            System.out.printf("replicator-task / raw ceiling   = %.2f (goal >= 0.8)%n", ours.copyRate() / ceiling);
+            System.out.printf("first record copied after %,d ms (goal < 3000 ms), peak heap %s (goal <= 512 MiB)%n",
+                    ours.firstRecordMillis(), ours.heap());
+        }
+    }
+
+    private record Run(long firstRecordMillis, long totalMillis, double copyRate, String heap) {}
+
+    private Run runReplicator(Path jar, LocalKafkaCluster source, LocalKafkaCluster target) throws Exception {
+        Path log = Files.createTempFile("bench-replicator-", ".log");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx512m", "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(Map.of(
+                "SOURCE_BOOTSTRAP_SERVERS", source.bootstrapServers(),
+                "TARGET_BOOTSTRAP_SERVERS", target.bootstrapServers(),
+                "SOURCE_AUTH", "none",
+                "TARGET_AUTH", "none",
+                "TOPICS", TOPIC,
+                "REPLICATOR_NAME", "bench"));
+        long start = System.nanoTime();
+        Process process = builder.start();
+        try {
+            Run run = awaitCopies(target, start);
+            process.destroy(); // SIGTERM: flush, commit, print peak heap
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException("the replicator did not stop cleanly; see " + log);
+            }
+            String heap = Files.readAllLines(log).stream().filter(line -> line.contains("peak heap"))
+                    .map(line -> line.substring(line.indexOf("peak heap") + "peak heap ".length()))
+                    .findFirst().orElse("unknown (see " + log + ")");
+            return new Run(run.firstRecordMillis(), run.totalMillis(), run.copyRate(), heap);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private Run runMirrorMaker(LocalKafkaCluster source, LocalKafkaCluster target) throws Exception {
+        Map<String, String> config = new HashMap<>();
+        config.put("clusters", "source, target");
+        config.put("source.bootstrap.servers", source.bootstrapServers());
+        config.put("target.bootstrap.servers", target.bootstrapServers());
+        config.put("source->target.enabled", "true");
+        config.put("target->source.enabled", "false");
+        config.put("source->target.topics", TOPIC);
+        config.put("replication.policy.class", "org.apache.kafka.connect.mirror.IdentityReplicationPolicy");
+        config.put("tasks.max", String.valueOf(partitions));
+        for (String topicKind : List.of("replication.factor", "offset-syncs.topic.replication.factor",
+                "checkpoints.topic.replication.factor", "heartbeats.topic.replication.factor",
+                "offset.storage.replication.factor", "status.storage.replication.factor", "config.storage.replication.factor")) {
+            config.put(topicKind, "1");
+        }
+        config.put("sync.topic.acls.enabled", "false");
+        // The same batching as replicator-task's producer, so the comparison is about the design.
+        config.put("target.producer.linger.ms", "10");
+        config.put("target.producer.batch.size", String.valueOf(512 * 1024));
+        config.put("source.consumer.max.poll.records", "5000");
+        long start = System.nanoTime();
+        MirrorMaker mirrorMaker = new MirrorMaker(config, List.of("target"));
+        mirrorMaker.start();
+        try {
+            return awaitCopies(target, start);
+        } finally {
+            mirrorMaker.stop();
+        }
+    }
+
+    /** Polls the target's end offsets until every record is there; the copy rate is measured from the first one. */
+    private Run awaitCopies(LocalKafkaCluster target, long startNanos) throws Exception {
+        long firstNanos = 0;
+        long deadline = startNanos + TimeUnit.MINUTES.toNanos(20);
+        try (Admin admin = target.admin()) {
+            while (System.nanoTime() < deadline) {
+                long copied = count(admin);
+                long now = System.nanoTime();
+                if (copied > 0 && firstNanos == 0) {
+                    firstNanos = now;
+                }
+                if (copied >= records) {
+                    double seconds = (now - firstNanos) / 1e9;
+                    return new Run(TimeUnit.NANOSECONDS.toMillis(firstNanos - startNanos),
+                            TimeUnit.NANOSECONDS.toMillis(now - startNanos), records / seconds, "n/a");
+                }
+                Thread.sleep(POLL.toMillis());
+            }
+        }
+        throw new IllegalStateException("records not copied within 20 minutes");
+    }
+
+    private long count(Admin admin) {
+        try {
+            if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(TOPIC)) {
+                return 0;
+            }
+            Map<TopicPartition, OffsetSpec> request = IntStream.range(0, partitions).boxed()
+                    .collect(Collectors.toMap(p -> new TopicPartition(TOPIC, p), p -> OffsetSpec.latest()));
+            return admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(info -> info.offset()).sum();
+        } catch (Exception e) {
+            return 0; // the topic is being created
+        }
+    }
+
+    /** Produces the records with the same producer settings replicator-task uses; returns records/s. */
+    private double produce(LocalKafkaCluster cluster, String topic) throws Exception {
+        byte[] value = new byte[recordSize];
+        new Random(42).nextBytes(value);
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 10);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(topic, i % partitions, null, value));
+            }
+            producer.flush();
+        }
+        return records / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private void createTopic(LocalKafkaCluster cluster, String topic) throws Exception {
+        try (Admin admin = cluster.admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void createConsumerOffsetsTopic(LocalKafkaCluster cluster) throws Exception {
+        try (Admin admin = cluster.admin()) {
+            admin.alterConsumerGroupOffsets("bench-warm-up", Map.of(new TopicPartition(TOPIC, 0),
+                    new org.apache.kafka.clients.consumer.OffsetAndMetadata(0))).all().get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            // The target has no topic "bench" yet: the coordinator, and so __consumer_offsets, exists anyway.
+        }
+    }
+
+    private static void deleteTopic(LocalKafkaCluster cluster, String topic) throws Exception {
+        try (Admin admin = cluster.admin()) {
+            admin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic) && System.nanoTime() < deadline) {
+                Thread.sleep(POLL.toMillis());
+            }
+        }
+    }
+
+    private double mib(double recordsPerSecond) {
+        return recordsPerSecond * recordSize / (1024 * 1024);
+    }
+}
