@@ -26,7 +26,7 @@ public record Plan(String operation,
                    String reason) {
 
     /** Every alias record the stack manages: producers' then consumers', without repeats (a failover moves them all at once). */
-    @com.fasterxml.jackson.annotation.JsonProperty("allAliases")
+    @com.fasterxml.jackson.annotation.JsonProperty(value = "allAliases", access = com.fasterxml.jackson.annotation.JsonProperty.Access.READ_ONLY)
     public List<String> allAliases() {
         return java.util.stream.Stream.concat(producerAliases.stream(), consumerAliases.stream()).distinct().toList();
     }
