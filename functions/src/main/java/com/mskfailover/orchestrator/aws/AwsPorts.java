@@ -20,6 +20,12 @@ import software.amazon.awssdk.services.route53.Route53Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+
+import java.net.URI;
 import java.time.Clock;
 import java.util.Map;
 import java.util.HashMap;
@@ -41,6 +47,11 @@ public final class AwsPorts {
     public AwsPorts(Map<String, String> env) {
         this.env = Map.copyOf(env);
         this.settings = OrchestratorSettings.fromEnvironment(env);
+    }
+
+    /** Replaces the instance the no-argument handler constructors use (tests: ports against a local endpoint). */
+    public static synchronized void replaceShared(AwsPorts ports) {
+        shared = ports;
     }
 
     /** The instance for this Lambda container, from System.getenv(). */
@@ -69,14 +80,14 @@ public final class AwsPorts {
 
     public BootstrapAliases bootstrapAliases() {
         return once("aliases", () -> new Route53BootstrapAliases(
-                once("route53", () -> Route53Client.builder().region(Region.AWS_GLOBAL).httpClient(UrlConnectionHttpClient.create()).build()),
+                once("route53", () -> configured(Route53Client.builder()).region(Region.AWS_GLOBAL).build()),
                 OrchestratorSettings.required(env, "HOSTED_ZONE_ID"),
                 Long.parseLong(env.getOrDefault("ALIAS_TTL_SECONDS", "60"))));
     }
 
     public ReplicatorTasks replicatorTasks() {
         return once("tasks", () -> new EcsReplicatorTasks(
-                once("ecs", () -> EcsClient.builder().httpClient(UrlConnectionHttpClient.create()).build()),
+                once("ecs", () -> configured(EcsClient.builder()).build()),
                 OrchestratorSettings.required(env, "ECS_CLUSTER_ARN"),
                 OrchestratorSettings.required(env, "REPLICATOR_TASK_DEFINITION_ARN"),
                 env.getOrDefault("REPLICATOR_CONTAINER_NAME", "replicator-task"),
@@ -98,13 +109,13 @@ public final class AwsPorts {
 
     public Notifier notifier() {
         return once("notifier", () -> new SnsNotifier(
-                once("sns", () -> SnsClient.builder().httpClient(UrlConnectionHttpClient.create()).build()),
+                once("sns", () -> configured(SnsClient.builder()).build()),
                 OrchestratorSettings.required(env, "NOTIFICATION_TOPIC_ARN")));
     }
 
     public Executions executions() {
         return once("executions", () -> new StepFunctionsExecutions(
-                once("sfn", () -> SfnClient.builder().httpClient(UrlConnectionHttpClient.create()).build()),
+                once("sfn", () -> configured(SfnClient.builder()).build()),
                 OrchestratorSettings.required(env, "FAILOVER_STATE_MACHINE_ARN"),
                 OrchestratorSettings.required(env, "FAILBACK_STATE_MACHINE_ARN")));
     }
@@ -114,15 +125,34 @@ public final class AwsPorts {
     }
 
     private CloudWatchClient cloudWatch() {
-        return once("cloudwatch", () -> CloudWatchClient.builder().httpClient(UrlConnectionHttpClient.create()).build());
+        return once("cloudwatch", () -> configured(CloudWatchClient.builder()).build());
     }
 
     private KafkaClient kafkaClient(String region) {
-        return once("kafka-api-" + region, () -> KafkaClient.builder().region(Region.of(region)).httpClient(UrlConnectionHttpClient.create()).build());
+        return once("kafka-api-" + region, () -> configured(KafkaClient.builder()).region(Region.of(region)).build());
     }
 
     private String localRegion() {
         return env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-2"));
+    }
+
+    /**
+     * The JDK's HTTP client for every SDK client, and the endpoint, Region and keys of this instance's environment
+     * when it names them (the SDK would read them from the process environment; a test's AwsPorts has its own).
+     */
+    private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configured(B builder) {
+        builder.httpClient(UrlConnectionHttpClient.create());
+        if (env.containsKey("AWS_ENDPOINT_URL")) {
+            builder.endpointOverride(URI.create(env.get("AWS_ENDPOINT_URL")));
+        }
+        if (env.containsKey("AWS_REGION")) {
+            builder.region(Region.of(env.get("AWS_REGION")));
+        }
+        if (env.containsKey("AWS_ACCESS_KEY_ID") && env.containsKey("AWS_SECRET_ACCESS_KEY")) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY"))));
+        }
+        return builder;
     }
 
     @SuppressWarnings("unchecked")

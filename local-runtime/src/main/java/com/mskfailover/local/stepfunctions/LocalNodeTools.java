@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 public final class LocalNodeTools {
 
     private static final String RESOURCE_DIR = "/com/mskfailover/local/stepfunctions/node/";
-    private static final List<String> SHIPPED_FILES = List.of("package.json", "package-lock.json", "run-asl.mjs");
+    private static final List<String> SHIPPED_FILES = List.of("package.json", "package-lock.json", "run-asl.mjs", "cfn-spec.mjs");
     private static final long INSTALL_TIMEOUT_MINUTES = 10;
 
     private static Path installed;
