@@ -1,0 +1,170 @@
+package com.mskfailover.orchestrator.aws;
+
+import com.mskfailover.orchestrator.domain.AlarmStates;
+import com.mskfailover.orchestrator.domain.BootstrapAliases;
+import com.mskfailover.orchestrator.domain.ClusterDirectory;
+import com.mskfailover.orchestrator.domain.Executions;
+import com.mskfailover.orchestrator.domain.ForwardReplication;
+import com.mskfailover.orchestrator.domain.KafkaInspector;
+import com.mskfailover.orchestrator.domain.Notifier;
+import com.mskfailover.orchestrator.domain.OrchestratorSettings;
+import com.mskfailover.orchestrator.domain.ReplicatorTasks;
+import com.mskfailover.orchestrator.kafka.KafkaAdminInspector;
+import com.mskfailover.orchestrator.kafka.ReplicatorGroupForwardReplication;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.kafka.KafkaClient;
+import software.amazon.awssdk.services.route53.Route53Client;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sns.SnsClient;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+
+import java.net.URI;
+import java.time.Clock;
+import java.util.Map;
+import java.util.HashMap;
+import java.util.function.Supplier;
+
+/**
+ * The AWS side of every port, built from the function's environment (template.yaml sets it). Clients are made on
+ * first use and kept for the life of the function instance; each honours AWS_ENDPOINT_URL (and
+ * AWS_ENDPOINT_URL_ROUTE_53, ...) as the SDK does, which is how tests point them at a local endpoint.
+ */
+public final class AwsPorts {
+
+    private static volatile AwsPorts shared;
+
+    private final Map<String, String> env;
+    private final OrchestratorSettings settings;
+    private final Map<String, Object> made = new HashMap<>();
+
+    public AwsPorts(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+        this.settings = OrchestratorSettings.fromEnvironment(env);
+    }
+
+    /** Replaces the instance the no-argument handler constructors use (tests: ports against a local endpoint). */
+    public static synchronized void replaceShared(AwsPorts ports) {
+        shared = ports;
+    }
+
+    /** The instance for this Lambda container, from System.getenv(). */
+    public static AwsPorts shared() {
+        if (shared == null) {
+            synchronized (AwsPorts.class) {
+                if (shared == null) {
+                    shared = new AwsPorts(System.getenv());
+                }
+            }
+        }
+        return shared;
+    }
+
+    public OrchestratorSettings settings() {
+        return settings;
+    }
+
+    public ClusterDirectory clusterDirectory() {
+        return once("clusters", () -> new MskClusterDirectory(this::kafkaClient, settings.kafkaAuth()));
+    }
+
+    public KafkaInspector kafkaInspector() {
+        return once("kafka", () -> new KafkaAdminInspector(settings.kafkaAuth()));
+    }
+
+    public BootstrapAliases bootstrapAliases() {
+        return once("aliases", () -> new Route53BootstrapAliases(
+                once("route53", () -> configured(Route53Client.builder()).region(Region.AWS_GLOBAL).build()),
+                OrchestratorSettings.required(env, "HOSTED_ZONE_ID"),
+                Long.parseLong(env.getOrDefault("ALIAS_TTL_SECONDS", "60"))));
+    }
+
+    public ReplicatorTasks replicatorTasks() {
+        return once("tasks", () -> new EcsReplicatorTasks(
+                once("ecs", () -> configured(EcsClient.builder()).build()),
+                OrchestratorSettings.required(env, "ECS_CLUSTER_ARN"),
+                OrchestratorSettings.required(env, "REPLICATOR_TASK_DEFINITION_ARN"),
+                env.getOrDefault("REPLICATOR_CONTAINER_NAME", "replicator-task"),
+                OrchestratorSettings.list(OrchestratorSettings.required(env, "SUBNET_IDS")),
+                OrchestratorSettings.list(OrchestratorSettings.required(env, "SECURITY_GROUP_IDS"))));
+    }
+
+    public ForwardReplication forwardReplication() {
+        return once("forward", () -> switch (env.getOrDefault("FORWARD_REPLICATION_MODE", "msk-replicator")) {
+            case "msk-replicator" -> new MskReplicatorForwardReplication(
+                    kafkaClient(Region.of(localRegion()).id()), cloudWatch(),
+                    OrchestratorSettings.required(env, "FORWARD_REPLICATOR_ARN"), Clock.systemUTC());
+            case "replicator-task" -> new ReplicatorGroupForwardReplication(kafkaInspector(), clusterDirectory(),
+                    settings.primaryClusterArn(), settings.forwardReplicatorName(), settings.topics(),
+                    Long.parseLong(env.getOrDefault("FORWARD_MAX_LAG_RECORDS", "1000")));
+            default -> throw new IllegalStateException("FORWARD_REPLICATION_MODE must be msk-replicator or replicator-task");
+        });
+    }
+
+    public Notifier notifier() {
+        return once("notifier", () -> new SnsNotifier(
+                once("sns", () -> configured(SnsClient.builder()).build()),
+                OrchestratorSettings.required(env, "NOTIFICATION_TOPIC_ARN")));
+    }
+
+    public Executions executions() {
+        return once("executions", () -> new StepFunctionsExecutions(
+                once("sfn", () -> configured(SfnClient.builder()).build()),
+                OrchestratorSettings.required(env, "FAILOVER_STATE_MACHINE_ARN"),
+                OrchestratorSettings.required(env, "FAILBACK_STATE_MACHINE_ARN")));
+    }
+
+    public AlarmStates alarmStates() {
+        return once("alarms", () -> new CloudWatchAlarmStates(cloudWatch()));
+    }
+
+    private CloudWatchClient cloudWatch() {
+        return once("cloudwatch", () -> configured(CloudWatchClient.builder()).build());
+    }
+
+    private KafkaClient kafkaClient(String region) {
+        return once("kafka-api-" + region, () -> configured(KafkaClient.builder()).region(Region.of(region)).build());
+    }
+
+    private String localRegion() {
+        return env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-2"));
+    }
+
+    /**
+     * The JDK's HTTP client for every SDK client, and the endpoint, Region and keys of this instance's environment
+     * when it names them (the SDK would read them from the process environment; a test's AwsPorts has its own).
+     */
+    private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configured(B builder) {
+        builder.httpClient(UrlConnectionHttpClient.create());
+        if (env.containsKey("AWS_ENDPOINT_URL")) {
+            builder.endpointOverride(URI.create(env.get("AWS_ENDPOINT_URL")));
+        }
+        if (env.containsKey("AWS_REGION")) {
+            builder.region(Region.of(env.get("AWS_REGION")));
+        }
+        if (env.containsKey("AWS_ACCESS_KEY_ID") && env.containsKey("AWS_SECRET_ACCESS_KEY")) {
+            builder.credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY"))));
+        }
+        return builder;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T once(String key, Supplier<T> factory) {
+        // Not computeIfAbsent: a factory may itself ask for another client, and the map forbids nested updates.
+        synchronized (made) {
+            Object existing = made.get(key);
+            if (existing == null) {
+                existing = factory.get();
+                made.put(key, existing);
+            }
+            return (T) existing;
+        }
+    }
+}

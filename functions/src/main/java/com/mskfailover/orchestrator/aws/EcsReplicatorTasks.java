@@ -1,0 +1,84 @@
+package com.mskfailover.orchestrator.aws;
+
+import com.mskfailover.orchestrator.domain.DependencyFailedException;
+import com.mskfailover.orchestrator.domain.ReplicatorTasks;
+import software.amazon.awssdk.services.ecs.EcsClient;
+import software.amazon.awssdk.services.ecs.model.AssignPublicIp;
+import software.amazon.awssdk.services.ecs.model.DesiredStatus;
+import software.amazon.awssdk.services.ecs.model.KeyValuePair;
+import software.amazon.awssdk.services.ecs.model.LaunchType;
+import software.amazon.awssdk.services.ecs.model.RunTaskResponse;
+import software.amazon.awssdk.services.ecs.model.Task;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** replicator-task on ECS Fargate: RunTask with the environment as container overrides, tagged by startedBy = REPLICATOR_NAME. */
+public final class EcsReplicatorTasks implements ReplicatorTasks {
+
+    private final EcsClient ecs;
+    private final String cluster;
+    private final String taskDefinition;
+    private final String containerName;
+    private final List<String> subnets;
+    private final List<String> securityGroups;
+
+    public EcsReplicatorTasks(EcsClient ecs, String cluster, String taskDefinition, String containerName,
+                              List<String> subnets, List<String> securityGroups) {
+        this.ecs = ecs;
+        this.cluster = cluster;
+        this.taskDefinition = taskDefinition;
+        this.containerName = containerName;
+        this.subnets = List.copyOf(subnets);
+        this.securityGroups = List.copyOf(securityGroups);
+    }
+
+    @Override
+    public Optional<String> findActive(String replicatorName) {
+        return AwsErrors.call("listing tasks started by " + replicatorName, () -> ecs.listTasks(request -> request
+                .cluster(cluster).startedBy(replicatorName).desiredStatus(DesiredStatus.RUNNING))).taskArns().stream().findFirst();
+    }
+
+    @Override
+    public String start(String replicatorName, Map<String, String> environment) {
+        List<KeyValuePair> variables = environment.entrySet().stream()
+                .map(entry -> KeyValuePair.builder().name(entry.getKey()).value(entry.getValue()).build())
+                .toList();
+        RunTaskResponse response = AwsErrors.call("running replicator-task " + replicatorName, () -> ecs.runTask(request -> request
+                .cluster(cluster)
+                .taskDefinition(taskDefinition)
+                .launchType(LaunchType.FARGATE)
+                .count(1)
+                .startedBy(replicatorName)
+                .networkConfiguration(network -> network.awsvpcConfiguration(vpc -> vpc
+                        .subnets(subnets).securityGroups(securityGroups).assignPublicIp(AssignPublicIp.DISABLED)))
+                .overrides(overrides -> overrides.containerOverrides(container -> container
+                        .name(containerName).environment(variables)))));
+        if (!response.failures().isEmpty() || response.tasks().isEmpty()) {
+            throw new DependencyFailedException("RunTask of replicator-task " + replicatorName + " failed: " + response.failures());
+        }
+        return response.tasks().getFirst().taskArn();
+    }
+
+    @Override
+    public TaskState state(String taskId) {
+        var response = AwsErrors.call("describing task " + taskId, () -> ecs.describeTasks(request -> request.cluster(cluster).tasks(taskId)));
+        if (response.tasks().isEmpty()) {
+            return new TaskState("STOPPED", "ECS knows no task " + taskId + ": " + response.failures());
+        }
+        Task task = response.tasks().getFirst();
+        String last = task.lastStatus();
+        return switch (last) {
+            case "RUNNING" -> new TaskState("RUNNING", "ECS task " + taskId + " RUNNING");
+            case "PROVISIONING", "PENDING", "ACTIVATING" -> new TaskState("PENDING", "ECS task " + taskId + " " + last);
+            default -> new TaskState("STOPPED", "ECS task " + taskId + " " + last + ": " + task.stoppedReason()
+                    + task.containers().stream().map(c -> " container " + c.name() + " exit " + c.exitCode()).toList());
+        };
+    }
+
+    @Override
+    public void stop(String taskId, String reason) {
+        AwsErrors.call("stopping task " + taskId, () -> ecs.stopTask(request -> request.cluster(cluster).task(taskId).reason(reason)));
+    }
+}

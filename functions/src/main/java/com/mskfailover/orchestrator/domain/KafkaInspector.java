@@ -1,0 +1,38 @@
+package com.mskfailover.orchestrator.domain;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Set;
+
+/** Port: what the orchestrator asks Kafka clusters (an Admin client; IAM auth in AWS, plaintext locally). */
+public interface KafkaInspector {
+
+    /** Answers whether the cluster serves metadata within the timeout; the detail says what failed. */
+    ProbeResult probe(String bootstrapServers, Duration timeout);
+
+    /** The topics of the list that the cluster does not have. */
+    Set<String> missingTopics(String bootstrapServers, Collection<String> topics);
+
+    /**
+     * Lag of a consumer group over the topics: per partition, log end offset minus the group's committed offset,
+     * or the whole partition (end minus log start) where the group committed nothing. This is the replication
+     * lag contract of replicator-task, whose source position is the group named by its REPLICATOR_NAME.
+     */
+    GroupLag groupLag(String bootstrapServers, String groupId, Collection<String> topics);
+
+    record ProbeResult(boolean reachable, String detail) {
+    }
+
+    /** @param partitionsWithoutCommit how many partitions the group never committed on */
+    record GroupLag(String groupId, long totalLag, int partitions, int partitionsWithoutCommit) {
+        public boolean isZero() {
+            return totalLag == 0;
+        }
+
+        @Override
+        public String toString() {
+            return groupId + " lag " + totalLag + " over " + partitions + " partitions"
+                    + (partitionsWithoutCommit > 0 ? " (" + partitionsWithoutCommit + " without a commit)" : "");
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package com.mskfailover.orchestrator.domain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Writes the notification that ends every execution: what happened, why it stopped, how far it got and how to
+ * resume. How far it got is read from the execution's state data: each step leaves its result under its own
+ * key ($.aliasChange, $.reverseReplication, $.producerMove, ...), so the keys present say which steps finished.
+ */
+public final class OperatorReport {
+
+    public record Notification(String subject, String message) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public Notification report(String operation, String outcome, JsonNode state) {
+        boolean failed = !"succeeded".equals(outcome);
+        String reason = state.path("plan").path("reason").asText(state.path("reason").asText("not given"));
+        StringBuilder message = new StringBuilder();
+        message.append(capitalized(operation)).append(failed ? " FAILED" : " succeeded").append(".\n");
+        message.append("Reason for the ").append(operation).append(": ").append(reason).append('\n');
+        if (failed) {
+            JsonNode error = state.path("error");
+            message.append("Error: ").append(error.path("Error").asText("unknown")).append('\n');
+            message.append("Cause: ").append(causeMessage(error.path("Cause").asText(""))).append('\n');
+        }
+        message.append("Progress: ").append(progress(operation, state)).append('\n');
+        if (failed) {
+            message.append("How to resume: ").append(resume(operation, state)).append('\n');
+        }
+        String subject = "MSK " + operation + (failed ? " FAILED: " + state.path("error").path("Error").asText("unknown error") : " succeeded");
+        // SNS subjects are limited to 100 characters.
+        return new Notification(subject.length() > 100 ? subject.substring(0, 100) : subject, message.toString());
+    }
+
+    /** Lambda's Cause is a JSON document with errorMessage; the local interpreter gives "type: message". */
+    static String causeMessage(String cause) {
+        if (cause.startsWith("{")) {
+            try {
+                return JSON.readTree(cause).path("errorMessage").asText(cause);
+            } catch (Exception e) {
+                return cause;
+            }
+        }
+        return cause;
+    }
+
+    private static String progress(String operation, JsonNode state) {
+        if (!state.has("plan")) {
+            return "the input was rejected; nothing was changed.";
+        }
+        if ("failover".equals(operation)) {
+            if (!state.has("aliasChange")) {
+                return "nothing was changed: the aliases still point at the primary.";
+            }
+            JsonNode change = state.path("aliasChange");
+            return "the aliases " + change.path("aliases") + " were pointed at the secondary in Route 53 change "
+                    + change.path("changeId").asText() + (change.path("sync").path("done").asBoolean() ? " (INSYNC)." : " (not seen INSYNC yet).");
+        }
+        StringBuilder done = new StringBuilder();
+        if (state.has("primaryHealth")) {
+            done.append("primary healthy; ");
+        }
+        if (state.has("reverseReplication")) {
+            JsonNode replication = state.path("reverseReplication");
+            done.append("replicator-task ").append(replication.path("taskId").asText()).append(" (secondary -> primary) started, last lag ")
+                    .append(replication.path("lag").asLong(-1)).append("; ");
+        }
+        if (state.has("producerMove")) {
+            done.append("producer aliases moved to the primary (change ").append(state.path("producerMove").path("changeId").asText()).append("); ");
+        }
+        if (state.has("consumerMove")) {
+            done.append("consumer aliases moved to the primary (change ").append(state.path("consumerMove").path("changeId").asText()).append("); ");
+        }
+        if (state.has("reverseReplicationStop")) {
+            done.append("replicator-task stopped; ");
+        }
+        return done.isEmpty() ? "nothing was changed." : done.toString();
+    }
+
+    private static String resume(String operation, JsonNode state) {
+        if (!state.has("plan")) {
+            return "fix the input field named in the cause and start a new execution.";
+        }
+        String again = "fix the cause, then start a new " + operation + " execution with the same input"
+                + " (aws stepfunctions start-execution --state-machine-arn <" + capitalized(operation)
+                + "StateMachineArn output of the stack> --input file://events/" + operation + "-start.json).";
+        if ("failover".equals(operation)) {
+            return again + " Every step is safe to repeat: the alias records are UPSERTed to the same values."
+                    + " To return to the primary instead, run the failback once the primary is healthy.";
+        }
+        String task = state.path("reverseReplication").path("taskId").asText("");
+        StringBuilder resume = new StringBuilder(again)
+                .append(" Every step is safe to repeat: a running replicator-task of the same name is reused (two reverse flows are never started),"
+                        + " alias records are UPSERTed to the same values and the waits read the current lag.");
+        if (state.has("producerMove") && !state.has("consumerMove")) {
+            resume.append(" Producers already write to the primary while consumers still read the secondary: keep replicator-task running"
+                    + " until consumers are moved, or clients on the secondary miss nothing but consumers wait for the move.");
+        }
+        if (!task.isEmpty() && !state.has("reverseReplicationStop")) {
+            resume.append(" To abandon the failback instead: aws ecs stop-task --cluster <ReplicatorClusterName output> --task ")
+                    .append(task).append(", then point any moved alias back at the secondary with a failover execution.");
+        }
+        return resume.toString();
+    }
+
+    private static String capitalized(String text) {
+        return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
+    }
+}

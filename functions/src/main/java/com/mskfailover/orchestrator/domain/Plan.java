@@ -1,0 +1,37 @@
+package com.mskfailover.orchestrator.domain;
+
+import java.util.List;
+
+/**
+ * What an execution will do, as its validation step worked it out from the input and the stack's settings. Every
+ * later state reads it from {@code $.plan}.
+ *
+ * @param operation                    {@code failover} or {@code failback}
+ * @param topics                       the replicated topics (identical names on both clusters)
+ * @param consumerGroups               the application consumer groups that must drain before consumers move back
+ * @param maxReplicationLatencySeconds failover only: the RPO; 0 skips the check
+ * @param reverseReplicatorName        failback only: REPLICATOR_NAME of the secondary -> primary replicator-task
+ */
+public record Plan(String operation,
+                   ClusterRef primary,
+                   ClusterRef secondary,
+                   List<String> topics,
+                   List<String> consumerGroups,
+                   List<String> producerAliases,
+                   List<String> consumerAliases,
+                   Timeouts timeouts,
+                   int maxReplicationLatencySeconds,
+                   boolean requireForwardThroughput,
+                   String reverseReplicatorName,
+                   String reason) {
+
+    /** Every alias record the stack manages: producers' then consumers', without repeats (a failover moves them all at once). */
+    @com.fasterxml.jackson.annotation.JsonProperty(value = "allAliases", access = com.fasterxml.jackson.annotation.JsonProperty.Access.READ_ONLY)
+    public List<String> allAliases() {
+        return java.util.stream.Stream.concat(producerAliases.stream(), consumerAliases.stream()).distinct().toList();
+    }
+
+    public ClusterRef cluster(MoveTarget target) {
+        return target == MoveTarget.PRIMARY ? primary : secondary;
+    }
+}

@@ -1,0 +1,109 @@
+package com.mskfailover.orchestrator.domain;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Failback's reverse flow: starts replicator-task secondary -> primary from earliest with identical names,
+ * waits for its lag to reach zero, waits for the application consumers on the secondary to drain, stops it.
+ */
+public final class ReverseReplicationSteps {
+
+    private final ReplicatorTasks tasks;
+    private final KafkaInspector kafka;
+    private final ClusterDirectory clusters;
+    private final String kafkaAuth;
+    private final Clock clock;
+
+    public ReverseReplicationSteps(ReplicatorTasks tasks, KafkaInspector kafka, ClusterDirectory clusters, String kafkaAuth, Clock clock) {
+        this.tasks = tasks;
+        this.kafka = kafka;
+        this.clusters = clusters;
+        this.kafkaAuth = kafkaAuth;
+        this.clock = clock;
+    }
+
+    /** Starts the task, or keeps the one a previous attempt started (two reverse flows at once could duplicate). */
+    public ReverseReplication start(Plan plan) {
+        String name = plan.reverseReplicatorName();
+        PollState catchUp = PollState.starting(plan.timeouts().replicationCatchUpSeconds(), clock);
+        var active = tasks.findActive(name);
+        if (active.isPresent()) {
+            return new ReverseReplication(active.get(), name, true, -1, catchUp);
+        }
+        String taskId = tasks.start(name, replicatorEnvironment(plan));
+        return new ReverseReplication(taskId, name, false, -1, catchUp);
+    }
+
+    /** The replicator-task environment contract of DESIGN.md for secondary -> primary, from earliest. */
+    public Map<String, String> replicatorEnvironment(Plan plan) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SOURCE_BOOTSTRAP_SERVERS", clusters.bootstrapServers(plan.secondary().clusterArn()));
+        env.put("TARGET_BOOTSTRAP_SERVERS", clusters.bootstrapServers(plan.primary().clusterArn()));
+        env.put("SOURCE_AUTH", kafkaAuth);
+        env.put("TARGET_AUTH", kafkaAuth);
+        env.put("TOPICS", exactNames(plan.topics()));
+        if (!plan.consumerGroups().isEmpty()) {
+            env.put("GROUPS", exactNames(plan.consumerGroups()));
+        }
+        env.put("STARTING_POSITION", "earliest");
+        env.put("REPLICATOR_NAME", plan.reverseReplicatorName());
+        return env;
+    }
+
+    /** One check of the reverse lag; fails if the task stopped, or past the deadline. */
+    public ReverseReplication checkLag(Plan plan, ReverseReplication replication) {
+        requireRunning(replication);
+        KafkaInspector.GroupLag lag = reverseLag(plan, replication);
+        PollState next = replication.catchUp().afterCheck(lag.isZero(), lag.toString(),
+                "the reverse replication lag (secondary -> primary) to reach 0", clock);
+        return replication.afterCheck(lag.totalLag(), next);
+    }
+
+    /**
+     * One check of the drain that must precede moving consumers: every application group on the secondary has
+     * read everything, and the reverse replication has copied everything (so their offsets are translated).
+     */
+    public PollState checkConsumersDrained(Plan plan, ReverseReplication replication, PollState drain) {
+        requireRunning(replication);
+        String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
+        List<String> seen = new ArrayList<>();
+        boolean drained = true;
+        for (String group : plan.consumerGroups()) {
+            KafkaInspector.GroupLag lag = kafka.groupLag(secondary, group, plan.topics());
+            drained &= lag.isZero();
+            seen.add(lag.toString());
+        }
+        KafkaInspector.GroupLag reverse = reverseLag(plan, replication);
+        drained &= reverse.isZero();
+        seen.add("replication " + reverse);
+        return drain.afterCheck(drained, String.join("; ", seen),
+                "consumers on the secondary to drain and the reverse replication lag to be 0", clock);
+    }
+
+    public ReplicatorTasks.TaskState stop(ReverseReplication replication) {
+        tasks.stop(replication.taskId(), "failback done: consumers moved to the primary");
+        return tasks.state(replication.taskId());
+    }
+
+    private KafkaInspector.GroupLag reverseLag(Plan plan, ReverseReplication replication) {
+        String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
+        return kafka.groupLag(secondary, replication.replicatorName(), plan.topics());
+    }
+
+    private void requireRunning(ReverseReplication replication) {
+        ReplicatorTasks.TaskState state = tasks.state(replication.taskId());
+        if (state.stopped()) {
+            throw new DependencyFailedException("replicator-task " + replication.taskId() + " stopped: " + state.detail());
+        }
+    }
+
+    private static String exactNames(List<String> names) {
+        return "^(" + names.stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")$";
+    }
+}

@@ -1,0 +1,175 @@
+package com.mskfailover.orchestrator.domain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a failover or failback start input into a {@link Plan}, or fails naming the field, before anything
+ * changes. Only the stack's two clusters are accepted: a typo in an ARN must not move clients anywhere.
+ */
+public final class StartInputValidator {
+
+    private static final Set<String> FAILOVER_FIELDS = Set.of("primaryClusterArn", "secondaryClusterArn", "topics",
+            "maxReplicationLatencySeconds", "timeouts", "reason");
+    private static final Set<String> FAILBACK_FIELDS = Set.of("primaryClusterArn", "secondaryClusterArn", "topics",
+            "consumerGroups", "requireForwardThroughput", "timeouts", "reason", "reverseReplicatorName");
+    private static final Set<String> TIMEOUT_FIELDS = Set.of("aliasSyncSeconds", "replicationCatchUpSeconds",
+            "consumerDrainSeconds", "forwardReplicationSeconds");
+    // Kafka's legal topic and group name characters; REPLICATOR_NAME also becomes an ECS startedBy (<= 36 chars).
+    private static final Pattern KAFKA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+    private static final Pattern REPLICATOR_NAME = Pattern.compile("[A-Za-z0-9_-]{1,36}");
+    private static final int MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+
+    private final OrchestratorSettings settings;
+
+    public StartInputValidator(OrchestratorSettings settings) {
+        this.settings = settings;
+    }
+
+    public Plan failover(JsonNode input) {
+        requireObject(input, FAILOVER_FIELDS);
+        ClusterRef primary = cluster(input, "primaryClusterArn", settings.primaryClusterArn());
+        ClusterRef secondary = cluster(input, "secondaryClusterArn", settings.secondaryClusterArn());
+        List<String> topics = names(input, "topics", settings.topics(), true);
+        int rpo = integer(input, "maxReplicationLatencySeconds", settings.maxReplicationLatencySeconds(), 0);
+        return new Plan("failover", primary, secondary, topics, settings.consumerGroups(), settings.producerAliases(),
+                settings.consumerAliases(), timeouts(input), rpo, settings.requireForwardThroughput(),
+                settings.reverseReplicatorName(), text(input, "reason", "operator request"));
+    }
+
+    public Plan failback(JsonNode input) {
+        requireObject(input, FAILBACK_FIELDS);
+        ClusterRef primary = cluster(input, "primaryClusterArn", settings.primaryClusterArn());
+        ClusterRef secondary = cluster(input, "secondaryClusterArn", settings.secondaryClusterArn());
+        List<String> topics = names(input, "topics", settings.topics(), true);
+        List<String> groups = names(input, "consumerGroups", settings.consumerGroups(), false);
+        boolean requireThroughput = input.has("requireForwardThroughput")
+                ? bool(input, "requireForwardThroughput") : settings.requireForwardThroughput();
+        String replicatorName = text(input, "reverseReplicatorName", settings.reverseReplicatorName());
+        if (!REPLICATOR_NAME.matcher(replicatorName).matches()) {
+            throw new InvalidInputException("reverseReplicatorName", "must be 1 to 36 letters, digits, '-' or '_', not '" + replicatorName + "'");
+        }
+        return new Plan("failback", primary, secondary, topics, groups, settings.producerAliases(),
+                settings.consumerAliases(), timeouts(input), 0, requireThroughput, replicatorName,
+                text(input, "reason", "operator request"));
+    }
+
+    private static void requireObject(JsonNode input, Set<String> allowed) {
+        if (input == null || !input.isObject()) {
+            throw new InvalidInputException("$", "must be a JSON object");
+        }
+        for (Iterator<String> names = input.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                throw new InvalidInputException(name, "is not a known field (known: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    private static ClusterRef cluster(JsonNode input, String field, String expectedArn) {
+        JsonNode value = input.get(field);
+        if (value == null || value.isNull()) {
+            throw new InvalidInputException(field, "is missing");
+        }
+        if (!value.isTextual() || !ClusterArns.isValid(value.asText())) {
+            throw new InvalidInputException(field, "is not an MSK cluster ARN (arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID): " + value);
+        }
+        if (!value.asText().equals(expectedArn)) {
+            throw new InvalidInputException(field, "names an unknown cluster " + value.asText() + "; this stack manages " + expectedArn);
+        }
+        return new ClusterRef(expectedArn, ClusterArns.parse(expectedArn).region(), null);
+    }
+
+    private static List<String> names(JsonNode input, String field, List<String> fallback, boolean atLeastOne) {
+        JsonNode value = input.get(field);
+        List<String> names;
+        if (value == null || value.isNull()) {
+            names = fallback;
+        } else {
+            if (!value.isArray()) {
+                throw new InvalidInputException(field, "must be a list of names");
+            }
+            names = new ArrayList<>();
+            for (int i = 0; i < value.size(); i++) {
+                JsonNode item = value.get(i);
+                if (!item.isTextual() || !KAFKA_NAME.matcher(item.asText()).matches()) {
+                    throw new InvalidInputException(field + "[" + i + "]", "is not a valid Kafka name: " + item);
+                }
+                names.add(item.asText());
+            }
+        }
+        if (atLeastOne && names.isEmpty()) {
+            throw new InvalidInputException(field, "is missing (and the stack has no default TOPICS)");
+        }
+        return List.copyOf(names);
+    }
+
+    private Timeouts timeouts(JsonNode input) {
+        Timeouts defaults = settings.defaultTimeouts();
+        JsonNode value = input.get("timeouts");
+        if (value == null || value.isNull()) {
+            return defaults;
+        }
+        requireObjectField(value, "timeouts");
+        for (Iterator<String> names = value.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!TIMEOUT_FIELDS.contains(name)) {
+                throw new InvalidInputException("timeouts." + name, "is not a known timeout (known: " + String.join(", ", TIMEOUT_FIELDS.stream().sorted().toList()) + ")");
+            }
+        }
+        return new Timeouts(
+                seconds(value, "aliasSyncSeconds", defaults.aliasSyncSeconds()),
+                seconds(value, "replicationCatchUpSeconds", defaults.replicationCatchUpSeconds()),
+                seconds(value, "consumerDrainSeconds", defaults.consumerDrainSeconds()),
+                seconds(value, "forwardReplicationSeconds", defaults.forwardReplicationSeconds()));
+    }
+
+    private static void requireObjectField(JsonNode value, String field) {
+        if (!value.isObject()) {
+            throw new InvalidInputException(field, "must be an object");
+        }
+    }
+
+    private static int seconds(JsonNode timeouts, String field, int fallback) {
+        return integerIn(timeouts, field, "timeouts." + field, fallback, 1);
+    }
+
+    private static int integer(JsonNode input, String field, int fallback, int minimum) {
+        return integerIn(input, field, field, fallback, minimum);
+    }
+
+    private static int integerIn(JsonNode node, String field, String path, int fallback, int minimum) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < minimum || value.asInt() > MAX_TIMEOUT_SECONDS) {
+            throw new InvalidInputException(path, "must be a whole number of seconds from " + minimum + " to " + MAX_TIMEOUT_SECONDS + ", not " + value);
+        }
+        return value.asInt();
+    }
+
+    private static boolean bool(JsonNode input, String field) {
+        JsonNode value = input.get(field);
+        if (!value.isBoolean()) {
+            throw new InvalidInputException(field, "must be true or false, not " + value);
+        }
+        return value.asBoolean();
+    }
+
+    private static String text(JsonNode input, String field, String fallback) {
+        JsonNode value = input.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isTextual()) {
+            throw new InvalidInputException(field, "must be a string, not " + value);
+        }
+        return value.asText();
+    }
+}

@@ -1,0 +1,32 @@
+package com.mskfailover.orchestrator.handlers;
+
+import com.mskfailover.orchestrator.aws.AwsPorts;
+import com.mskfailover.orchestrator.domain.AliasMove;
+import com.mskfailover.orchestrator.domain.AliasMoves;
+import com.mskfailover.orchestrator.domain.BootstrapAliases;
+import com.mskfailover.orchestrator.domain.ClusterDirectory;
+
+import java.time.Clock;
+
+/**
+ * States FlipAliasesToSecondary, MoveProducersToPrimary, MoveConsumersToPrimary: points the given aliases at the
+ * target cluster's brokers in ONE change; returns the change to wait on.
+ */
+public final class FlipBootstrapAliases extends JsonHandler<Inputs.Flip, AliasMove> {
+
+    private final AliasMoves moves;
+
+    public FlipBootstrapAliases() {
+        this(AwsPorts.shared().bootstrapAliases(), AwsPorts.shared().clusterDirectory());
+    }
+
+    public FlipBootstrapAliases(BootstrapAliases aliases, ClusterDirectory clusters) {
+        super(Inputs.Flip.class);
+        this.moves = new AliasMoves(aliases, clusters, Clock.systemUTC());
+    }
+
+    @Override
+    protected AliasMove handle(Inputs.Flip input) {
+        return moves.flip(required(input.plan(), "plan"), required(input.target(), "target"), required(input.aliases(), "aliases"));
+    }
+}

@@ -1,0 +1,39 @@
+package com.mskfailover.orchestrator.handlers;
+
+import com.mskfailover.orchestrator.domain.AliasMove;
+import com.mskfailover.orchestrator.domain.MoveTarget;
+import com.mskfailover.orchestrator.domain.Plan;
+import com.mskfailover.orchestrator.domain.PollState;
+import com.mskfailover.orchestrator.domain.ReverseReplication;
+
+import java.util.List;
+
+/** The Parameters the state machines pass to the handlers (see statemachines/*.asl.json). */
+final class Inputs {
+    private Inputs() {
+    }
+
+    record PlanOnly(Plan plan) {
+    }
+
+    record Flip(Plan plan, MoveTarget target, List<String> aliases) {
+    }
+
+    record MoveOnly(AliasMove move) {
+    }
+
+    record ReplicationCheck(Plan plan, ReverseReplication replication) {
+    }
+
+    record DrainCheck(Plan plan, ReverseReplication replication, PollState drain) {
+    }
+
+    record ReplicationOnly(ReverseReplication replication) {
+    }
+
+    record ForwardCheck(Plan plan, PollState poll) {
+    }
+
+    record Report(String operation, String outcome, com.fasterxml.jackson.databind.JsonNode state) {
+    }
+}

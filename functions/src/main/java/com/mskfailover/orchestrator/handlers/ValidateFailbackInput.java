@@ -1,0 +1,27 @@
+package com.mskfailover.orchestrator.handlers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mskfailover.orchestrator.aws.AwsPorts;
+import com.mskfailover.orchestrator.domain.OrchestratorSettings;
+import com.mskfailover.orchestrator.domain.Plan;
+import com.mskfailover.orchestrator.domain.StartInputValidator;
+
+/** State ValidateFailbackInput: the execution input becomes $.plan, or the execution fails naming the field. */
+public final class ValidateFailbackInput extends JsonHandler<JsonNode, Plan> {
+
+    private final StartInputValidator validator;
+
+    public ValidateFailbackInput() {
+        this(AwsPorts.shared().settings());
+    }
+
+    public ValidateFailbackInput(OrchestratorSettings settings) {
+        super(JsonNode.class);
+        this.validator = new StartInputValidator(settings);
+    }
+
+    @Override
+    protected Plan handle(JsonNode input) {
+        return validator.failback(input);
+    }
+}

@@ -1,0 +1,28 @@
+package com.mskfailover.orchestrator.handlers;
+
+import com.mskfailover.orchestrator.aws.AwsPorts;
+import com.mskfailover.orchestrator.domain.ForwardReplication;
+import com.mskfailover.orchestrator.domain.ForwardReplicationCheck;
+import com.mskfailover.orchestrator.domain.PollState;
+
+import java.time.Clock;
+
+/** State VerifyForwardReplication: primary -> secondary replication runs (with throughput if required). */
+public final class VerifyForwardReplication extends JsonHandler<Inputs.ForwardCheck, PollState> {
+
+    private final ForwardReplicationCheck check;
+
+    public VerifyForwardReplication() {
+        this(AwsPorts.shared().forwardReplication());
+    }
+
+    public VerifyForwardReplication(ForwardReplication forwardReplication) {
+        super(Inputs.ForwardCheck.class);
+        this.check = new ForwardReplicationCheck(forwardReplication, Clock.systemUTC());
+    }
+
+    @Override
+    protected PollState handle(Inputs.ForwardCheck input) {
+        return check.verify(required(input.plan(), "plan"), required(input.poll(), "poll"));
+    }
+}

@@ -1,0 +1,149 @@
+package com.mskfailover.orchestrator.kafka;
+
+import com.mskfailover.orchestrator.domain.KafkaInspector;
+import com.mskfailover.orchestrator.domain.TransientDependencyException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** {@link KafkaInspector} on Kafka's Admin client: the same code in AWS (IAM auth) and locally (plaintext). */
+public final class KafkaAdminInspector implements KafkaInspector {
+
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
+
+    private final Function<String, Map<String, Object>> clientConfig;
+
+    /** @param kafkaAuth {@code iam} or {@code none}, as replicator-task's SOURCE_AUTH/TARGET_AUTH */
+    public KafkaAdminInspector(String kafkaAuth) {
+        this(bootstrap -> clientConfig(bootstrap, kafkaAuth));
+    }
+
+    public KafkaAdminInspector(Function<String, Map<String, Object>> clientConfig) {
+        this.clientConfig = clientConfig;
+    }
+
+    /** Admin client settings for a bootstrap string and an auth mode. */
+    public static Map<String, Object> clientConfig(String bootstrapServers, String kafkaAuth) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        switch (kafkaAuth) {
+            case "iam" -> {
+                config.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
+                config.put("sasl.mechanism", "AWS_MSK_IAM");
+                config.put("sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;");
+                config.put("sasl.client.callback.handler.class", "software.amazon.msk.auth.iam.IAMClientCallbackHandler");
+            }
+            case "none" -> { }
+            default -> throw new IllegalStateException("KAFKA_AUTH must be iam or none, not " + kafkaAuth);
+        }
+        return config;
+    }
+
+    @Override
+    public ProbeResult probe(String bootstrapServers, Duration timeout) {
+        int millis = (int) Math.max(1_000, timeout.toMillis());
+        Map<String, Object> config = clientConfig.apply(bootstrapServers);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
+        // Without a cap, an unreachable bootstrap makes the client back off for up to a second between tries.
+        config.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
+        long started = System.nanoTime();
+        try (Admin admin = Admin.create(config)) {
+            String clusterId = admin.describeCluster().clusterId().get(millis, TimeUnit.MILLISECONDS);
+            int brokers = admin.describeCluster().nodes().get(millis, TimeUnit.MILLISECONDS).size();
+            return new ProbeResult(true, "cluster id " + clusterId + ", " + brokers + " brokers, answered in "
+                    + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
+        } catch (TimeoutException e) {
+            return new ProbeResult(false, "no answer within " + millis + " ms");
+        } catch (ExecutionException e) {
+            return new ProbeResult(false, e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ProbeResult(false, "interrupted");
+        } catch (RuntimeException e) {
+            return new ProbeResult(false, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Set<String> missingTopics(String bootstrapServers, Collection<String> topics) {
+        return call(bootstrapServers, "listing topics", admin -> {
+            Set<String> existing = admin.listTopics().names().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Set<String> missing = new LinkedHashSet<>(topics);
+            missing.removeAll(existing);
+            return missing;
+        });
+    }
+
+    @Override
+    public GroupLag groupLag(String bootstrapServers, String groupId, Collection<String> topics) {
+        return call(bootstrapServers, "computing the lag of group " + groupId, admin -> {
+            Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
+                    .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Set<TopicPartition> partitions = descriptions.values().stream()
+                    .flatMap(description -> description.partitions().stream()
+                            .map(info -> new TopicPartition(description.name(), info.partition())))
+                    .collect(Collectors.toSet());
+            Map<TopicPartition, Long> ends = offsets(admin, partitions, OffsetSpec.latest());
+            Map<TopicPartition, Long> starts = offsets(admin, partitions, OffsetSpec.earliest());
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                    .partitionsToOffsetAndMetadata().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            long total = 0;
+            int withoutCommit = 0;
+            for (TopicPartition partition : partitions) {
+                OffsetAndMetadata offset = committed.get(partition);
+                long end = ends.get(partition);
+                if (offset == null) {
+                    withoutCommit++;
+                    total += end - starts.get(partition);
+                } else {
+                    total += Math.max(0, end - offset.offset());
+                }
+            }
+            return new GroupLag(groupId, total, partitions.size(), withoutCommit);
+        });
+    }
+
+    private static Map<TopicPartition, Long> offsets(Admin admin, Set<TopicPartition> partitions, OffsetSpec spec) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = partitions.stream().collect(Collectors.toMap(p -> p, p -> spec));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin.listOffsets(request).all()
+                .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return result.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, entry -> entry.getValue().offset()));
+    }
+
+    private interface AdminCall<T> {
+        T apply(Admin admin) throws Exception;
+    }
+
+    private <T> T call(String bootstrapServers, String what, AdminCall<T> call) {
+        Map<String, Object> config = clientConfig.apply(bootstrapServers);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+        try (Admin admin = Admin.create(config)) {
+            return call.apply(admin);
+        } catch (ExecutionException e) {
+            throw new TransientDependencyException(what + " on " + bootstrapServers + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientDependencyException(what + " interrupted", e);
+        } catch (Exception e) {
+            throw new TransientDependencyException(what + " on " + bootstrapServers + " failed: " + e, e);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package com.mskfailover.orchestrator.kafka;
+
+import com.mskfailover.orchestrator.domain.ClusterDirectory;
+import com.mskfailover.orchestrator.domain.ForwardReplication;
+import com.mskfailover.orchestrator.domain.KafkaInspector;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link ForwardReplication} when the forward flow is a replicator-task: its source position is the consumer
+ * group REPLICATOR_NAME on the primary (the lag contract). Running means it has committed on every partition
+ * and is within {@code maxLagRecords} of the end. A group's lag cannot tell throughput when nobody produces, so a
+ * caught-up replicator reports a nominal 1 record/s. No latency figure is readable from here when the primary is down.
+ */
+public final class ReplicatorGroupForwardReplication implements ForwardReplication {
+
+    private final KafkaInspector kafka;
+    private final ClusterDirectory clusters;
+    private final String primaryClusterArn;
+    private final String forwardReplicatorName;
+    private final List<String> topics;
+    private final long maxLagRecords;
+
+    public ReplicatorGroupForwardReplication(KafkaInspector kafka, ClusterDirectory clusters, String primaryClusterArn,
+                                             String forwardReplicatorName, List<String> topics, long maxLagRecords) {
+        this.kafka = kafka;
+        this.clusters = clusters;
+        this.primaryClusterArn = primaryClusterArn;
+        this.forwardReplicatorName = forwardReplicatorName;
+        this.topics = List.copyOf(topics);
+        this.maxLagRecords = maxLagRecords;
+    }
+
+    @Override
+    public Status status() {
+        String primary = clusters.bootstrapServers(primaryClusterArn);
+        KafkaInspector.GroupLag lag = kafka.groupLag(primary, forwardReplicatorName, topics);
+        boolean running = lag.partitionsWithoutCommit() == 0 && lag.totalLag() <= maxLagRecords;
+        // Without a traffic source of our own, "throughput" is whether it keeps up: caught up counts as flowing.
+        double throughput = running ? Math.max(1, lag.totalLag()) : 0;
+        return new Status(running, throughput, "forward " + lag);
+    }
+
+    @Override
+    public Optional<Duration> latestLatency() {
+        return Optional.empty();
+    }
+}

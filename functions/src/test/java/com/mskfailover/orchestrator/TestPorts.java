@@ -1,0 +1,88 @@
+package com.mskfailover.orchestrator;
+
+import com.mskfailover.orchestrator.aliases.BootstrapAliasRecord;
+import com.mskfailover.orchestrator.domain.BootstrapAliases;
+import com.mskfailover.orchestrator.domain.ForwardReplication;
+import com.mskfailover.orchestrator.domain.OrchestratorSettings;
+import com.mskfailover.orchestrator.domain.ReplicatorTasks;
+import com.mskfailover.orchestrator.domain.Timeouts;
+import com.mskfailover.orchestrator.kafka.KafkaAdminInspector;
+import com.mskfailover.orchestrator.local.FileBootstrapAliases;
+import com.mskfailover.orchestrator.local.FixedAlarmStates;
+import com.mskfailover.orchestrator.local.LocalWiring;
+import com.mskfailover.orchestrator.local.RecordingExecutions;
+import com.mskfailover.orchestrator.local.RecordingNotifier;
+import com.mskfailover.orchestrator.local.StaticClusterDirectory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The local ports every orchestrator test builds on, around the shared clusters. */
+public final class TestPorts {
+
+    public static final String PRIMARY_ARN = "arn:aws:kafka:us-east-1:123456789012:cluster/msk-primary/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b-1";
+    public static final String SECONDARY_ARN = "arn:aws:kafka:us-east-2:123456789012:cluster/msk-secondary/1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809-2";
+    public static final String PRODUCER_ALIAS = "kafka-producers.msk.internal";
+    public static final String CONSUMER_ALIAS = "kafka-consumers.msk.internal";
+    public static final String ALARM = "msk-primary-impaired";
+
+    public final OrchestratorSettings settings;
+    public final StaticClusterDirectory clusters;
+    public final KafkaAdminInspector kafka = new KafkaAdminInspector("none");
+    public final BootstrapAliases aliases;
+    public final RecordingNotifier notifier = new RecordingNotifier();
+    public final FixedAlarmStates alarms = new FixedAlarmStates();
+    public final RecordingExecutions executions = new RecordingExecutions();
+    public ReplicatorTasks tasks;
+    public ForwardReplication forwardReplication = healthyForward();
+
+    public TestPorts(Path dir, List<String> topics, List<String> groups, BootstrapAliases aliases) {
+        this(dir, topics, groups, aliases, Map.of(PRIMARY_ARN, SharedClusters.primary().bootstrapServers(),
+                SECONDARY_ARN, SharedClusters.secondary().bootstrapServers()));
+    }
+
+    public TestPorts(Path dir, List<String> topics, List<String> groups, BootstrapAliases aliases, Map<String, String> bootstraps) {
+        this.settings = new OrchestratorSettings(PRIMARY_ARN, SECONDARY_ARN, List.of(PRODUCER_ALIAS), List.of(CONSUMER_ALIAS),
+                topics, groups, new Timeouts(30, 60, 60, 30), 300, true, "failback-replicator", "replicator-task",
+                Duration.ofSeconds(2), List.of(ALARM), "none");
+        this.clusters = new StaticClusterDirectory(bootstraps);
+        this.aliases = aliases == null ? new FileBootstrapAliases(dir.resolve("aliases.json")) : aliases;
+    }
+
+    public LocalWiring.LocalPorts ports() {
+        return new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forwardReplication, notifier, alarms, executions);
+    }
+
+    /** Points every alias at a cluster, as the stack's initial records (or a finished move) would. */
+    public void pointAliasesAt(String clusterArn) {
+        String region = clusterArn.equals(PRIMARY_ARN) ? "us-east-1" : "us-east-2";
+        String bootstrap = clusters.bootstrapServers(clusterArn);
+        aliases.change(List.of(BootstrapAliasRecord.of(PRODUCER_ALIAS, clusterArn, region, bootstrap),
+                BootstrapAliasRecord.of(CONSUMER_ALIAS, clusterArn, region, bootstrap)), "test set-up");
+    }
+
+    public String clusterOf(String alias) {
+        return aliases.read(List.of(alias)).get(alias).clusterArn();
+    }
+
+    public static ForwardReplication healthyForward() {
+        return fixedForward(new ForwardReplication.Status(true, 12.5, "stub forward flow"), Optional.of(Duration.ofMillis(800)));
+    }
+
+    public static ForwardReplication fixedForward(ForwardReplication.Status status, Optional<Duration> latency) {
+        return new ForwardReplication() {
+            @Override
+            public Status status() {
+                return status;
+            }
+
+            @Override
+            public Optional<Duration> latestLatency() {
+                return latency;
+            }
+        };
+    }
+}

@@ -1,0 +1,170 @@
+package com.mskfailover.orchestrator.aws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mskfailover.orchestrator.aliases.BootstrapAliasRecord;
+import com.mskfailover.orchestrator.domain.TransientDependencyException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The AWS adapters' requests as they go over the wire, against a local endpoint. */
+class AwsAdaptersHttpTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PRIMARY = "arn:aws:kafka:us-east-1:123456789012:cluster/msk-primary/0f1e2d3c-1";
+    private static final String SECONDARY = "arn:aws:kafka:us-east-2:123456789012:cluster/msk-secondary/1a2b3c4d-2";
+
+    private final CannedAwsResponses responses = new CannedAwsResponses();
+    private final FakeAwsEndpoint endpoint = new FakeAwsEndpoint(responses);
+    private final AwsPorts ports = new AwsPorts(endpoint.environment(Map.ofEntries(
+            Map.entry("PRIMARY_CLUSTER_ARN", PRIMARY), Map.entry("SECONDARY_CLUSTER_ARN", SECONDARY),
+            Map.entry("PRODUCER_ALIAS_NAMES", "kafka-producers.msk.internal"), Map.entry("CONSUMER_ALIAS_NAMES", "kafka-consumers.msk.internal"),
+            Map.entry("HOSTED_ZONE_ID", "Z0123456789ABC"), Map.entry("ALIAS_TTL_SECONDS", "30"),
+            Map.entry("ECS_CLUSTER_ARN", "arn:aws:ecs:us-east-2:123456789012:cluster/replicators"),
+            Map.entry("REPLICATOR_TASK_DEFINITION_ARN", "arn:aws:ecs:us-east-2:123456789012:task-definition/replicator-task:3"),
+            Map.entry("SUBNET_IDS", "subnet-1,subnet-2"), Map.entry("SECURITY_GROUP_IDS", "sg-1"),
+            Map.entry("NOTIFICATION_TOPIC_ARN", "arn:aws:sns:us-east-2:123456789012:msk-failover"),
+            Map.entry("FAILOVER_STATE_MACHINE_ARN", "arn:aws:states:us-east-2:123456789012:stateMachine:failover"),
+            Map.entry("FAILBACK_STATE_MACHINE_ARN", "arn:aws:states:us-east-2:123456789012:stateMachine:failback"))));
+
+    @AfterEach
+    void close() {
+        endpoint.close();
+    }
+
+    @Test
+    void route53ChangeIsOneBatchOfTxtUpsertsForEveryAlias() {
+        BootstrapAliasRecord producers = BootstrapAliasRecord.of("kafka-producers.msk.internal", SECONDARY, "us-east-2",
+                "b-1.secondary.kafka.us-east-2.amazonaws.com:9098,b-2.secondary.kafka.us-east-2.amazonaws.com:9098");
+        BootstrapAliasRecord consumers = BootstrapAliasRecord.of("kafka-consumers.msk.internal", SECONDARY, "us-east-2",
+                "b-1.secondary.kafka.us-east-2.amazonaws.com:9098,b-2.secondary.kafka.us-east-2.amazonaws.com:9098");
+
+        String changeId = ports.bootstrapAliases().change(List.of(producers, consumers), "failover: point aliases at the secondary");
+
+        assertTrue(changeId.endsWith("C0FFEE"), changeId);
+        List<FakeAwsEndpoint.Request> changes = endpoint.requests("route53:ChangeResourceRecordSets");
+        assertEquals(1, changes.size(), "one change batch");
+        FakeAwsEndpoint.Request change = changes.getFirst();
+        assertEquals("/2013-04-01/hostedzone/Z0123456789ABC/rrset/", change.path());
+        String xml = change.body().replace("&quot;", "\"");
+        assertEquals(2, xml.split("<Action>UPSERT</Action>", -1).length - 1, xml);
+        assertTrue(xml.contains("<Comment>failover: point aliases at the secondary</Comment>"), xml);
+        assertTrue(xml.contains("<Name>kafka-producers.msk.internal</Name><Type>TXT</Type><TTL>30</TTL>"), xml);
+        assertTrue(xml.contains("<Name>kafka-consumers.msk.internal</Name>"), xml);
+        assertTrue(xml.contains("<Value>\"v=msk-bootstrap1\" \"cluster=" + SECONDARY + "\" \"region=us-east-2\" "
+                + "\"broker=b-1.secondary.kafka.us-east-2.amazonaws.com:9098\" \"broker=b-2.secondary.kafka.us-east-2.amazonaws.com:9098\"</Value>"), xml);
+        assertFalse(xml.contains("DELETE") || xml.contains("CREATE"), xml);
+    }
+
+    @Test
+    void route53InSyncAndReadBack() {
+        responses.changeStatus = "PENDING";
+        assertFalse(ports.bootstrapAliases().isInSync("/change/C0FFEE"));
+        responses.changeStatus = "INSYNC";
+        assertTrue(ports.bootstrapAliases().isInSync("/change/C0FFEE"));
+        assertTrue(endpoint.requests("route53:GetChange").getFirst().path().endsWith("/change/C0FFEE"), endpoint.requests().toString());
+
+        responses.aliasTxtValue = BootstrapAliasRecord.of("kafka-producers.msk.internal", PRIMARY, "us-east-1", "b-1.p:9098").txtValue();
+        var records = ports.bootstrapAliases().read(List.of("kafka-producers.msk.internal"));
+        assertEquals(PRIMARY, records.get("kafka-producers.msk.internal").clusterArn());
+        assertEquals("b-1.p:9098", records.get("kafka-producers.msk.internal").bootstrapServers());
+        FakeAwsEndpoint.Request list = endpoint.requests("route53:ListResourceRecordSets").getFirst();
+        assertTrue(list.path().contains("name=kafka-producers.msk.internal") && list.path().contains("type=TXT"), list.path());
+    }
+
+    @Test
+    void route53ThrottlingIsATransientError() {
+        endpoint.respondWith(request -> FakeAwsEndpoint.Response.error(400, "text/xml",
+                "<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Error><Type>Sender</Type><Code>PriorRequestNotComplete</Code>"
+                        + "<Message>The request was rejected because Route 53 was still processing a prior request.</Message></Error><RequestId>r</RequestId></ErrorResponse>",
+                "PriorRequestNotComplete"));
+        var route53 = new Route53BootstrapAliases(software.amazon.awssdk.services.route53.Route53Client.builder()
+                .endpointOverride(endpoint.uri()).region(software.amazon.awssdk.regions.Region.AWS_GLOBAL)
+                .credentialsProvider(() -> software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("a", "b"))
+                .overrideConfiguration(o -> o.retryStrategy(software.amazon.awssdk.core.retry.RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(1)))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build(), "Z1", 60);
+        var failure = assertThrows(TransientDependencyException.class, () -> route53.change(
+                List.of(BootstrapAliasRecord.of("a.msk.internal", PRIMARY, "us-east-1", "b:9098")), "x"));
+        assertTrue(failure.getMessage().contains("PriorRequestNotComplete"), failure.getMessage());
+    }
+
+    @Test
+    void ecsRunTaskStartsReplicatorTaskOnFargateWithTheEnvironmentContract() throws Exception {
+        String taskArn = ports.replicatorTasks().start("failback-replicator", Map.of(
+                "SOURCE_BOOTSTRAP_SERVERS", "b-1.secondary:9098", "TARGET_BOOTSTRAP_SERVERS", "b-1.primary:9098",
+                "STARTING_POSITION", "earliest", "REPLICATOR_NAME", "failback-replicator"));
+
+        assertTrue(taskArn.startsWith("arn:aws:ecs:"), taskArn);
+        FakeAwsEndpoint.Request run = endpoint.requests("ecs:RunTask").getFirst();
+        JsonNode body = JSON.readTree(run.body());
+        assertEquals("arn:aws:ecs:us-east-2:123456789012:cluster/replicators", body.path("cluster").asText());
+        assertEquals("arn:aws:ecs:us-east-2:123456789012:task-definition/replicator-task:3", body.path("taskDefinition").asText());
+        assertEquals("FARGATE", body.path("launchType").asText());
+        assertEquals("failback-replicator", body.path("startedBy").asText());
+        assertEquals(1, body.path("count").asInt());
+        JsonNode vpc = body.path("networkConfiguration").path("awsvpcConfiguration");
+        assertEquals("[\"subnet-1\",\"subnet-2\"]", vpc.path("subnets").toString());
+        assertEquals("DISABLED", vpc.path("assignPublicIp").asText());
+        JsonNode container = body.path("overrides").path("containerOverrides").get(0);
+        assertEquals("replicator-task", container.path("name").asText());
+        assertTrue(container.path("environment").toString().contains("{\"name\":\"STARTING_POSITION\",\"value\":\"earliest\"}"), container.toString());
+
+        assertEquals("RUNNING", ports.replicatorTasks().state(taskArn).status());
+        ports.replicatorTasks().stop(taskArn, "failback done");
+        JsonNode stop = JSON.readTree(endpoint.requests("ecs:StopTask").getFirst().body());
+        assertEquals(taskArn, stop.path("task").asText());
+        assertTrue(ports.replicatorTasks().findActive("failback-replicator").isEmpty());
+        assertEquals("failback-replicator", JSON.readTree(endpoint.requests("ecs:ListTasks").getFirst().body()).path("startedBy").asText());
+    }
+
+    @Test
+    void stepFunctionsStartExecutionWithTheDeterministicNameAndDuplicatesStartNothing() throws Exception {
+        assertTrue(ports.executions().startFailover("failover-msk-primary-impaired-0123456789abcdef", "{\"reason\":\"x\"}"));
+        JsonNode start = JSON.readTree(endpoint.requests("states:StartExecution").getFirst().body());
+        assertEquals("arn:aws:states:us-east-2:123456789012:stateMachine:failover", start.path("stateMachineArn").asText());
+        assertEquals("failover-msk-primary-impaired-0123456789abcdef", start.path("name").asText());
+
+        responses.executionAlreadyExists = true;
+        assertFalse(ports.executions().startFailover("failover-msk-primary-impaired-0123456789abcdef", "{\"reason\":\"x\"}"));
+
+        assertEquals(List.of(), ports.executions().running());
+        List<FakeAwsEndpoint.Request> lists = endpoint.requests("states:ListExecutions");
+        assertEquals(2, lists.size(), "failover and failback");
+        assertEquals("RUNNING", JSON.readTree(lists.getFirst().body()).path("statusFilter").asText());
+    }
+
+    @Test
+    void snsPublishCarriesSubjectAndMessage() {
+        ports.notifier().publish("MSK failover FAILED: NotReady", "How to resume: ...");
+        FakeAwsEndpoint.Request publish = endpoint.requests("sns:Publish").getFirst();
+        String body = publish.body();
+        boolean json = publish.headers().containsKey("x-amz-target");
+        String topic = json ? body : publish.formField("TopicArn");
+        assertTrue(topic.contains("arn:aws:sns:us-east-2:123456789012:msk-failover"), body);
+        assertTrue(json ? body.contains("How to resume") : "How to resume: ...".equals(publish.formField("Message")), body);
+    }
+
+    @Test
+    void mskBootstrapBrokersAreAskedInTheClustersOwnRegion() {
+        responses.bootstrapBrokers = "b-1.primary.kafka.us-east-1.amazonaws.com:9098";
+        assertEquals("b-1.primary.kafka.us-east-1.amazonaws.com:9098", ports.clusterDirectory().bootstrapServers(PRIMARY));
+        FakeAwsEndpoint.Request get = endpoint.requests("kafka:GetBootstrapBrokers").getFirst();
+        assertEquals("/v1/clusters/" + PRIMARY + "/bootstrap-brokers", get.path());
+        assertTrue(get.headers().get("authorization").contains("/us-east-1/kafka/aws4_request"), get.headers().get("authorization"));
+    }
+
+    @Test
+    void cloudWatchAlarmStateIsRead() {
+        responses.alarmState = "ALARM";
+        assertEquals("ALARM", ports.alarmStates().stateOf("msk-primary-impaired").orElseThrow());
+        assertEquals(1, endpoint.requests("cloudwatch:DescribeAlarms").size(), endpoint.requests().toString());
+    }
+}

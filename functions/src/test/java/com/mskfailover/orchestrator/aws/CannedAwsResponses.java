@@ -1,0 +1,72 @@
+package com.mskfailover.orchestrator.aws;
+
+import java.util.function.Function;
+
+/** Answers for every AWS action the orchestrator calls, in each API's own wire format, as a {@link FakeAwsEndpoint} responder. */
+public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Request, FakeAwsEndpoint.Response> {
+
+    private static final String ROUTE53_NS = "https://route53.amazonaws.com/doc/2013-04-01/";
+
+    public String bootstrapBrokers = "127.0.0.1:9092";
+    public String aliasTxtValue;
+    public String changeStatus = "INSYNC";
+    public String alarmState = "ALARM";
+    public String taskStatus = "RUNNING";
+    public boolean executionAlreadyExists;
+
+    @Override
+    public FakeAwsEndpoint.Response apply(FakeAwsEndpoint.Request request) {
+        boolean json = request.headers().containsKey("x-amz-target");
+        return switch (request.action()) {
+            case "route53:ChangeResourceRecordSets" -> FakeAwsEndpoint.Response.xml(
+                    "<ChangeResourceRecordSetsResponse xmlns=\"" + ROUTE53_NS + "\"><ChangeInfo><Id>/change/C0FFEE</Id>"
+                            + "<Status>PENDING</Status><SubmittedAt>2026-11-24T21:00:00Z</SubmittedAt></ChangeInfo></ChangeResourceRecordSetsResponse>");
+            case "route53:GetChange" -> FakeAwsEndpoint.Response.xml(
+                    "<GetChangeResponse xmlns=\"" + ROUTE53_NS + "\"><ChangeInfo><Id>/change/C0FFEE</Id><Status>" + changeStatus
+                            + "</Status><SubmittedAt>2026-11-24T21:00:00Z</SubmittedAt></ChangeInfo></GetChangeResponse>");
+            case "route53:ListResourceRecordSets" -> FakeAwsEndpoint.Response.xml(listRecordSets(request));
+            case "ecs:RunTask" -> FakeAwsEndpoint.Response.json(
+                    "{\"tasks\":[{\"taskArn\":\"arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef\",\"lastStatus\":\"PROVISIONING\"}],\"failures\":[]}");
+            case "ecs:ListTasks" -> FakeAwsEndpoint.Response.json("{\"taskArns\":[]}");
+            case "ecs:DescribeTasks" -> FakeAwsEndpoint.Response.json(
+                    "{\"tasks\":[{\"taskArn\":\"arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef\",\"lastStatus\":\""
+                            + taskStatus + "\",\"stoppedReason\":\"Task stopped by user\",\"containers\":[]}],\"failures\":[]}");
+            case "ecs:StopTask" -> FakeAwsEndpoint.Response.json("{\"task\":{\"taskArn\":\"arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef\",\"lastStatus\":\"STOPPING\"}}");
+            case "states:ListExecutions" -> new FakeAwsEndpoint.Response(200, "application/x-amz-json-1.0", "{\"executions\":[]}", java.util.Map.of());
+            case "states:StartExecution" -> executionAlreadyExists
+                    ? FakeAwsEndpoint.Response.error(400, "application/x-amz-json-1.0",
+                    "{\"__type\":\"com.amazonaws.swf.service.v2.model#ExecutionAlreadyExists\",\"message\":\"Execution Already Exists\"}", "ExecutionAlreadyExists")
+                    : new FakeAwsEndpoint.Response(200, "application/x-amz-json-1.0",
+                    "{\"executionArn\":\"arn:aws:states:us-east-2:123456789012:execution:failover:x\",\"startDate\":1795500000}", java.util.Map.of());
+            case "sns:Publish" -> json
+                    ? new FakeAwsEndpoint.Response(200, "application/x-amz-json-1.0", "{\"MessageId\":\"m-1\"}", java.util.Map.of())
+                    : FakeAwsEndpoint.Response.xml("<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult><MessageId>m-1</MessageId>"
+                    + "</PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>");
+            case "cloudwatch:DescribeAlarms" -> cbor(java.util.Map.of("MetricAlarms",
+                    java.util.List.of(java.util.Map.of("AlarmName", "msk-primary-impaired", "StateValue", alarmState)), "CompositeAlarms", java.util.List.of()));
+            case "kafka:GetBootstrapBrokers" -> new FakeAwsEndpoint.Response(200, "application/json",
+                    "{\"bootstrapBrokerString\":\"" + bootstrapBrokers + "\",\"bootstrapBrokerStringSaslIam\":\"" + bootstrapBrokers + "\"}", java.util.Map.of());
+            default -> new FakeAwsEndpoint.Response(400, "application/json", "{\"message\":\"not served here: " + request.action() + "\"}",
+                    java.util.Map.of("x-amzn-ErrorType", "UnknownOperationException"));
+        };
+    }
+
+    /** CloudWatch's protocol (Smithy RPC v2 CBOR): a CBOR body and the smithy-protocol header. */
+    private static FakeAwsEndpoint.Response cbor(Object value) {
+        try {
+            byte[] bytes = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.cbor.CBORFactory()).writeValueAsBytes(value);
+            return new FakeAwsEndpoint.Response(200, "application/cbor", bytes, java.util.Map.of("smithy-protocol", "rpc-v2-cbor"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private String listRecordSets(FakeAwsEndpoint.Request request) {
+        String name = request.path().replaceAll(".*[?&]name=([^&]*).*", "$1");
+        String sets = aliasTxtValue == null ? "" : "<ResourceRecordSet><Name>" + name + ".</Name><Type>TXT</Type><TTL>60</TTL><ResourceRecords>"
+                + "<ResourceRecord><Value>" + aliasTxtValue.replace("&", "&amp;").replace("<", "&lt;") + "</Value></ResourceRecord>"
+                + "</ResourceRecords></ResourceRecordSet>";
+        return "<ListResourceRecordSetsResponse xmlns=\"" + ROUTE53_NS + "\"><ResourceRecordSets>" + sets
+                + "</ResourceRecordSets><IsTruncated>false</IsTruncated><MaxItems>1</MaxItems></ListResourceRecordSetsResponse>";
+    }
+}

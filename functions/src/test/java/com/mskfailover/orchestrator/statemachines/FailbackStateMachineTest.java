@@ -1,0 +1,136 @@
+package com.mskfailover.orchestrator.statemachines;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mskfailover.local.kafka.KafkaClients;
+import com.mskfailover.local.stepfunctions.ExecutionResult;
+import com.mskfailover.orchestrator.CopyingReplicatorTasks;
+import com.mskfailover.orchestrator.SharedClusters;
+import com.mskfailover.orchestrator.StateMachineRun;
+import com.mskfailover.orchestrator.TestPorts;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** statemachines/failback.asl.json run by aws-local-stepfunctions, the Java handlers serving its Tasks, on real brokers. */
+class FailbackStateMachineTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    /** A topic of its own per test, written on the secondary during the "outage", and a group that read it all there. */
+    private static void secondaryWithRecords(String topic, String group, int records) {
+        SharedClusters.primary().clients().createTopic(topic, 3);
+        KafkaClients secondary = SharedClusters.secondary().clients();
+        secondary.createTopic(topic, 3);
+        for (int i = 1; i <= records; i++) {
+            secondary.produce(topic, "key-" + i, "message " + i);
+        }
+        assertEquals(records, secondary.consumeAsGroup(group, topic).size());
+    }
+
+    private static ObjectNode input(String topic, String group) throws IOException {
+        ObjectNode input = (ObjectNode) JSON.readTree(Files.readString(StateMachineRun.event("failback-start.json")));
+        input.putArray("topics").add(topic);
+        input.putArray("consumerGroups").add(group);
+        return input;
+    }
+
+    @Test
+    void replicatesBackThenMovesProducersThenConsumersThenStopsTheTask() throws IOException {
+        String topic = "customer-failback-happy";
+        String group = "msk-consumer-happy";
+        secondaryWithRecords(topic, group, 4);
+        TestPorts ports = new TestPorts(dir, List.of(topic), List.of(group), null);
+        ports.pointAliasesAt(TestPorts.SECONDARY_ARN);
+        CopyingReplicatorTasks tasks = new CopyingReplicatorTasks(List.of(topic), true);
+        ports.tasks = tasks;
+
+        var outcome = StateMachineRun.run("failback", ports.ports(), input(topic, group).toString());
+        ExecutionResult result = outcome.result();
+
+        assertTrue(result.succeeded(), result.timelineTable());
+        List<String> order = result.statePath().stream().distinct().toList();
+        assertEquals(List.of("ValidateFailbackInput", "CheckPrimaryHealthy", "StartReverseReplication", "WaitForReverseReplication",
+                "CheckReverseReplicationLag", "ReverseReplicationCaughtUp?", "MoveProducersToPrimary", "WaitForProducerAliasSync",
+                "CheckProducerAliasesInSync", "ProducerAliasesInSync?", "StartConsumerDrainWait", "WaitForConsumersToDrain",
+                "CheckSecondaryConsumersDrained", "SecondaryConsumersDrained?", "MoveConsumersToPrimary", "WaitForConsumerAliasSync",
+                "CheckConsumerAliasesInSync", "ConsumerAliasesInSync?", "StopReverseReplication", "StartForwardReplicationCheck",
+                "VerifyForwardReplication", "ForwardReplicationHealthy?", "NotifyFailbackSucceeded", "FailbackSucceeded"), order);
+        assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS));
+        assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.CONSUMER_ALIAS));
+        assertEquals(4, SharedClusters.primary().clients().readAll(topic).size());
+        String taskId = result.lastRun("StartReverseReplication").orElseThrow().output().path("reverseReplication").path("taskId").asText();
+        assertEquals("STOPPED", tasks.state(taskId).status());
+        // The environment contract of replicator-task (DESIGN.md): secondary -> primary, from earliest, identical names.
+        var env = tasks.environmentOf(taskId);
+        assertEquals(SharedClusters.secondary().bootstrapServers(), env.get("SOURCE_BOOTSTRAP_SERVERS"));
+        assertEquals(SharedClusters.primary().bootstrapServers(), env.get("TARGET_BOOTSTRAP_SERVERS"));
+        assertEquals("earliest", env.get("STARTING_POSITION"));
+        assertEquals("failback-replicator", env.get("REPLICATOR_NAME"));
+        assertEquals("none", env.get("SOURCE_AUTH"));
+        assertTrue(java.util.regex.Pattern.matches(env.get("TOPICS"), topic) && !java.util.regex.Pattern.matches(env.get("TOPICS"), topic + "-x"));
+        assertTrue(ports.notifier.last().subject().contains("failback succeeded"), ports.notifier.last().toString());
+    }
+
+    @Test
+    void lagNeverReachingZeroTimesOutLeavesAliasesAndSaysHowToResume() throws IOException {
+        String topic = "customer-failback-stuck";
+        String group = "msk-consumer-stuck";
+        secondaryWithRecords(topic, group, 3);
+        TestPorts ports = new TestPorts(dir, List.of(topic), List.of(group), null);
+        ports.pointAliasesAt(TestPorts.SECONDARY_ARN);
+        CopyingReplicatorTasks tasks = new CopyingReplicatorTasks(List.of(topic), false);
+        ports.tasks = tasks;
+        ObjectNode input = input(topic, group);
+        ((ObjectNode) input.get("timeouts")).put("replicationCatchUpSeconds", 2);
+
+        ExecutionResult result = StateMachineRun.run("failback", ports.ports(), input.toString()).result();
+
+        assertFalse(result.succeeded());
+        assertEquals("FailbackFailed", result.error());
+        assertEquals("com.mskfailover.orchestrator.domain.WaitTimedOutException", result.lastRun("CheckReverseReplicationLag").orElseThrow().error());
+        assertTrue(result.timesEntered("CheckReverseReplicationLag") > 1, "the loop went round before giving up");
+        assertEquals(0, result.timesEntered("MoveProducersToPrimary"));
+        assertEquals(TestPorts.SECONDARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS));
+        String message = ports.notifier.last().message();
+        assertTrue(message.contains("reverse replication lag") && message.contains("lag 3"), message);
+        assertTrue(message.contains("aws ecs stop-task") && message.contains("is reused"), message);
+    }
+
+    @Test
+    void aRerunAfterAFailureAtTheEndRepeatsEveryStepSafely() throws IOException {
+        String topic = "customer-failback-rerun";
+        String group = "msk-consumer-rerun";
+        secondaryWithRecords(topic, group, 2);
+        TestPorts ports = new TestPorts(dir, List.of(topic), List.of(group), null);
+        ports.pointAliasesAt(TestPorts.SECONDARY_ARN);
+        CopyingReplicatorTasks tasks = new CopyingReplicatorTasks(List.of(topic), true);
+        ports.tasks = tasks;
+        // First attempt: the forward flow is down, so it fails at the very end...
+        ports.forwardReplication = TestPorts.fixedForward(new com.mskfailover.orchestrator.domain.ForwardReplication.Status(false, 0, "stub: DELETING"),
+                java.util.Optional.empty());
+        ObjectNode input = input(topic, group);
+        ((ObjectNode) input.get("timeouts")).put("forwardReplicationSeconds", 1);
+        ExecutionResult first = StateMachineRun.run("failback", ports.ports(), input.toString()).result();
+        assertEquals("com.mskfailover.orchestrator.domain.WaitTimedOutException", first.lastRun("VerifyForwardReplication").orElseThrow().error());
+
+        // ...the operator repairs it and starts the same input again: every step is repeated safely.
+        ports.forwardReplication = TestPorts.healthyForward();
+        ExecutionResult second = StateMachineRun.run("failback", ports.ports(), input.toString()).result();
+
+        assertTrue(second.succeeded(), second.timelineTable());
+        assertEquals(2, tasks.started(), "the first task was stopped, so the re-run started one");
+        assertEquals(2, SharedClusters.primary().clients().readAll(topic).size(), "the stand-in resumes from its committed position: no copy twice");
+    }
+}

@@ -1,0 +1,131 @@
+package com.mskfailover.orchestrator.statemachines;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mskfailover.local.stepfunctions.ExecutionResult;
+import com.mskfailover.orchestrator.SharedClusters;
+import com.mskfailover.orchestrator.StateMachineRun;
+import com.mskfailover.orchestrator.TestPorts;
+import com.mskfailover.orchestrator.aliases.BootstrapAliasResolver;
+import com.mskfailover.orchestrator.local.FileBootstrapAliases;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** statemachines/failover.asl.json run by aws-local-stepfunctions, the Java handlers serving its Tasks, on real brokers. */
+class FailoverStateMachineTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOPIC = "customer";
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void topics() {
+        SharedClusters.primary().clients().createTopic(TOPIC, 3);
+        SharedClusters.secondary().clients().createTopic(TOPIC, 3);
+    }
+
+    private static ObjectNode sampleInput() throws IOException {
+        return (ObjectNode) JSON.readTree(Files.readString(StateMachineRun.event("failover-start.json")));
+    }
+
+    @Test
+    void flipsEveryAliasToTheSecondaryInOneChangeAndWaitsForInSync() throws IOException {
+        // Two PENDING answers before INSYNC: the wait loop must go round.
+        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), new FileBootstrapAliases(dir.resolve("aliases.json"), 2));
+        ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
+
+        var outcome = StateMachineRun.run("failover", ports.ports(), sampleInput().toString());
+        ExecutionResult result = outcome.result();
+
+        assertTrue(result.succeeded(), result.timelineTable());
+        assertEquals(List.of("ValidateFailoverInput", "CheckSecondaryReady", "FlipAliasesToSecondary",
+                "WaitForAliasSync", "CheckAliasesInSync", "AliasesInSync?",
+                "WaitForAliasSync", "CheckAliasesInSync", "AliasesInSync?",
+                "WaitForAliasSync", "CheckAliasesInSync", "AliasesInSync?",
+                "NotifyFailoverSucceeded", "FailoverSucceeded"), result.statePath());
+        assertEquals(1, outcome.endpoint().invocationCount("FlipBootstrapAliases"), "one change for all aliases");
+        // What a client sees at its next start-up: the secondary's real broker names.
+        var resolver = new BootstrapAliasResolver((FileBootstrapAliases) ports.aliases);
+        assertEquals(SharedClusters.secondary().bootstrapServers(), resolver.resolve(TestPorts.PRODUCER_ALIAS).bootstrapServers());
+        assertEquals(TestPorts.SECONDARY_ARN, resolver.resolve(TestPorts.CONSUMER_ALIAS).clusterArn());
+        assertEquals("us-east-2", resolver.resolve(TestPorts.CONSUMER_ALIAS).region());
+        assertTrue(ports.notifier.last().subject().contains("failover succeeded"), ports.notifier.last().toString());
+    }
+
+    @Test
+    void secondaryNotReadyChangesNothingAndNotifiesHowToResume() throws IOException {
+        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), null);
+        ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
+        ObjectNode input = sampleInput();
+        input.putArray("topics").add(TOPIC).add("orders-not-on-secondary");
+
+        ExecutionResult result = StateMachineRun.run("failover", ports.ports(), input.toString()).result();
+
+        assertFalse(result.succeeded());
+        assertEquals("FailoverFailed", result.error());
+        assertEquals("com.mskfailover.orchestrator.domain.NotReadyException", result.lastRun("CheckSecondaryReady").orElseThrow().error());
+        assertEquals(0, result.timesEntered("FlipAliasesToSecondary"));
+        assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS));
+        String message = ports.notifier.last().message();
+        assertTrue(message.contains("topics missing") && message.contains("orders-not-on-secondary"), message);
+        assertTrue(message.contains("nothing was changed") && message.contains("How to resume"), message);
+    }
+
+    @Test
+    void replicationBehindTheRpoIsNotReady() throws IOException {
+        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), null);
+        ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
+        ports.forwardReplication = TestPorts.fixedForward(new com.mskfailover.orchestrator.domain.ForwardReplication.Status(true, 1, "stub"),
+                java.util.Optional.of(java.time.Duration.ofMinutes(20)));
+
+        ExecutionResult result = StateMachineRun.run("failover", ports.ports(), sampleInput().toString()).result();
+
+        assertEquals("FailoverFailed", result.error());
+        assertTrue(ports.notifier.last().message().contains("exceeds the RPO of 300 s"), ports.notifier.last().message());
+        assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.CONSUMER_ALIAS));
+    }
+
+    @Test
+    void unknownClusterArnFailsAtValidationNamingTheField() throws IOException {
+        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), null);
+        ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
+        ObjectNode input = sampleInput();
+        input.put("secondaryClusterArn", "arn:aws:kafka:us-west-2:123456789012:cluster/someone-else/abc-1");
+
+        var outcome = StateMachineRun.run("failover", ports.ports(), input.toString());
+        ExecutionResult result = outcome.result();
+
+        var validation = result.lastRun("ValidateFailoverInput").orElseThrow();
+        assertEquals("com.mskfailover.orchestrator.domain.InvalidInputException", validation.error());
+        assertTrue(validation.cause().contains("'secondaryClusterArn'"), validation.cause());
+        assertEquals(List.of("ValidateFailoverInput", "NotifyFailoverFailed", "FailoverFailed"), result.statePath());
+        assertEquals(0, outcome.endpoint().invocationCount("FlipBootstrapAliases"));
+        assertTrue(ports.notifier.last().message().contains("the input was rejected; nothing was changed"), ports.notifier.last().message());
+    }
+
+    @Test
+    void aliasChangeNeverInSyncTimesOut() throws IOException {
+        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), new FileBootstrapAliases(dir.resolve("aliases.json"), Integer.MAX_VALUE));
+        ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
+        ObjectNode input = sampleInput();
+        ((ObjectNode) input.get("timeouts")).put("aliasSyncSeconds", 1);
+
+        ExecutionResult result = StateMachineRun.run("failover", ports.ports(), input.toString()).result();
+
+        assertEquals("FailoverFailed", result.error());
+        assertEquals("com.mskfailover.orchestrator.domain.WaitTimedOutException", result.lastRun("CheckAliasesInSync").orElseThrow().error());
+        assertTrue(ports.notifier.last().message().contains("not seen INSYNC yet"), ports.notifier.last().message());
+    }
+}
