@@ -7,15 +7,18 @@ import java.nio.file.Path;
  *
  * @param extraRecords  records produced on the secondary after failover besides messages 3 and 4, so that the
  *                      failback has a backlog to drain (a demo of lag draining)
+ * @param realWaits     run the state machines' Wait states for their real length (default: zero, polls at once)
  * @param projectDir    where statemachines/ and events/ are (the repository root)
  * @param workDir       where the clusters' data, the alias records and the logs go
  */
-public record DrillOptions(int extraRecords, Path projectDir, Path workDir) {
+public record DrillOptions(int extraRecords, boolean realWaits, Path projectDir, Path workDir) {
 
     static final String USAGE = """
-            usage: drill/run [--records N] [--work-dir DIR]
+            usage: drill/run [--records N] [--real-waits] [--work-dir DIR]
               --records N     also produce N records on the secondary after failover (default 0), so the
                               failback has a backlog to replicate back: a demo of lag draining
+              --real-waits    run the state machines' Wait states for their real length (5-30 s each);
+                              by default they take no time and the polls follow one another at once
               --work-dir DIR  where cluster data, alias records and logs go (default drill/target/work)
             """;
 
@@ -28,15 +31,17 @@ public record DrillOptions(int extraRecords, Path projectDir, Path workDir) {
     /** Parses the command line; throws IllegalArgumentException with the option at fault. */
     static DrillOptions parse(String[] args, Path projectDir) {
         int extraRecords = 0;
+        boolean realWaits = false;
         Path workDir = projectDir.resolve("drill/target/work");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--records" -> extraRecords = parseCount(valueOf(args, ++i, "--records"));
+                case "--real-waits" -> realWaits = true;
                 case "--work-dir" -> workDir = Path.of(valueOf(args, ++i, "--work-dir"));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        return new DrillOptions(extraRecords, projectDir, workDir);
+        return new DrillOptions(extraRecords, realWaits, projectDir, workDir);
     }
 
     private static String valueOf(String[] args, int index, String option) {

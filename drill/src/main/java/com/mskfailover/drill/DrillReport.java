@@ -50,11 +50,25 @@ final class DrillReport {
         return result;
     }
 
+    /** Prints an execution's states in the order they first ran; a polling loop's states once, with their count. */
     void execution(String stateMachine, ExecutionResult result) {
         executions.put(stateMachine, result);
+        Map<String, List<ExecutionResult.StateRun>> runsByState = new LinkedHashMap<>();
+        result.timeline().forEach(run -> runsByState.computeIfAbsent(run.stateName(), name -> new ArrayList<>()).add(run));
+        Instant executionStart = result.timeline().isEmpty() ? Instant.now() : result.timeline().getFirst().entered();
         out.println();
-        out.println(stateMachine + " execution, state by state:");
-        out.print(result.timelineTable().indent(2));
+        out.printf("  %s execution %s%s%n", stateMachine, result.status(), result.error() == null ? "" : ": " + result.error());
+        out.printf("    %9s %6s %9s  %-36s %s%n", "start(ms)", "runs", "took(ms)", "state", "last result");
+        runsByState.forEach((state, runs) -> {
+            ExecutionResult.StateRun last = runs.getLast();
+            long took = runs.stream().mapToLong(run -> run.duration().toMillis()).sum();
+            String lastResult = last.failed() ? last.error() + (last.retries() > 0 ? " after " + last.retries() + " retries" : "") : "ok";
+            out.printf("    %9d %6d %9d  %-36s %s%n", Duration.between(executionStart, runs.getFirst().entered()).toMillis(),
+                    runs.size(), took, state, lastResult);
+        });
+        if (result.cause() != null) {
+            out.println("    cause: " + result.cause());
+        }
         out.println();
     }
 

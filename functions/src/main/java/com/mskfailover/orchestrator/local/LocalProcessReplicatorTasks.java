@@ -79,6 +79,20 @@ public final class LocalProcessReplicatorTasks implements ReplicatorTasks {
         }
     }
 
+    /** Where the task's output (its log lines and EMF metrics) goes. */
+    public Path logOf(String taskId) {
+        return task(taskId).log();
+    }
+
+    /** Stops every task still running (SIGTERM, then waits), e.g. when a local run ends. */
+    public void stopAll() {
+        tasks.forEach((taskId, task) -> {
+            if (task.process().isAlive()) {
+                stop(taskId, "local run ends");
+            }
+        });
+    }
+
     private Task task(String taskId) {
         Task task = tasks.get(taskId);
         if (task == null) {

@@ -1,0 +1,50 @@
+package com.mskfailover.drill;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DrillTest {
+
+    private static final Path PROJECT_DIR = Path.of("..").toAbsolutePath().normalize();
+
+    @Test
+    void theWalkthroughMeetsEveryExpectationWithABacklogToDrain() {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        DrillOptions options = new DrillOptions(200, false, PROJECT_DIR, PROJECT_DIR.resolve("drill/target/test-work"));
+
+        DrillReport report = new Drill(options, new PrintStream(output, true, StandardCharsets.UTF_8)).run();
+
+        String printed = output.toString(StandardCharsets.UTF_8);
+        System.out.println(printed);
+        assertTrue(report.allMet(), printed);
+        assertEquals("0", report.figures().get("duplicates on the primary"));
+        assertEquals("0", report.figures().get("re-reads by msk-consumer after failback"));
+        assertEquals("204", report.figures().get("records on the primary"));
+        assertTrue(report.executions().get("Failover").succeeded());
+        assertTrue(report.executions().get("Failback").timesEntered("MoveConsumersToPrimary") == 1);
+        assertTrue(printed.contains("DRILL PASSED") && printed.contains("RTO"), printed);
+    }
+
+    @Test
+    void badOptionsNameTheOptionAndTheFix() {
+        var noValue = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--records"}, PROJECT_DIR));
+        assertEquals("--records needs a value", noValue.getMessage());
+        var notANumber = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--records", "many"}, PROJECT_DIR));
+        assertEquals("--records takes a whole number, not 'many'", notANumber.getMessage());
+        var negative = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--records", "-1"}, PROJECT_DIR));
+        assertEquals("--records must be 0 or more, not -1", negative.getMessage());
+        var unknown = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--fast"}, PROJECT_DIR));
+        assertEquals("unknown option --fast", unknown.getMessage());
+        DrillOptions parsed = DrillOptions.parse(new String[] {"--records", "10", "--real-waits"}, PROJECT_DIR);
+        assertEquals(10, parsed.extraRecords());
+        assertTrue(parsed.realWaits());
+    }
+}
