@@ -21,9 +21,10 @@ class LocalProcessReplicatorTasksTest {
     @Test
     void runsWithTheEnvironmentAndStopsOnSigterm() throws IOException {
         Path marker = dir.resolve("started");
-        // Stands in for replicator-task: writes what it was given, then runs until SIGTERM, which it answers with exit 0.
+        // Stands in for replicator-task: answers SIGTERM with exit 0 (the trap is set before it reports being up),
+        // writes what it was given, then runs until stopped.
         LocalProcessReplicatorTasks tasks = new LocalProcessReplicatorTasks(List.of("bash", "-c",
-                "echo \"$REPLICATOR_NAME $STARTING_POSITION\" > " + marker + ".tmp && mv " + marker + ".tmp " + marker + "; trap 'exit 0' TERM; while true; do sleep 0.05; done"), dir.resolve("logs"));
+                "trap 'exit 0' TERM; echo \"$REPLICATOR_NAME $STARTING_POSITION\" > " + marker + ".tmp && mv " + marker + ".tmp " + marker + "; while true; do sleep 0.05; done"), dir.resolve("logs"));
 
         String taskId = tasks.start("failback-replicator", Map.of("REPLICATOR_NAME", "failback-replicator", "STARTING_POSITION", "earliest"));
 
