@@ -174,6 +174,45 @@ class TemplateTest {
         assertEquals(1, changeStatements, "only FlipBootstrapAliases changes records");
     }
 
+    @Test
+    void everyFunctionGetsTheEnvironmentItsHandlerNeedsToStart() {
+        JsonNode globals = template.root().path("Globals").path("Function").path("Environment").path("Variables");
+        List<String> problems = new ArrayList<>();
+        try {
+            for (var entry : template.resourcesOfType("AWS::Serverless::Function").entrySet()) {
+                Map<String, String> env = new HashMap<>();
+                // Lambda sets the Region; the template sets the rest (values here only need the right form).
+                env.put("AWS_REGION", "us-east-2");
+                globals.fieldNames().forEachRemaining(name -> env.put(name, exampleValue(name)));
+                entry.getValue().path("Properties").path("Environment").path("Variables").fieldNames()
+                        .forEachRemaining(name -> env.put(name, exampleValue(name)));
+                com.mskfailover.orchestrator.aws.AwsPorts.replaceShared(new com.mskfailover.orchestrator.aws.AwsPorts(env));
+                String handler = entry.getValue().path("Properties").path("Handler").asText();
+                try {
+                    Class.forName(handler.substring(0, handler.indexOf("::"))).getConstructor().newInstance();
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    problems.add(entry.getKey() + ": " + e.getCause().getMessage());
+                } catch (ReflectiveOperationException e) {
+                    problems.add(entry.getKey() + ": " + e);
+                }
+            }
+        } finally {
+            com.mskfailover.orchestrator.aws.AwsPorts.replaceShared(null);
+        }
+        assertEquals(List.of(), problems);
+    }
+
+    private static String exampleValue(String name) {
+        if (name.endsWith("_SECONDS")) {
+            return "60";
+        }
+        return switch (name) {
+            case "KAFKA_AUTH" -> "iam";
+            case "FORWARD_REPLICATION_MODE" -> "msk-replicator";
+            default -> "example-" + name.toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
     /** Collected once by {@link IamCoverageTest}; here so the template side lives with the other template checks. */
     static Map<String, Set<String>> allowedActionsByFunction(SamTemplate template) {
         Map<String, Set<String>> allowed = new HashMap<>();
