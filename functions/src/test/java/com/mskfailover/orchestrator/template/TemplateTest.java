@@ -163,7 +163,7 @@ class TemplateTest {
                 if (statement.path("Action").toString().contains("route53:ChangeResourceRecordSets")) {
                     changeStatements++;
                     JsonNode condition = statement.path("Condition").path("ForAllValues:StringEquals");
-                    assertEquals("[\"ProducerAliasName\",\"ConsumerAliasName\"]",
+                    assertEquals("[\"ProducerAliasName\",\"ConsumerAliasName\",\"region.${ProducerAliasName}\",\"region.${ConsumerAliasName}\"]",
                             condition.path("route53:ChangeResourceRecordSetsNormalizedRecordNames").toString(), entry.getKey());
                     assertEquals("[\"TXT\"]", condition.path("route53:ChangeResourceRecordSetsRecordTypes").toString());
                     assertEquals("[\"UPSERT\"]", condition.path("route53:ChangeResourceRecordSetsActions").toString());
