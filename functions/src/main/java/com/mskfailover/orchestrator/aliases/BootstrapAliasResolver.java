@@ -72,7 +72,7 @@ public final class BootstrapAliasResolver {
         Hashtable<String, String> environment = new Hashtable<>();
         environment.put(DirContext.INITIAL_CONTEXT_FACTORY, "com.sun.jndi.dns.DnsContextFactory");
         environment.put(DirContext.PROVIDER_URL, server == null ? "dns:" : "dns://" + server);
-        // A flip must be seen at the next start-up: keep the JNDI provider from answering from its own cache.
+        // Bounded: a client start-up must fail clearly, not hang, when DNS does not answer.
         environment.put("com.sun.jndi.dns.timeout.initial", "2000");
         environment.put("com.sun.jndi.dns.timeout.retries", "3");
         try {

@@ -100,9 +100,12 @@ public final class AwsPorts {
             case "msk-replicator" -> new MskReplicatorForwardReplication(
                     kafkaClient(Region.of(localRegion()).id()), cloudWatch(),
                     OrchestratorSettings.required(env, "FORWARD_REPLICATOR_ARN"), Clock.systemUTC());
-            case "replicator-task" -> new ReplicatorGroupForwardReplication(kafkaInspector(), clusterDirectory(),
-                    settings.primaryClusterArn(), settings.forwardReplicatorName(), settings.topics(),
-                    Long.parseLong(env.getOrDefault("FORWARD_MAX_LAG_RECORDS", "1000")));
+            case "replicator-task" -> new ReplicatorTaskForwardReplication(
+                    new ReplicatorGroupForwardReplication(kafkaInspector(), clusterDirectory(),
+                            settings.primaryClusterArn(), settings.forwardReplicatorName(), settings.topics(),
+                            Long.parseLong(env.getOrDefault("FORWARD_MAX_LAG_RECORDS", "1000"))),
+                    cloudWatch(), env.getOrDefault("REPLICATOR_TASK_METRICS_NAMESPACE", "ReplicatorTask"),
+                    settings.forwardReplicatorName(), Clock.systemUTC());
             default -> throw new IllegalStateException("FORWARD_REPLICATION_MODE must be msk-replicator or replicator-task");
         });
     }

@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * Bootstrap aliases as TXT records in a Route 53 private hosted zone. A move is ONE ChangeResourceRecordSets
- * call UPSERTing every alias of the move (Route 53 applies a batch all or nothing); GetChange tells INSYNC.
+ * call UPSERTing every alias of the move (and its region.&lt;alias&gt; companion) (Route 53 applies a batch all or nothing); GetChange tells INSYNC.
  */
 public final class Route53BootstrapAliases implements BootstrapAliases {
 
@@ -48,15 +48,28 @@ public final class Route53BootstrapAliases implements BootstrapAliases {
 
     @Override
     public String change(List<BootstrapAliasRecord> records, String comment) {
+        // Each alias comes with region.<alias>, a TXT record holding only the Region: the form aws-msk-iam-auth's
+        // Route53RegionProvider reads to pick its signing Region. Both move in the same batch.
         List<Change> changes = records.stream()
-                .map(record -> Change.builder().action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder()
-                        .name(record.aliasName()).type(RRType.TXT).ttl(ttlSeconds)
-                        .resourceRecords(ResourceRecord.builder().value(record.txtValue()).build())
-                        .build()).build())
+                .flatMap(record -> java.util.stream.Stream.of(
+                        upsert(record.aliasName(), record.txtValue()),
+                        upsert(regionRecordName(record.aliasName()), "\"" + record.region() + "\"")))
                 .toList();
         return AwsErrors.call("changing alias records " + records.stream().map(BootstrapAliasRecord::aliasName).toList(),
                 () -> route53.changeResourceRecordSets(request -> request.hostedZoneId(hostedZoneId)
                         .changeBatch(batch -> batch.comment(comment).changes(changes))).changeInfo().id());
+    }
+
+    /** The companion record that names the active cluster's Region for aws-msk-iam-auth's Route53RegionProvider. */
+    public static String regionRecordName(String aliasName) {
+        return "region." + aliasName;
+    }
+
+    private Change upsert(String name, String txtValue) {
+        return Change.builder().action(ChangeAction.UPSERT).resourceRecordSet(ResourceRecordSet.builder()
+                .name(name).type(RRType.TXT).ttl(ttlSeconds)
+                .resourceRecords(ResourceRecord.builder().value(txtValue).build())
+                .build()).build();
     }
 
     @Override

@@ -14,7 +14,7 @@ public interface ForwardReplication {
     /** The latest replication latency seen, if the source of that figure can be read (it lives in the secondary Region for MSK Replicator). */
     Optional<Duration> latestLatency();
 
-    /** @param recordsPerSecond recent throughput, 0 if none was seen */
-    record Status(boolean running, double recordsPerSecond, String detail) {
+    /** @param throughputPerSecond recent throughput per second (bytes for MSK Replicator, records for replicator-task), 0 if none */
+    record Status(boolean running, double throughputPerSecond, String detail) {
     }
 }

@@ -15,8 +15,8 @@ public final class ForwardReplicationCheck {
 
     public PollState verify(Plan plan, PollState poll) {
         ForwardReplication.Status status = forwardReplication.status();
-        boolean healthy = status.running() && (!plan.requireForwardThroughput() || status.recordsPerSecond() > 0);
-        String seen = (status.running() ? "running" : "not running") + ", " + status.recordsPerSecond() + " records/s: " + status.detail();
+        boolean healthy = status.running() && (!plan.requireForwardThroughput() || status.throughputPerSecond() > 0);
+        String seen = (status.running() ? "running" : "not running") + ", " + status.throughputPerSecond() + "/s: " + status.detail();
         return poll.afterCheck(healthy, seen, "the forward replication primary -> secondary to run"
                 + (plan.requireForwardThroughput() ? " with throughput" : ""), clock);
     }

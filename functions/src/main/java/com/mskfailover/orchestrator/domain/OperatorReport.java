@@ -97,7 +97,7 @@ public final class OperatorReport {
                         + " alias records are UPSERTed to the same values and the waits read the current lag.");
         if (state.has("producerMove") && !state.has("consumerMove")) {
             resume.append(" Producers already write to the primary while consumers still read the secondary: keep replicator-task running"
-                    + " until consumers are moved, or clients on the secondary miss nothing but consumers wait for the move.");
+                    + " (it copies what is left on the secondary, with the groups' offsets); the re-run moves consumers once they have drained.");
         }
         if (!task.isEmpty() && !state.has("reverseReplicationStop")) {
             resume.append(" To abandon the failback instead: aws ecs stop-task --cluster <ReplicatorClusterName output> --task ")

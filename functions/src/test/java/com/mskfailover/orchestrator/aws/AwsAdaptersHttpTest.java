@@ -55,7 +55,9 @@ class AwsAdaptersHttpTest {
         FakeAwsEndpoint.Request change = changes.getFirst();
         assertEquals("/2013-04-01/hostedzone/Z0123456789ABC/rrset/", change.path());
         String xml = change.body().replace("&quot;", "\"");
-        assertEquals(2, xml.split("<Action>UPSERT</Action>", -1).length - 1, xml);
+        assertEquals(4, xml.split("<Action>UPSERT</Action>", -1).length - 1, "two aliases and their region records: " + xml);
+        assertTrue(xml.contains("<Name>region.kafka-producers.msk.internal</Name><Type>TXT</Type><TTL>30</TTL><ResourceRecords><ResourceRecord>"
+                + "<Value>\"us-east-2\"</Value>"), xml);
         assertTrue(xml.contains("<Comment>failover: point aliases at the secondary</Comment>"), xml);
         assertTrue(xml.contains("<Name>kafka-producers.msk.internal</Name><Type>TXT</Type><TTL>30</TTL>"), xml);
         assertTrue(xml.contains("<Name>kafka-consumers.msk.internal</Name>"), xml);

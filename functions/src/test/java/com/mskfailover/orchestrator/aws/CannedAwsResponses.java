@@ -8,6 +8,8 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
     private static final String ROUTE53_NS = "https://route53.amazonaws.com/doc/2013-04-01/";
 
     public String bootstrapBrokers = "127.0.0.1:9092";
+    /** Cluster ARN -> bootstrap string, for GetBootstrapBrokers of that cluster (else {@link #bootstrapBrokers}). */
+    public final java.util.Map<String, String> bootstrapByCluster = new java.util.HashMap<>();
     public String aliasTxtValue;
     public String changeStatus = "INSYNC";
     public String alarmState = "ALARM";
@@ -44,8 +46,16 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
                     + "</PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>");
             case "cloudwatch:DescribeAlarms" -> cbor(java.util.Map.of("MetricAlarms",
                     java.util.List.of(java.util.Map.of("AlarmName", "msk-primary-impaired", "StateValue", alarmState)), "CompositeAlarms", java.util.List.of()));
-            case "kafka:GetBootstrapBrokers" -> new FakeAwsEndpoint.Response(200, "application/json",
-                    "{\"bootstrapBrokerString\":\"" + bootstrapBrokers + "\",\"bootstrapBrokerStringSaslIam\":\"" + bootstrapBrokers + "\"}", java.util.Map.of());
+            case "kafka:GetBootstrapBrokers" -> {
+                String brokers = bootstrapByCluster.entrySet().stream().filter(e -> request.path().contains(e.getKey()))
+                        .map(java.util.Map.Entry::getValue).findFirst().orElse(bootstrapBrokers);
+                yield new FakeAwsEndpoint.Response(200, "application/json",
+                        "{\"bootstrapBrokerString\":\"" + brokers + "\",\"bootstrapBrokerStringSaslIam\":\"" + brokers + "\"}", java.util.Map.of());
+            }
+            case "kafka:DescribeReplicator" -> new FakeAwsEndpoint.Response(200, "application/json",
+                    "{\"replicatorArn\":\"arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc\",\"replicatorName\":\"forward\",\"replicatorState\":\"RUNNING\"}", java.util.Map.of());
+            case "cloudwatch:GetMetricData" -> cbor(java.util.Map.of("MetricDataResults",
+                    java.util.List.of(java.util.Map.of("Id", "m", "Label", "m", "Values", java.util.List.of(800.0), "StatusCode", "Complete"))));
             default -> new FakeAwsEndpoint.Response(400, "application/json", "{\"message\":\"not served here: " + request.action() + "\"}",
                     java.util.Map.of("x-amzn-ErrorType", "UnknownOperationException"));
         };

@@ -133,4 +133,27 @@ class FailbackStateMachineTest {
         assertEquals(2, tasks.started(), "the first task was stopped, so the re-run started one");
         assertEquals(2, SharedClusters.primary().clients().readAll(topic).size(), "the stand-in resumes from its committed position: no copy twice");
     }
+
+    @Test
+    void consumersThatNeverDrainStopTheFailbackAfterProducersMovedAndTheMessageSaysWhereItStands() throws IOException {
+        String topic = "customer-failback-undrained";
+        String group = "msk-consumer-undrained";
+        secondaryWithRecords(topic, group, 2);
+        SharedClusters.secondary().clients().produce(topic, "key-3", "written after the group last read");
+        TestPorts ports = new TestPorts(dir, List.of(topic), List.of(group), null);
+        ports.pointAliasesAt(TestPorts.SECONDARY_ARN);
+        ports.tasks = new CopyingReplicatorTasks(List.of(topic), true);
+        ObjectNode input = input(topic, group);
+        ((ObjectNode) input.get("timeouts")).put("consumerDrainSeconds", 1);
+
+        ExecutionResult result = StateMachineRun.run("failback", ports.ports(), input.toString()).result();
+
+        assertEquals("FailbackFailed", result.error());
+        assertEquals("com.mskfailover.orchestrator.domain.WaitTimedOutException", result.lastRun("CheckSecondaryConsumersDrained").orElseThrow().error());
+        assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS), "producers had moved");
+        assertEquals(TestPorts.SECONDARY_ARN, ports.clusterOf(TestPorts.CONSUMER_ALIAS), "consumers stay where their offsets are");
+        String message = ports.notifier.last().message();
+        assertTrue(message.contains(group + " lag 1"), message);
+        assertTrue(message.contains("producer aliases moved to the primary") && message.contains("keep replicator-task running"), message);
+    }
 }

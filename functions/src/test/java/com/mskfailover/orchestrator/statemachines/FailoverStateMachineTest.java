@@ -7,6 +7,13 @@ import com.mskfailover.orchestrator.SharedClusters;
 import com.mskfailover.orchestrator.StateMachineRun;
 import com.mskfailover.orchestrator.TestPorts;
 import com.mskfailover.orchestrator.aliases.BootstrapAliasResolver;
+import com.mskfailover.orchestrator.aws.CannedAwsResponses;
+import com.mskfailover.orchestrator.aws.FakeAwsEndpoint;
+import com.mskfailover.orchestrator.aws.Route53BootstrapAliases;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.route53.Route53Client;
 import com.mskfailover.orchestrator.local.FileBootstrapAliases;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,5 +134,33 @@ class FailoverStateMachineTest {
         assertEquals("FailoverFailed", result.error());
         assertEquals("com.mskfailover.orchestrator.domain.WaitTimedOutException", result.lastRun("CheckAliasesInSync").orElseThrow().error());
         assertTrue(ports.notifier.last().message().contains("not seen INSYNC yet"), ports.notifier.last().message());
+    }
+
+    @Test
+    void route53ThrottlingIsRetriedThenTheFailoverFailsAndNotifies() throws IOException {
+        try (FakeAwsEndpoint route53Endpoint = new FakeAwsEndpoint(request -> request.action().equals("route53:ChangeResourceRecordSets")
+                ? FakeAwsEndpoint.Response.error(400, "text/xml", "<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Error>"
+                + "<Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>", "Throttling")
+                : new CannedAwsResponses().apply(request))) {
+            // Two attempts per call in the SDK (fast), then the state machine's own Retry on TransientDependencyException.
+            Route53Client client = Route53Client.builder().endpointOverride(route53Endpoint.uri()).region(Region.AWS_GLOBAL)
+                    .credentialsProvider(() -> AwsBasicCredentials.create("a", "b"))
+                    .overrideConfiguration(o -> o.retryStrategy(b -> b.maxAttempts(2)))
+                    .httpClient(UrlConnectionHttpClient.create()).build();
+            TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), new Route53BootstrapAliases(client, "Z0123456789ABC", 60));
+
+            var outcome = StateMachineRun.run("failover", ports.ports(), sampleInput().toString());
+            ExecutionResult result = outcome.result();
+
+            assertEquals("FailoverFailed", result.error());
+            var flip = result.lastRun("FlipAliasesToSecondary").orElseThrow();
+            assertEquals("com.mskfailover.orchestrator.domain.TransientDependencyException", flip.error());
+            assertEquals(4, flip.retries(), "the definition's MaxAttempts for transient errors");
+            assertEquals(5, outcome.endpoint().invocationCount("FlipBootstrapAliases"));
+            assertEquals(10, route53Endpoint.requests("route53:ChangeResourceRecordSets").size(), "5 invocations x 2 SDK attempts");
+            String message = ports.notifier.last().message();
+            assertTrue(message.contains("Throttling") && message.contains("How to resume"), message);
+            assertEquals(0, result.timesEntered("CheckAliasesInSync"));
+        }
     }
 }

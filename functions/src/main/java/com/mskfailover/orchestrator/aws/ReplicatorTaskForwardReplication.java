@@ -1,0 +1,37 @@
+package com.mskfailover.orchestrator.aws;
+
+import com.mskfailover.orchestrator.domain.ForwardReplication;
+import com.mskfailover.orchestrator.kafka.ReplicatorGroupForwardReplication;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The forward flow as a replicator-task: whether it runs from its consumer group on the primary (the lag contract),
+ * its latency from the ReplicationLatency it publishes to CloudWatch in this Region (readable during an outage).
+ */
+public final class ReplicatorTaskForwardReplication implements ForwardReplication {
+
+    private final ReplicatorGroupForwardReplication group;
+    private final CloudWatchReplicatorMetrics metrics;
+    private final String replicatorName;
+
+    public ReplicatorTaskForwardReplication(ReplicatorGroupForwardReplication group, CloudWatchClient cloudWatch, String metricsNamespace,
+                                            String replicatorName, Clock clock) {
+        this.group = group;
+        this.metrics = new CloudWatchReplicatorMetrics(cloudWatch, metricsNamespace, clock);
+        this.replicatorName = replicatorName;
+    }
+
+    @Override
+    public Status status() {
+        return group.status();
+    }
+
+    @Override
+    public Optional<Duration> latestLatency() {
+        return metrics.latestLatency(replicatorName);
+    }
+}

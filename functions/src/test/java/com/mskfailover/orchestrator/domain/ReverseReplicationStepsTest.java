@@ -1,0 +1,90 @@
+package com.mskfailover.orchestrator.domain;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The reverse flow's rules that the state machine tests do not reach. */
+class ReverseReplicationStepsTest {
+
+    private static final Plan PLAN = new Plan("failback",
+            new ClusterRef("arn:aws:kafka:us-east-1:123456789012:cluster/p/1", "us-east-1", null),
+            new ClusterRef("arn:aws:kafka:us-east-2:123456789012:cluster/s/2", "us-east-2", null),
+            List.of("customer", "orders.v2"), List.of("msk-consumer"), List.of("p"), List.of("c"),
+            new Timeouts(30, 60, 60, 30), 0, true, "failback-replicator", "test");
+
+    private final List<String> started = new ArrayList<>();
+    private String active;
+    private String status = "RUNNING";
+
+    private final ReplicatorTasks tasks = new ReplicatorTasks() {
+        @Override public Optional<String> findActive(String replicatorName) { return Optional.ofNullable(active); }
+        @Override public String start(String replicatorName, Map<String, String> environment) { started.add(replicatorName); return "task-new"; }
+        @Override public TaskState state(String taskId) { return new TaskState(status, "exit code 1"); }
+        @Override public void stop(String taskId, String reason) { }
+    };
+
+    private final KafkaInspector kafka = new KafkaInspector() {
+        @Override public ProbeResult probe(String bootstrapServers, Duration timeout) { return new ProbeResult(true, ""); }
+        @Override public Set<String> missingTopics(String bootstrapServers, Collection<String> topics) { return Set.of(); }
+        @Override public GroupLag groupLag(String bootstrapServers, String groupId, Collection<String> topics) { return new GroupLag(groupId, 7, 3, 0); }
+    };
+
+    private ReverseReplicationSteps steps(Clock clock) {
+        return new ReverseReplicationSteps(tasks, kafka, arn -> arn.contains("us-east-1") ? "primary:9098" : "secondary:9098", "iam", clock);
+    }
+
+    @Test
+    void aRunningTaskOfTheSameNameIsReusedNeverASecondOne() {
+        active = "task-from-the-failed-attempt";
+        ReverseReplication replication = steps(Clock.systemUTC()).start(PLAN);
+        assertEquals("task-from-the-failed-attempt", replication.taskId());
+        assertTrue(replication.reused());
+        assertEquals(List.of(), started);
+    }
+
+    @Test
+    void theEnvironmentFollowsTheReplicatorTaskContract() {
+        Map<String, String> env = steps(Clock.systemUTC()).replicatorEnvironment(PLAN);
+        assertEquals("secondary:9098", env.get("SOURCE_BOOTSTRAP_SERVERS"));
+        assertEquals("primary:9098", env.get("TARGET_BOOTSTRAP_SERVERS"));
+        assertEquals("iam", env.get("SOURCE_AUTH"));
+        assertEquals("earliest", env.get("STARTING_POSITION"));
+        assertTrue("orders.v2".matches(env.get("TOPICS")) && !"ordersXv2".matches(env.get("TOPICS")), env.get("TOPICS"));
+        assertTrue("msk-consumer".matches(env.get("GROUPS")));
+    }
+
+    @Test
+    void aStoppedTaskFailsTheWaitAtOnce() {
+        status = "STOPPED";
+        var replication = new ReverseReplication("task-1", "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
+        var failure = assertThrows(DependencyFailedException.class, () -> steps(Clock.systemUTC()).checkLag(PLAN, replication));
+        assertTrue(failure.getMessage().contains("stopped"), failure.getMessage());
+    }
+
+    @Test
+    void theDeadlineIsFixedAtTheFirstCheckAndEnforcedAfter() {
+        Instant start = Instant.parse("2026-11-24T21:00:00Z");
+        var replication = new ReverseReplication("task-1", "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
+        ReverseReplication first = steps(Clock.fixed(start, ZoneOffset.UTC)).checkLag(PLAN, replication);
+        assertEquals("2026-11-24T21:01:00Z", first.catchUp().deadline());
+        assertEquals(7, first.lag());
+        ReverseReplication stillWaiting = steps(Clock.fixed(start.plusSeconds(59), ZoneOffset.UTC)).checkLag(PLAN, first);
+        assertEquals(2, stillWaiting.catchUp().attempts());
+        var timeout = assertThrows(WaitTimedOutException.class, () -> steps(Clock.fixed(start.plusSeconds(60), ZoneOffset.UTC)).checkLag(PLAN, stillWaiting));
+        assertTrue(timeout.getMessage().contains("lag 7"), timeout.getMessage());
+    }
+}

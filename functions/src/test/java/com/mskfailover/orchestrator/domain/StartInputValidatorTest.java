@@ -1,0 +1,76 @@
+package com.mskfailover.orchestrator.domain;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Bad input fails naming the field; good input gets the stack's defaults. */
+class StartInputValidatorTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PRIMARY = "arn:aws:kafka:us-east-1:123456789012:cluster/msk-primary/0f1e2d3c-1";
+    private static final String SECONDARY = "arn:aws:kafka:us-east-2:123456789012:cluster/msk-secondary/1a2b3c4d-2";
+
+    private final StartInputValidator validator = new StartInputValidator(new OrchestratorSettings(PRIMARY, SECONDARY,
+            List.of("kafka-producers.msk.internal"), List.of("kafka-consumers.msk.internal"), List.of("customer"), List.of("msk-consumer"),
+            new Timeouts(300, 3600, 1800, 900), 300, true, "failback-replicator", "replicator-task", Duration.ofSeconds(5),
+            List.of("alarm"), "iam"));
+
+    private static ObjectNode input() {
+        return JSON.createObjectNode().put("primaryClusterArn", PRIMARY).put("secondaryClusterArn", SECONDARY);
+    }
+
+    private String failingField(boolean failback, Consumer<ObjectNode> change) {
+        ObjectNode input = input();
+        change.accept(input);
+        return assertThrows(InvalidInputException.class, () -> {
+            if (failback) {
+                validator.failback(input);
+            } else {
+                validator.failover(input);
+            }
+        }).field();
+    }
+
+    @Test
+    void defaultsComeFromTheStack() {
+        Plan plan = validator.failback(input());
+        assertEquals(List.of("customer"), plan.topics());
+        assertEquals(List.of("msk-consumer"), plan.consumerGroups());
+        assertEquals(3600, plan.timeouts().replicationCatchUpSeconds());
+        assertEquals("us-east-1", plan.primary().region());
+        assertEquals(List.of("kafka-producers.msk.internal", "kafka-consumers.msk.internal"), plan.allAliases());
+    }
+
+    @Test
+    void operatorsOverrideTimeoutsPerExecution() {
+        ObjectNode input = input();
+        input.putObject("timeouts").put("aliasSyncSeconds", 42);
+        assertEquals(42, validator.failover(input).timeouts().aliasSyncSeconds());
+        assertEquals(1800, validator.failover(input).timeouts().consumerDrainSeconds());
+    }
+
+    @Test
+    void eachBadFieldIsNamed() {
+        assertEquals("primaryClusterArn", failingField(false, input -> input.remove("primaryClusterArn")));
+        assertEquals("secondaryClusterArn", failingField(false, input -> input.put("secondaryClusterArn", "not-an-arn")));
+        assertEquals("secondaryClusterArn", failingField(true, input -> input.put("secondaryClusterArn", PRIMARY)));
+        assertEquals("topics[1]", failingField(false, input -> input.putArray("topics").add("customer").add("bad topic!")));
+        assertEquals("timeouts.aliasSyncSeconds", failingField(false, input -> input.putObject("timeouts").put("aliasSyncSeconds", 0)));
+        assertEquals("timeouts.aliasSyncSecs", failingField(false, input -> input.putObject("timeouts").put("aliasSyncSecs", 10)));
+        assertEquals("maxReplicationLatencySeconds", failingField(false, input -> input.put("maxReplicationLatencySeconds", "soon")));
+        assertEquals("requireForwardThroughput", failingField(true, input -> input.put("requireForwardThroughput", "yes")));
+        assertEquals("reverseReplicatorName", failingField(true, input -> input.put("reverseReplicatorName", "has spaces")));
+        assertEquals("consumerGroup", failingField(true, input -> input.putArray("consumerGroup")));
+        var failure = assertThrows(InvalidInputException.class, () -> validator.failover(JSON.createArrayNode()));
+        assertTrue(failure.getMessage().contains("JSON object"), failure.getMessage());
+    }
+}

@@ -1,0 +1,163 @@
+package com.mskfailover.orchestrator.template;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mskfailover.orchestrator.SharedClusters;
+import com.mskfailover.orchestrator.StateMachineRun;
+import com.mskfailover.orchestrator.TestPorts;
+import com.mskfailover.orchestrator.aliases.BootstrapAliasRecord;
+import com.mskfailover.orchestrator.aws.AwsPorts;
+import com.mskfailover.orchestrator.aws.CannedAwsResponses;
+import com.mskfailover.orchestrator.aws.FakeAwsEndpoint;
+import com.mskfailover.orchestrator.handlers.JsonHandler;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every AWS action each function's code really calls is allowed by that function's policy in template.yaml. Each
+ * handler is built the way Lambda builds it (public no-argument constructor, adapters from the environment), its
+ * SDK clients pointed at a local endpoint that records each request as its IAM action, and run on a typical input
+ * against real brokers.
+ */
+class IamCoverageTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Kafka calls go over the Kafka protocol, not HTTP: what KafkaAdminInspector needs (describeCluster, listTopics,
+     * describeTopics, listOffsets, listConsumerGroupOffsets) by the handlers that use it.
+     */
+    private static final Map<String, Set<String>> KAFKA_CLUSTER_ACTIONS = Map.of(
+            "CheckSecondaryReady", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic"),
+            "CheckPrimaryHealthy", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic"),
+            "CheckReverseReplicationLag", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
+            "CheckSecondaryConsumersDrained", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
+            "DetectImpairment", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"));
+
+    @AfterAll
+    static void restore() {
+        AwsPorts.replaceShared(null);
+    }
+
+    @Test
+    void everyFunctionsPolicyAllowsWhatItsCodeCalls() throws Exception {
+        SharedClusters.primary().clients().createTopic("customer", 3);
+        SharedClusters.secondary().clients().createTopic("customer", 3);
+        CannedAwsResponses responses = new CannedAwsResponses();
+        responses.bootstrapByCluster.put(TestPorts.PRIMARY_ARN, SharedClusters.primary().bootstrapServers());
+        responses.bootstrapByCluster.put(TestPorts.SECONDARY_ARN, SharedClusters.secondary().bootstrapServers());
+        try (ServerSocket closed = new ServerSocket(0); FakeAwsEndpoint endpoint = new FakeAwsEndpoint(responses)) {
+            // DetectImpairment reads the alias record: it names a primary that does not answer, so it goes on to start a failover.
+            responses.aliasTxtValue = BootstrapAliasRecord.of(TestPorts.PRODUCER_ALIAS, TestPorts.PRIMARY_ARN, "us-east-1",
+                    "127.0.0.1:" + closed.getLocalPort()).txtValue();
+            closed.close();
+            AwsPorts.replaceShared(new AwsPorts(endpoint.environment(functionEnvironment())));
+            Map<String, String> inputs = typicalInputs();
+            Map<String, Set<String>> allowed = TemplateTest.allowedActionsByFunction(new SamTemplate());
+            List<String> problems = new ArrayList<>();
+            Map<String, Set<String>> calledByFunction = new LinkedHashMap<>();
+            for (var entry : inputs.entrySet()) {
+                String function = entry.getKey();
+                // Each function its own instance, as each Lambda function has its own containers (and caches).
+                AwsPorts.replaceShared(new AwsPorts(endpoint.environment(functionEnvironment())));
+                int before = endpoint.requests().size();
+                JsonHandler<?, ?> handler = (JsonHandler<?, ?>) Class.forName("com.mskfailover.orchestrator.handlers." + function)
+                        .getConstructor().newInstance();
+                try {
+                    handler.handleJson(entry.getValue());
+                } catch (RuntimeException expectedSometimes) {
+                    // A wait that is not done yet, or a probe that fails, still made its calls.
+                }
+                Set<String> called = new TreeSet<>();
+                endpoint.requests().subList(before, endpoint.requests().size()).forEach(request -> called.add(request.action()));
+                called.addAll(KAFKA_CLUSTER_ACTIONS.getOrDefault(function, Set.of()));
+                calledByFunction.put(function, called);
+                for (String action : called) {
+                    if (!allowed.getOrDefault(function, Set.of()).contains(action)) {
+                        problems.add(function + " calls " + action + " but its policy does not allow it");
+                    }
+                }
+            }
+            System.out.println("AWS actions called per function: " + calledByFunction);
+            assertEquals(List.of(), problems);
+            assertEquals(Set.of("kafka:GetBootstrapBrokers", "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"),
+                    calledByFunction.get("FlipBootstrapAliases"));
+            assertTrue(calledByFunction.get("StartReverseReplication").contains("ecs:RunTask"));
+            assertTrue(calledByFunction.get("DetectImpairment").contains("states:StartExecution"), calledByFunction.toString());
+            assertEquals(new TreeSet<>(allowed.keySet()), new TreeSet<>(inputs.keySet()), "every function was exercised");
+        }
+    }
+
+    private static Map<String, String> functionEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PRIMARY_CLUSTER_ARN", TestPorts.PRIMARY_ARN);
+        env.put("SECONDARY_CLUSTER_ARN", TestPorts.SECONDARY_ARN);
+        env.put("PRODUCER_ALIAS_NAMES", TestPorts.PRODUCER_ALIAS);
+        env.put("CONSUMER_ALIAS_NAMES", TestPorts.CONSUMER_ALIAS);
+        env.put("HOSTED_ZONE_ID", "Z0123456789ABC");
+        env.put("TOPICS", "customer");
+        env.put("CONSUMER_GROUPS", "msk-consumer");
+        env.put("KAFKA_AUTH", "none");
+        env.put("PROBE_TIMEOUT_SECONDS", "1");
+        env.put("WATCHED_ALARM_NAMES", TestPorts.ALARM);
+        env.put("FORWARD_REPLICATION_MODE", "msk-replicator");
+        env.put("FORWARD_REPLICATOR_ARN", "arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc");
+        env.put("ECS_CLUSTER_ARN", "arn:aws:ecs:us-east-2:123456789012:cluster/replicators");
+        env.put("REPLICATOR_TASK_DEFINITION_ARN", "arn:aws:ecs:us-east-2:123456789012:task-definition/replicator-task:1");
+        env.put("SUBNET_IDS", "subnet-1");
+        env.put("SECURITY_GROUP_IDS", "sg-1");
+        env.put("NOTIFICATION_TOPIC_ARN", "arn:aws:sns:us-east-2:123456789012:msk-failover");
+        env.put("FAILOVER_STATE_MACHINE_ARN", "arn:aws:states:us-east-2:123456789012:stateMachine:failover");
+        env.put("FAILBACK_STATE_MACHINE_ARN", "arn:aws:states:us-east-2:123456789012:stateMachine:failback");
+        return env;
+    }
+
+    private static Map<String, String> typicalInputs() throws IOException {
+        String failoverStart = Files.readString(StateMachineRun.event("failover-start.json"));
+        String failbackStart = Files.readString(StateMachineRun.event("failback-start.json"));
+        String failoverPlan = newHandler("ValidateFailoverInput").handleJson(failoverStart);
+        String failbackPlan = newHandler("ValidateFailbackInput").handleJson(failbackStart);
+        String replication = "{\"taskId\":\"arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef\",\"replicatorName\":\"failback-replicator\","
+                + "\"reused\":false,\"lag\":-1,\"catchUp\":{\"timeoutSeconds\":30}}";
+        Map<String, String> inputs = new LinkedHashMap<>();
+        inputs.put("ValidateFailoverInput", failoverStart);
+        inputs.put("ValidateFailbackInput", failbackStart);
+        inputs.put("CheckSecondaryReady", "{\"plan\":" + failoverPlan + "}");
+        inputs.put("CheckPrimaryHealthy", "{\"plan\":" + failbackPlan + "}");
+        inputs.put("FlipBootstrapAliases", "{\"plan\":" + failoverPlan + ",\"target\":\"secondary\",\"aliases\":[\"" + TestPorts.PRODUCER_ALIAS + "\"]}");
+        inputs.put("CheckAliasesInSync", "{\"move\":{\"changeId\":\"/change/C0FFEE\",\"target\":\"secondary\",\"clusterArn\":\"" + TestPorts.SECONDARY_ARN
+                + "\",\"aliases\":[],\"previous\":[],\"sync\":{\"timeoutSeconds\":30}}}");
+        inputs.put("StartReverseReplication", "{\"plan\":" + failbackPlan + "}");
+        inputs.put("CheckReverseReplicationLag", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication + "}");
+        inputs.put("CheckSecondaryConsumersDrained", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication + ",\"drain\":{\"timeoutSeconds\":30}}");
+        inputs.put("StopReverseReplication", "{\"replication\":" + replication + "}");
+        inputs.put("VerifyForwardReplication", "{\"plan\":" + failbackPlan + ",\"poll\":{\"timeoutSeconds\":30}}");
+        ObjectNode failedState = JSON.createObjectNode();
+        failedState.putObject("error").put("Error", "x").put("Cause", "y");
+        inputs.put("NotifyOperators", "{\"operation\":\"failover\",\"outcome\":\"failed\",\"state\":" + failedState + "}");
+        inputs.put("DetectImpairment", Files.readString(StateMachineRun.event("alarm-primary-impaired.json")));
+        return inputs;
+    }
+
+    private static JsonHandler<?, ?> newHandler(String name) {
+        try {
+            return (JsonHandler<?, ?>) Class.forName("com.mskfailover.orchestrator.handlers." + name).getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

@@ -1,0 +1,223 @@
+package com.mskfailover.orchestrator.template;
+
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mskfailover.local.stepfunctions.OfflineAwsChecks;
+import com.mskfailover.orchestrator.StateMachineRun;
+import com.mskfailover.orchestrator.local.LocalWiring;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Offline checks of template.yaml and the state machine files against each other, the code and AWS's specifications. */
+class TemplateTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
+    private static final Map<String, String> MACHINES = Map.of("FailoverStateMachine", "failover", "FailbackStateMachine", "failback");
+
+    private final SamTemplate template = new SamTemplate();
+
+    @Test
+    void everyResourceTypeAndPropertyIsInTheCloudFormationSpecification() {
+        Map<String, JsonNode> resources = template.resources();
+        Set<String> types = new TreeSet<>();
+        resources.values().forEach(resource -> types.add(resource.path("Type").asText()));
+        types.add("AWS::Lambda::Function");
+        Map<String, OfflineAwsChecks.ResourceSpec> specs = OfflineAwsChecks.resourceSpecs(types);
+        // The SAM part of the specification lags SAM itself: a function property it does not list yet (SnapStart)
+        // passes if SAM hands it to AWS::Lambda::Function, where the specification has it.
+        Set<String> lambdaProperties = specs.get("AWS::Lambda::Function").properties().keySet();
+        JsonNode functionGlobals = template.root().path("Globals").path("Function");
+
+        List<String> problems = new ArrayList<>();
+        resources.forEach((id, resource) -> {
+            String type = resource.path("Type").asText();
+            OfflineAwsChecks.ResourceSpec spec = specs.get(type);
+            if (spec == null || !spec.known()) {
+                problems.add(id + ": unknown resource type " + type);
+                return;
+            }
+            Set<String> present = new LinkedHashSet<>();
+            resource.path("Properties").fieldNames().forEachRemaining(present::add);
+            if (type.equals("AWS::Serverless::Function")) {
+                functionGlobals.fieldNames().forEachRemaining(present::add);
+            }
+            present.stream().filter(name -> !spec.properties().containsKey(name))
+                    .filter(name -> !(type.equals("AWS::Serverless::Function") && lambdaProperties.contains(name)))
+                    .forEach(name -> problems.add(id + " (" + type + "): unknown property " + name));
+            spec.properties().forEach((name, required) -> {
+                if (required && !present.contains(name)) {
+                    problems.add(id + " (" + type + "): required property " + name + " missing");
+                }
+            });
+        });
+        functionGlobals.fieldNames().forEachRemaining(name -> {
+            if (!specs.get("AWS::Serverless::Function").properties().containsKey(name) && !lambdaProperties.contains(name)) {
+                problems.add("Globals.Function: unknown property " + name);
+            }
+        });
+        assertEquals(List.of(), problems);
+    }
+
+    @Test
+    void everyFunctionHandlerIsAClassWithTheLambdaConstructorAndLocalWiringServesThemAll() throws Exception {
+        Set<String> names = new TreeSet<>();
+        for (var entry : template.resourcesOfType("AWS::Serverless::Function").entrySet()) {
+            String handler = entry.getValue().path("Properties").path("Handler").asText();
+            assertTrue(handler.endsWith("::handleRequest"), entry.getKey() + ": " + handler);
+            Class<?> type = Class.forName(handler.substring(0, handler.indexOf("::")));
+            assertTrue(RequestStreamHandler.class.isAssignableFrom(type), handler);
+            type.getConstructor().getModifiers(); // the public no-argument constructor Lambda uses
+            assertEquals(type.getSimpleName() + "Function", entry.getKey(), "logical id names the handler");
+            names.add(type.getSimpleName());
+        }
+        assertEquals(new TreeSet<>(LocalWiring.FUNCTION_NAMES), names);
+    }
+
+    @Test
+    void everyPlaceholderHasADefinitionSubstitutionAndViceVersa() throws IOException {
+        Set<String> functionIds = template.resourcesOfType("AWS::Serverless::Function").keySet();
+        for (var machine : MACHINES.entrySet()) {
+            JsonNode properties = template.resources().get(machine.getKey()).path("Properties");
+            assertEquals("statemachines/" + machine.getValue() + ".asl.json", properties.path("DefinitionUri").asText());
+            String definition = Files.readString(StateMachineRun.definition(machine.getValue()));
+            Set<String> placeholders = new TreeSet<>();
+            Matcher matcher = PLACEHOLDER.matcher(definition);
+            while (matcher.find()) {
+                placeholders.add(matcher.group(1));
+            }
+            Set<String> substitutions = new TreeSet<>();
+            properties.path("DefinitionSubstitutions").fieldNames().forEachRemaining(substitutions::add);
+            assertEquals(placeholders, substitutions, machine.getKey());
+
+            Set<String> invokable = new TreeSet<>();
+            properties.path("Policies").forEach(policy -> invokable.add(policy.path("LambdaInvokePolicy").path("FunctionName").asText()));
+            for (String name : substitutions) {
+                String value = properties.path("DefinitionSubstitutions").path(name).asText();
+                String function = value.replace(".Alias", "");
+                assertTrue(functionIds.contains(function), name + " -> " + value + " is not a function of the template");
+                assertEquals(name.replace("FunctionArn", "Function"), function);
+                assertTrue(invokable.contains(function), machine.getKey() + " may not invoke " + function);
+            }
+            assertTrue(LocalWiring.definitionSubstitutions().keySet().containsAll(placeholders), "the local runs substitute every placeholder");
+        }
+    }
+
+    @Test
+    void stateMachinesAreValidAndEveryTaskRetriesAndEndsInANotification() throws IOException {
+        for (String machine : MACHINES.values()) {
+            assertEquals(List.of(), OfflineAwsChecks.validateStateMachine(StateMachineRun.definition(machine)), machine);
+            JsonNode states = JSON.readTree(StateMachineRun.definition(machine).toFile()).path("States");
+            states.fields().forEachRemaining(entry -> {
+                String name = entry.getKey();
+                JsonNode state = entry.getValue();
+                switch (state.path("Type").asText()) {
+                    case "Task" -> {
+                        assertTrue(state.path("Retry").toString().contains("Lambda.ServiceException"), name + " retries Lambda service errors");
+                        if (!name.startsWith("Notify")) {
+                            JsonNode catcher = state.path("Catch").get(0);
+                            assertEquals("[\"States.ALL\"]", catcher.path("ErrorEquals").toString(), name);
+                            String handler = catcher.path("Next").asText();
+                            assertTrue(handler.startsWith("Notify") && handler.endsWith("Failed"), name + " -> " + handler);
+                            assertEquals("Fail", states.path(states.path(handler).path("Next").asText()).path("Type").asText(), handler + " ends in Fail");
+                        }
+                    }
+                    case "Choice" -> {
+                        // A loop goes back through a Wait to a check whose Lambda enforces the operator's deadline.
+                        JsonNode wait = states.path(state.path("Default").asText());
+                        assertEquals("Wait", wait.path("Type").asText(), name + " loops through a Wait");
+                        JsonNode check = states.path(wait.path("Next").asText());
+                        assertEquals("Task", check.path("Type").asText(), name);
+                    }
+                    default -> { }
+                }
+            });
+        }
+    }
+
+    @Test
+    void iamHasNoWildcardActionAndRoute53ChangesOnlyTheAliasTxtRecords() {
+        List<String> wildcards = new ArrayList<>();
+        template.resources().forEach((id, resource) -> SamTemplate.allowedActions(resource).stream()
+                .filter(action -> action.contains("*")).forEach(action -> wildcards.add(id + ": " + action)));
+        assertEquals(List.of(), wildcards);
+
+        int changeStatements = 0;
+        for (var entry : template.resources().entrySet()) {
+            for (JsonNode statement : SamTemplate.statements(entry.getValue())) {
+                if (statement.path("Action").toString().contains("route53:ChangeResourceRecordSets")) {
+                    changeStatements++;
+                    JsonNode condition = statement.path("Condition").path("ForAllValues:StringEquals");
+                    assertEquals("[\"ProducerAliasName\",\"ConsumerAliasName\",\"region.${ProducerAliasName}\",\"region.${ConsumerAliasName}\"]",
+                            condition.path("route53:ChangeResourceRecordSetsNormalizedRecordNames").toString(), entry.getKey());
+                    assertEquals("[\"TXT\"]", condition.path("route53:ChangeResourceRecordSetsRecordTypes").toString());
+                    assertEquals("[\"UPSERT\"]", condition.path("route53:ChangeResourceRecordSetsActions").toString());
+                    assertTrue(statement.path("Resource").asText().contains("hostedzone/${HostedZoneId}"), statement.toString());
+                }
+            }
+        }
+        assertEquals(1, changeStatements, "only FlipBootstrapAliases changes records");
+    }
+
+    @Test
+    void everyFunctionGetsTheEnvironmentItsHandlerNeedsToStart() {
+        JsonNode globals = template.root().path("Globals").path("Function").path("Environment").path("Variables");
+        List<String> problems = new ArrayList<>();
+        try {
+            for (var entry : template.resourcesOfType("AWS::Serverless::Function").entrySet()) {
+                Map<String, String> env = new HashMap<>();
+                // Lambda sets the Region; the template sets the rest (values here only need the right form).
+                env.put("AWS_REGION", "us-east-2");
+                globals.fieldNames().forEachRemaining(name -> env.put(name, exampleValue(name)));
+                entry.getValue().path("Properties").path("Environment").path("Variables").fieldNames()
+                        .forEachRemaining(name -> env.put(name, exampleValue(name)));
+                com.mskfailover.orchestrator.aws.AwsPorts.replaceShared(new com.mskfailover.orchestrator.aws.AwsPorts(env));
+                String handler = entry.getValue().path("Properties").path("Handler").asText();
+                try {
+                    Class.forName(handler.substring(0, handler.indexOf("::"))).getConstructor().newInstance();
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    problems.add(entry.getKey() + ": " + e.getCause().getMessage());
+                } catch (ReflectiveOperationException e) {
+                    problems.add(entry.getKey() + ": " + e);
+                }
+            }
+        } finally {
+            com.mskfailover.orchestrator.aws.AwsPorts.replaceShared(null);
+        }
+        assertEquals(List.of(), problems);
+    }
+
+    private static String exampleValue(String name) {
+        if (name.endsWith("_SECONDS")) {
+            return "60";
+        }
+        return switch (name) {
+            case "KAFKA_AUTH" -> "iam";
+            case "FORWARD_REPLICATION_MODE" -> "msk-replicator";
+            default -> "example-" + name.toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    /** Collected once by {@link IamCoverageTest}; here so the template side lives with the other template checks. */
+    static Map<String, Set<String>> allowedActionsByFunction(SamTemplate template) {
+        Map<String, Set<String>> allowed = new HashMap<>();
+        template.resourcesOfType("AWS::Serverless::Function").forEach((id, resource) ->
+                allowed.put(id.replace("Function", ""), SamTemplate.allowedActions(resource)));
+        return allowed;
+    }
+}
