@@ -6,7 +6,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import com.mskfailover.orchestrator.domain.GroupOffsetHandover;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A stand-in for replicator-task in the orchestrator's tests (the real one is its own module): a thread that
  * copies the topics from SOURCE to TARGET, partition to partition, and commits its source position as the group
  * REPLICATOR_NAME on the source, which is the lag contract the orchestrator reads. With {@code copy=false} it
- * runs and copies nothing, so the lag never reaches zero.
+ * runs and copies nothing, so the lag never reaches zero. It also syncs the committed offsets of the GROUPS onto the
+ * target with the metadata replicator-task writes (identity translation: the tests give the target an empty topic).
  */
 public final class CopyingReplicatorTasks implements ReplicatorTasks {
 
@@ -92,7 +96,9 @@ public final class CopyingReplicatorTasks implements ReplicatorTasks {
         KafkaClients source = new KafkaClients(env.get("SOURCE_BOOTSTRAP_SERVERS"));
         KafkaClients target = new KafkaClients(env.get("TARGET_BOOTSTRAP_SERVERS"));
         try (KafkaConsumer<String, String> consumer = source.consumer(env.get("REPLICATOR_NAME"), Map.of());
-             KafkaProducer<String, String> producer = target.producer(Map.of())) {
+             KafkaProducer<String, String> producer = target.producer(Map.of());
+             Admin sourceAdmin = source.admin();
+             Admin targetAdmin = target.admin()) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
                 consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
@@ -106,7 +112,32 @@ public final class CopyingReplicatorTasks implements ReplicatorTasks {
                 producer.flush();
                 // Commits even with nothing new so that a partition without records counts as caught up.
                 consumer.commitSync();
+                syncGroupOffsets(sourceAdmin, targetAdmin, env);
             }
+        }
+    }
+
+    private static void syncGroupOffsets(Admin sourceAdmin, Admin targetAdmin, Map<String, String> env) {
+        if (env.get("GROUPS") == null) {
+            return;
+        }
+        java.util.regex.Pattern groups = java.util.regex.Pattern.compile(env.get("GROUPS"));
+        try {
+            for (var listing : sourceAdmin.listGroups().all().get()) {
+                String group = listing.groupId();
+                if (!groups.matcher(group).matches()) {
+                    continue;
+                }
+                Map<TopicPartition, OffsetAndMetadata> synced = new java.util.HashMap<>();
+                sourceAdmin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((partition, offset) ->
+                        synced.put(partition, new OffsetAndMetadata(offset.offset(),
+                                GroupOffsetHandover.syncedMetadata(env.get("REPLICATOR_NAME"), offset.offset()))));
+                if (!synced.isEmpty()) {
+                    targetAdmin.alterConsumerGroupOffsets(group, synced).all().get();
+                }
+            }
+        } catch (Exception e) {
+            // Consumers may be live on the target: the next round tries again.
         }
     }
 }

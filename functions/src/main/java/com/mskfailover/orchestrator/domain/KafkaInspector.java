@@ -2,6 +2,7 @@ package com.mskfailover.orchestrator.domain;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 
 /** Port: what the orchestrator asks Kafka clusters (an Admin client; IAM auth in AWS, plaintext locally). */
@@ -20,7 +21,20 @@ public interface KafkaInspector {
      */
     GroupLag groupLag(String bootstrapServers, String groupId, Collection<String> topics);
 
+    /**
+     * A group's committed offsets over the topics, by partition ({@code topic-partition}, e.g. {@code customer-0});
+     * partitions without a commit are absent.
+     */
+    Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics);
+
     record ProbeResult(boolean reachable, String detail) {
+    }
+
+    /** @param metadata the commit's metadata, empty if none */
+    record CommittedOffset(long offset, String metadata) {
+        public CommittedOffset {
+            metadata = metadata == null ? "" : metadata;
+        }
     }
 
     /** @param partitionsWithoutCommit how many partitions the group never committed on */

@@ -67,7 +67,8 @@ public final class ReverseReplicationSteps {
 
     /**
      * One check of the drain that must precede moving consumers: every application group on the secondary has
-     * read everything, and the reverse replication has copied everything (so their offsets are translated).
+     * read everything, the reverse replication has copied everything, and it has synced the groups' final offsets
+     * onto the primary (see {@link GroupOffsetHandover}).
      */
     public PollState checkConsumersDrained(Plan plan, ReverseReplication replication, PollState drain) {
         requireRunning(replication);
@@ -82,8 +83,19 @@ public final class ReverseReplicationSteps {
         KafkaInspector.GroupLag reverse = reverseLag(plan, replication);
         drained &= reverse.isZero();
         seen.add("replication " + reverse);
+        if (drained) {
+            String primary = clusters.bootstrapServers(plan.primary().clusterArn());
+            List<String> pending = new ArrayList<>();
+            for (String group : plan.consumerGroups()) {
+                pending.addAll(GroupOffsetHandover.notHandedOver(group, replication.replicatorName(),
+                        kafka.committedOffsets(secondary, group, plan.topics()), kafka.committedOffsets(primary, group, plan.topics())));
+            }
+            drained = pending.isEmpty();
+            seen.add(pending.isEmpty() ? "group offsets synced onto the primary" : "group offsets not on the primary yet: " + pending);
+        }
         return drain.afterCheck(drained, String.join("; ", seen),
-                "consumers on the secondary to drain and the reverse replication lag to be 0", clock);
+                "consumers on the secondary to drain, the reverse replication lag to be 0 and their offsets to be synced onto the primary",
+                clock);
     }
 
     public ReplicatorTasks.TaskState stop(ReverseReplication replication) {

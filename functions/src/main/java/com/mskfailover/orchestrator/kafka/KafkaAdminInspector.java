@@ -120,6 +120,21 @@ public final class KafkaAdminInspector implements KafkaInspector {
         });
     }
 
+    @Override
+    public Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics) {
+        return call(bootstrapServers, "reading the offsets of group " + groupId, admin -> {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                    .partitionsToOffsetAndMetadata().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Map<String, CommittedOffset> offsets = new java.util.TreeMap<>();
+            committed.forEach((partition, offset) -> {
+                if (offset != null && topics.contains(partition.topic())) {
+                    offsets.put(partition.toString(), new CommittedOffset(offset.offset(), offset.metadata()));
+                }
+            });
+            return offsets;
+        });
+    }
+
     private static Map<TopicPartition, Long> offsets(Admin admin, Set<TopicPartition> partitions, OffsetSpec spec) throws Exception {
         Map<TopicPartition, OffsetSpec> request = partitions.stream().collect(Collectors.toMap(p -> p, p -> spec));
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin.listOffsets(request).all()

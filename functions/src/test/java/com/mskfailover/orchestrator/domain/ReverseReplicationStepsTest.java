@@ -41,6 +41,7 @@ class ReverseReplicationStepsTest {
         @Override public ProbeResult probe(String bootstrapServers, Duration timeout) { return new ProbeResult(true, ""); }
         @Override public Set<String> missingTopics(String bootstrapServers, Collection<String> topics) { return Set.of(); }
         @Override public GroupLag groupLag(String bootstrapServers, String groupId, Collection<String> topics) { return new GroupLag(groupId, 7, 3, 0); }
+        @Override public Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics) { return Map.of(); }
     };
 
     private ReverseReplicationSteps steps(Clock clock) {
