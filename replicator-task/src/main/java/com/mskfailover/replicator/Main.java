@@ -2,9 +2,6 @@ package com.mskfailover.replicator;
 
 import sun.misc.Signal;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -50,19 +47,7 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         replicator.close();
-        System.err.println("replicator-task: stopped after copying " + replicator.recordsCopied() + " records; peak heap "
-                + peakHeapMebibytes() + " MiB");
+        System.err.println("replicator-task: stopped after copying " + replicator.recordsCopied() + " records");
         System.exit(0);
-    }
-
-    /** Sum of the peak usage of the heap pools: what the benchmark reports as the replicator's heap. */
-    static long peakHeapMebibytes() {
-        long bytes = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-                bytes += pool.getPeakUsage().getUsed();
-            }
-        }
-        return bytes / (1024 * 1024);
     }
 }

@@ -36,7 +36,8 @@ import java.util.stream.Collectors;
 public final class Replicator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    /** Inside ECS's default 30 s between SIGTERM and SIGKILL; a kill after that loses nothing anyway. */
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
     private final ReplicatorConfig config;
     private final Admin source;
@@ -58,6 +59,8 @@ public final class Replicator implements AutoCloseable {
         this.copier = new RecordCopier(config, sourceClusterId, targetClusterId, partitions::get, initialPartitions,
                 translation, metrics);
         this.copierThread = new Thread(copier, config.replicatorName() + "-copier");
+        // A copier stuck flushing to an unreachable target must not keep the JVM alive after close().
+        copierThread.setDaemon(true);
         TopicSync topicSync = new TopicSync(source, target, config);
         GroupOffsetSync groupSync = new GroupOffsetSync(source, target, config, translation, copier::replicatedUpTo);
         this.scheduler = Executors.newScheduledThreadPool(2, runnable -> {
