@@ -25,6 +25,10 @@ public final class Main {
             System.exit(EXIT_BAD_CONFIGURATION);
             return;
         }
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        // Handling the signals ourselves (rather than a shutdown hook) lets the exit status be 0, not 143.
+        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
+        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
         Replicator replicator;
         try {
             replicator = Replicator.start(config);
@@ -37,10 +41,6 @@ public final class Main {
             System.exit(EXIT_FAILED);
             return;
         }
-        CountDownLatch stopRequested = new CountDownLatch(1);
-        // Handling the signals ourselves (rather than a shutdown hook) lets the exit status be 0, not 143.
-        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
-        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
         try {
             stopRequested.await();
         } catch (InterruptedException e) {
