@@ -26,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /**
  * Copies records from the source partitions to the same partitions on the target, one consumer and one
@@ -45,8 +44,10 @@ final class RecordCopier implements Runnable {
     private final ReplicatorConfig config;
     private final String sourceClusterId;
     private final String targetClusterId;
-    private final Supplier<Set<TopicPartition>> partitionsToReplicate;
-    private final Set<TopicPartition> partitionsAtStart;
+    /** Set by topic sync; null until the first sync, which the first session waits for. */
+    private final AtomicReference<Set<TopicPartition>> partitionsToReplicate = new AtomicReference<>();
+    private final CountDownLatch partitionsKnown = new CountDownLatch(1);
+    private volatile Set<TopicPartition> partitionsAtStart;
     private final OffsetTranslation translation;
     private final ReplicationMetrics metrics;
 
@@ -57,15 +58,21 @@ final class RecordCopier implements Runnable {
     private volatile KafkaConsumer<byte[], byte[]> activeConsumer;
 
     RecordCopier(ReplicatorConfig config, String sourceClusterId, String targetClusterId,
-                 Supplier<Set<TopicPartition>> partitionsToReplicate, Set<TopicPartition> partitionsAtStart,
                  OffsetTranslation translation, ReplicationMetrics metrics) {
         this.config = config;
         this.sourceClusterId = sourceClusterId;
         this.targetClusterId = targetClusterId;
-        this.partitionsToReplicate = partitionsToReplicate;
-        this.partitionsAtStart = Set.copyOf(partitionsAtStart);
         this.translation = translation;
         this.metrics = metrics;
+    }
+
+    /** The source partitions to replicate from now on (topic sync's latest answer). */
+    void replicate(Set<TopicPartition> partitions) {
+        Set<TopicPartition> copy = Set.copyOf(partitions);
+        if (partitionsToReplicate.getAndSet(copy) == null) {
+            partitionsAtStart = copy;
+            partitionsKnown.countDown();
+        }
     }
 
     Map<TopicPartition, Long> replicatedUpTo() {
@@ -94,6 +101,7 @@ final class RecordCopier implements Runnable {
     /** Asks the copier to flush, commit and stop; returns once it has. */
     boolean stop(Duration timeout) throws InterruptedException {
         stopping = true;
+        partitionsKnown.countDown();
         KafkaConsumer<byte[], byte[]> consumer = activeConsumer;
         if (consumer != null) {
             consumer.wakeup();
@@ -166,6 +174,9 @@ final class RecordCopier implements Runnable {
 
         void run() {
             try {
+                // The clients above were created while the first topic sync ran: start-up time is the
+                // first record's latency.
+                awaitPartitionsKnown();
                 while (!stopping) {
                     Set<TopicPartition> wanted = partitionsToReplicate.get();
                     if (!wanted.equals(progress.keySet())) {
@@ -193,6 +204,15 @@ final class RecordCopier implements Runnable {
             producer.flush();
             throwIfSendFailed();
             commit(true);
+        }
+
+        private void awaitPartitionsKnown() {
+            try {
+                partitionsKnown.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopping = true;
+            }
         }
 
         private void copy(TopicPartition partition, Iterable<ConsumerRecord<byte[], byte[]>> records) {

@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -46,22 +45,20 @@ public final class Replicator implements AutoCloseable {
     private final RecordCopier copier;
     private final Thread copierThread;
     private final ScheduledExecutorService scheduler;
-    private final AtomicReference<Set<TopicPartition>> partitions;
+    private final TopicSync topicSync;
 
     private Replicator(ReplicatorConfig config, Admin source, Admin target, String sourceClusterId,
-                       String targetClusterId, Set<TopicPartition> initialPartitions, PrintStream metricsOut) {
+                       String targetClusterId, PrintStream metricsOut) {
         this.config = config;
         this.source = source;
         this.target = target;
-        this.partitions = new AtomicReference<>(initialPartitions);
         this.metrics = new ReplicationMetrics(config.replicatorName(), metricsOut, Clock.systemUTC());
         OffsetTranslation translation = new OffsetTranslation();
-        this.copier = new RecordCopier(config, sourceClusterId, targetClusterId, partitions::get, initialPartitions,
-                translation, metrics);
+        this.copier = new RecordCopier(config, sourceClusterId, targetClusterId, translation, metrics);
         this.copierThread = new Thread(copier, config.replicatorName() + "-copier");
         // A copier stuck flushing to an unreachable target must not keep the JVM alive after close().
         copierThread.setDaemon(true);
-        TopicSync topicSync = new TopicSync(source, target, config);
+        this.topicSync = new TopicSync(source, target, config);
         GroupOffsetSync groupSync = new GroupOffsetSync(source, target, config, translation, copier::replicatedUpTo);
         this.scheduler = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, config.replicatorName() + "-sync");
@@ -69,9 +66,17 @@ public final class Replicator implements AutoCloseable {
             return thread;
         });
         copierThread.start();
-        scheduleQuietly("topic sync", () -> partitions.set(topicSync.sync()), config.topicSyncInterval());
+        scheduleQuietly("topic sync", () -> copier.replicate(topicSync.sync()), config.topicSyncInterval());
         scheduleQuietly("group offset sync", groupSync::sync, config.groupSyncInterval());
         scheduleQuietly("metrics", () -> metrics.emit(messageLag()), config.metricsInterval());
+    }
+
+    /** The first topic sync, run while the copier connects. */
+    private Replicator syncTopicsFirstTime() throws Exception {
+        Set<TopicPartition> partitions = topicSync.sync();
+        LOG.info("replicator {}: {} partitions to replicate", config.replicatorName(), partitions.size());
+        copier.replicate(partitions);
+        return this;
     }
 
     /** Starts replicating with metrics on stdout. */
@@ -86,20 +91,19 @@ public final class Replicator implements AutoCloseable {
     public static Replicator start(ReplicatorConfig config, PrintStream metricsOut) {
         Admin source = Admin.create(adminConfig(config.sourceClientProperties(), config.replicatorName() + "-source-admin"));
         Admin target = Admin.create(adminConfig(config.targetClientProperties(), config.replicatorName() + "-target-admin"));
+        String sourceClusterId;
+        String targetClusterId;
         try {
             // Both requests in flight at once: start-up time is the first record's latency.
             KafkaFuture<String> sourceCluster = source.describeCluster().clusterId();
             KafkaFuture<String> targetCluster = target.describeCluster().clusterId();
-            String sourceClusterId = sourceCluster.get(60, TimeUnit.SECONDS);
-            String targetClusterId = targetCluster.get(60, TimeUnit.SECONDS);
+            sourceClusterId = sourceCluster.get(60, TimeUnit.SECONDS);
+            targetClusterId = targetCluster.get(60, TimeUnit.SECONDS);
             if (sourceClusterId.equals(targetClusterId)) {
                 throw new InvalidConfigurationException("SOURCE_BOOTSTRAP_SERVERS and TARGET_BOOTSTRAP_SERVERS reach the same cluster ("
                         + sourceClusterId + "): point TARGET_BOOTSTRAP_SERVERS at the other cluster");
             }
-            Set<TopicPartition> initialPartitions = new TopicSync(source, target, config).sync();
-            LOG.info("replicator {} starting: cluster {} -> cluster {}, {} partitions", config.replicatorName(),
-                    sourceClusterId, targetClusterId, initialPartitions.size());
-            return new Replicator(config, source, target, sourceClusterId, targetClusterId, initialPartitions, metricsOut);
+            LOG.info("replicator {} starting: cluster {} -> cluster {}", config.replicatorName(), sourceClusterId, targetClusterId);
         } catch (RuntimeException e) {
             source.close();
             target.close();
@@ -108,6 +112,13 @@ public final class Replicator implements AutoCloseable {
             source.close();
             target.close();
             throw new IllegalStateException("replicator " + config.replicatorName() + " could not start: " + e, e);
+        }
+        Replicator replicator = new Replicator(config, source, target, sourceClusterId, targetClusterId, metricsOut);
+        try {
+            return replicator.syncTopicsFirstTime();
+        } catch (Exception e) {
+            replicator.close();
+            throw new IllegalStateException("replicator " + config.replicatorName() + " could not sync topics: " + e, e);
         }
     }
 
