@@ -158,6 +158,9 @@ public final class Replicator implements AutoCloseable {
             try {
                 task.run();
             } catch (Exception e) {
+                if (scheduler.isShutdown()) {
+                    return; // interrupted by close()
+                }
                 // A cluster may be briefly unreachable; the next round tries again.
                 LOG.warn("{} failed, retrying in {}: {}", what, interval, e.toString());
             }
