@@ -42,6 +42,7 @@ final class RecordCopier implements Runnable {
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(2);
 
     private final ReplicatorConfig config;
+    private final int lane;
     private final String sourceClusterId;
     private final String targetClusterId;
     /** Set by topic sync; null until the first sync, which the first session waits for. */
@@ -57,9 +58,14 @@ final class RecordCopier implements Runnable {
     private volatile boolean stopping;
     private volatile KafkaConsumer<byte[], byte[]> activeConsumer;
 
-    RecordCopier(ReplicatorConfig config, String sourceClusterId, String targetClusterId,
+    /**
+     * Copier number {@code lane} of {@code config.copierThreads()}: it owns the partitions {@link #laneOf}
+     * gives it, so each partition has exactly one writer (one idempotent producer) at a time.
+     */
+    RecordCopier(ReplicatorConfig config, int lane, String sourceClusterId, String targetClusterId,
                  OffsetTranslation translation, ReplicationMetrics metrics) {
         this.config = config;
+        this.lane = lane;
         this.sourceClusterId = sourceClusterId;
         this.targetClusterId = targetClusterId;
         this.translation = translation;
@@ -68,11 +74,21 @@ final class RecordCopier implements Runnable {
 
     /** The source partitions to replicate from now on (topic sync's latest answer). */
     void replicate(Set<TopicPartition> partitions) {
-        Set<TopicPartition> copy = Set.copyOf(partitions);
+        Set<TopicPartition> copy = partitions.stream()
+                .filter(partition -> laneOf(partition, config.copierThreads()) == lane)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
         if (partitionsToReplicate.getAndSet(copy) == null) {
             partitionsAtStart = copy;
             partitionsKnown.countDown();
         }
+    }
+
+    /**
+     * A partition's copier never changes while the process runs (a move would race the old copier's
+     * in-flight sends); consecutive partitions of a topic go to different copiers.
+     */
+    static int laneOf(TopicPartition partition, int lanes) {
+        return Math.floorMod(partition.topic().hashCode() + partition.partition(), lanes);
     }
 
     Map<TopicPartition, Long> replicatedUpTo() {
@@ -98,14 +114,18 @@ final class RecordCopier implements Runnable {
         }
     }
 
-    /** Asks the copier to flush, commit and stop; returns once it has. */
-    boolean stop(Duration timeout) throws InterruptedException {
+    /** Asks the copier to flush, commit and stop. */
+    void requestStop() {
         stopping = true;
         partitionsKnown.countDown();
         KafkaConsumer<byte[], byte[]> consumer = activeConsumer;
         if (consumer != null) {
             consumer.wakeup();
         }
+    }
+
+    /** After {@link #requestStop()}: true once the copier has flushed, committed and stopped. */
+    boolean awaitStopped(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -336,7 +356,7 @@ final class RecordCopier implements Runnable {
         private KafkaConsumer<byte[], byte[]> targetReader() {
             if (targetReader == null) {
                 Map<String, Object> reader = new HashMap<>(config.targetClientProperties());
-                reader.put(ConsumerConfig.CLIENT_ID_CONFIG, config.replicatorName() + "-checkpoint-reader");
+                reader.put(ConsumerConfig.CLIENT_ID_CONFIG, config.replicatorName() + "-checkpoint-reader-" + lane);
                 reader.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
                 reader.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
                 reader.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
@@ -368,7 +388,7 @@ final class RecordCopier implements Runnable {
         // Cross-Region links have a large bandwidth-delay product.
         consumer.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, 4 * 1024 * 1024);
         consumer.putAll(config.sourceClientProperties());
-        consumer.put(ConsumerConfig.CLIENT_ID_CONFIG, config.replicatorName() + "-source");
+        consumer.put(ConsumerConfig.CLIENT_ID_CONFIG, config.replicatorName() + "-source-" + lane);
         consumer.put(ConsumerConfig.GROUP_ID_CONFIG, config.replicatorName());
         consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -386,7 +406,7 @@ final class RecordCopier implements Runnable {
         producer.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024);
         producer.put(ProducerConfig.SEND_BUFFER_CONFIG, 4 * 1024 * 1024);
         producer.putAll(config.targetClientProperties());
-        producer.put(ProducerConfig.CLIENT_ID_CONFIG, config.replicatorName() + "-target");
+        producer.put(ProducerConfig.CLIENT_ID_CONFIG, config.replicatorName() + "-target-" + lane);
         // Exactly once rests on these: the target receives a gap-free, duplicate-free prefix of what was sent.
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producer.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -42,8 +44,7 @@ public final class Replicator implements AutoCloseable {
     private final Admin source;
     private final Admin target;
     private final ReplicationMetrics metrics;
-    private final RecordCopier copier;
-    private final Thread copierThread;
+    private final List<RecordCopier> copiers = new ArrayList<>();
     private final ScheduledExecutorService scheduler;
     private final TopicSync topicSync;
 
@@ -54,19 +55,23 @@ public final class Replicator implements AutoCloseable {
         this.target = target;
         this.metrics = new ReplicationMetrics(config.replicatorName(), metricsOut, Clock.systemUTC());
         OffsetTranslation translation = new OffsetTranslation();
-        this.copier = new RecordCopier(config, sourceClusterId, targetClusterId, translation, metrics);
-        this.copierThread = new Thread(copier, config.replicatorName() + "-copier");
-        // A copier stuck flushing to an unreachable target must not keep the JVM alive after close().
-        copierThread.setDaemon(true);
+        for (int lane = 0; lane < config.copierThreads(); lane++) {
+            copiers.add(new RecordCopier(config, lane, sourceClusterId, targetClusterId, translation, metrics));
+        }
         this.topicSync = new TopicSync(source, target, config);
-        GroupOffsetSync groupSync = new GroupOffsetSync(source, target, config, translation, copier::replicatedUpTo);
+        GroupOffsetSync groupSync = new GroupOffsetSync(source, target, config, translation, this::replicatedUpTo);
         this.scheduler = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, config.replicatorName() + "-sync");
             thread.setDaemon(true);
             return thread;
         });
-        copierThread.start();
-        scheduleQuietly("topic sync", () -> copier.replicate(topicSync.sync()), config.topicSyncInterval());
+        for (int lane = 0; lane < copiers.size(); lane++) {
+            Thread thread = new Thread(copiers.get(lane), config.replicatorName() + "-copier-" + lane);
+            // A copier stuck flushing to an unreachable target must not keep the JVM alive after close().
+            thread.setDaemon(true);
+            thread.start();
+        }
+        scheduleQuietly("topic sync", () -> replicate(topicSync.sync()), config.topicSyncInterval());
         scheduleQuietly("group offset sync", groupSync::sync, config.groupSyncInterval());
         scheduleQuietly("metrics", () -> metrics.emit(messageLag()), config.metricsInterval());
     }
@@ -75,8 +80,12 @@ public final class Replicator implements AutoCloseable {
     private Replicator syncTopicsFirstTime() throws Exception {
         Set<TopicPartition> partitions = topicSync.sync();
         LOG.info("replicator {}: {} partitions to replicate", config.replicatorName(), partitions.size());
-        copier.replicate(partitions);
+        replicate(partitions);
         return this;
+    }
+
+    private void replicate(Set<TopicPartition> partitions) {
+        copiers.forEach(copier -> copier.replicate(partitions));
     }
 
     /** Starts replicating with metrics on stdout. */
@@ -128,7 +137,9 @@ public final class Replicator implements AutoCloseable {
 
     /** Source partitions being replicated and, for each, the offset before which everything is on the target. */
     public Map<TopicPartition, Long> replicatedUpTo() {
-        return copier.replicatedUpTo();
+        Map<TopicPartition, Long> upTo = new HashMap<>();
+        copiers.forEach(copier -> upTo.putAll(copier.replicatedUpTo()));
+        return upTo;
     }
 
     public long recordsCopied() {
@@ -141,7 +152,7 @@ public final class Replicator implements AutoCloseable {
 
     /** Sum over replicated partitions of source log end offset minus the replicated position. */
     long messageLag() throws Exception {
-        Map<TopicPartition, Long> upTo = copier.replicatedUpTo();
+        Map<TopicPartition, Long> upTo = replicatedUpTo();
         if (upTo.isEmpty()) {
             return 0;
         }
@@ -177,8 +188,13 @@ public final class Replicator implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         try {
-            if (!copier.stop(STOP_TIMEOUT)) {
-                LOG.warn("replicator {} did not stop within {}", config.replicatorName(), STOP_TIMEOUT);
+            copiers.forEach(RecordCopier::requestStop);
+            long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+            for (RecordCopier copier : copiers) {
+                if (!copier.awaitStopped(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                    LOG.warn("replicator {} did not stop within {}", config.replicatorName(), STOP_TIMEOUT);
+                    break;
+                }
             }
             scheduler.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -65,8 +65,15 @@ public final class ReplicatorBenchmark {
     private void run(Path jar) throws Exception {
         System.out.printf("benchmark: %,d records x %,d B, %d partitions, loopback, %d CPUs%n",
                 records, recordSize, partitions, Runtime.getRuntime().availableProcessors());
-        try (LocalKafkaCluster source = LocalKafkaCluster.builder("bench-source").mode(LocalKafkaCluster.Mode.CHILD_JVM).start();
-             LocalKafkaCluster target = LocalKafkaCluster.builder("bench-target").mode(LocalKafkaCluster.Mode.CHILD_JVM).start()) {
+        // Broker logs in memory when possible: the figures should not depend on when the VM's disk
+        // flushes the gigabytes written by the previous phase.
+        Path dataRoot = Files.createTempDirectory(Path.of(System.getProperty("bench.dataDir",
+                Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : System.getProperty("java.io.tmpdir"))), "replicator-bench-");
+        System.out.println("broker data under " + dataRoot);
+        try (LocalKafkaCluster source = LocalKafkaCluster.builder("bench-source").mode(LocalKafkaCluster.Mode.CHILD_JVM)
+                        .dataDir(dataRoot.resolve("source")).start();
+             LocalKafkaCluster target = LocalKafkaCluster.builder("bench-target").mode(LocalKafkaCluster.Mode.CHILD_JVM)
+                     .dataDir(dataRoot.resolve("target")).start()) {
             createTopic(source, TOPIC);
             // Clusters in use hold consumer groups already; a fresh one creates __consumer_offsets on the
             // first group request, which would add about half a second to whoever asks first.
@@ -99,6 +106,14 @@ public final class ReplicatorBenchmark {
             System.out.printf("replicator-task / raw ceiling   = %.2f (goal >= 0.8)%n", ours.copyRate() / ceiling);
             System.out.printf("first record copied after %,d ms (goal < 3000 ms), heap %s (goal <= 512 MiB)%n",
                     ours.firstRecordMillis(), ours.heap());
+        } finally {
+            deleteRecursively(dataRoot); // in memory: give it back
+        }
+    }
+
+    private static void deleteRecursively(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
     }
 
@@ -123,7 +138,7 @@ public final class ReplicatorBenchmark {
                 "REPLICATOR_NAME", "bench"));
         // Client tuning experiments: SOURCE_KAFKA_* / TARGET_KAFKA_* in the benchmark's environment pass through.
         System.getenv().forEach((variable, value) -> {
-            if (variable.startsWith("SOURCE_KAFKA_") || variable.startsWith("TARGET_KAFKA_")) {
+            if (variable.startsWith("SOURCE_KAFKA_") || variable.startsWith("TARGET_KAFKA_") || variable.equals("COPIER_THREADS")) {
                 builder.environment().put(variable, value);
             }
         });
