@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 classpath_file=replicator-task/target/bench-classpath.txt
 mvn -B -q -pl replicator-task -am package -DskipTests \
     dependency:build-classpath -Dmdep.outputFile="$PWD/$classpath_file" -Dmdep.includeScope=test
-exec "$JAVA_HOME/bin/java" -Xmx1g \
+exec "$JAVA_HOME/bin/java" -Xmx1g ${BENCH_JAVA_OPTS:-} \
     -cp "replicator-task/target/test-classes:replicator-task/target/classes:$(cat "$classpath_file")" \
-    -Dreplicator.jar=replicator-task/target/replicator-task.jar \
+    -Dreplicator.jar=replicator-task/target/replicator-task.jar ${REPLICATOR_JVM_FLAGS:+"-Dreplicator.jvm.flags=$REPLICATOR_JVM_FLAGS"} \
     com.mskfailover.replicator.bench.ReplicatorBenchmark "$@"

@@ -6,6 +6,7 @@ import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupType;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
@@ -57,8 +58,10 @@ final class GroupOffsetSync {
         if (replicated.isEmpty()) {
             return Map.of();
         }
-        List<String> groups = source.listGroups(ListGroupsOptions.forConsumerGroups()).all()
+        // No server-side type filter: older brokers (MSK runs many 3.x versions) do not support one.
+        List<String> groups = source.listGroups(new ListGroupsOptions()).all()
                 .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).stream()
+                .filter(GroupOffsetSync::isConsumerGroup)
                 .map(GroupListing::groupId)
                 .filter(group -> !group.equals(config.replicatorName()))
                 .filter(config::syncsGroup)
@@ -127,6 +130,13 @@ final class GroupOffsetSync {
             }
         }
         return written;
+    }
+
+    /** Consumer groups, including "simple" ones (offsets committed without members); not Connect, share or streams groups. */
+    static boolean isConsumerGroup(GroupListing listing) {
+        boolean consumerType = listing.type().map(type -> type == GroupType.CONSUMER || type == GroupType.CLASSIC).orElse(true);
+        String protocol = listing.protocol();
+        return consumerType && (protocol == null || protocol.isEmpty() || protocol.equals("consumer"));
     }
 
     private static boolean hasMembers(KafkaFuture<ConsumerGroupDescription> description) throws Exception {

@@ -2,9 +2,6 @@ package com.mskfailover.replicator;
 
 import sun.misc.Signal;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -28,6 +25,10 @@ public final class Main {
             System.exit(EXIT_BAD_CONFIGURATION);
             return;
         }
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        // Handling the signals ourselves (rather than a shutdown hook) lets the exit status be 0, not 143.
+        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
+        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
         Replicator replicator;
         try {
             replicator = Replicator.start(config);
@@ -40,29 +41,13 @@ public final class Main {
             System.exit(EXIT_FAILED);
             return;
         }
-        CountDownLatch stopRequested = new CountDownLatch(1);
-        // Handling the signals ourselves (rather than a shutdown hook) lets the exit status be 0, not 143.
-        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
-        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
         try {
             stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         replicator.close();
-        System.err.println("replicator-task: stopped after copying " + replicator.recordsCopied() + " records; peak heap "
-                + peakHeapMebibytes() + " MiB");
+        System.err.println("replicator-task: stopped after copying " + replicator.recordsCopied() + " records");
         System.exit(0);
-    }
-
-    /** Sum of the peak usage of the heap pools: what the benchmark reports as the replicator's heap. */
-    static long peakHeapMebibytes() {
-        long bytes = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-                bytes += pool.getPeakUsage().getUsed();
-            }
-        }
-        return bytes / (1024 * 1024);
     }
 }

@@ -11,8 +11,9 @@ import java.util.Optional;
  * later (in either direction, after any crash) can tell without shared state.
  *
  * <ul>
- *   <li>{@value #ORIGIN_CLUSTER_HEADER}: id of the cluster the record was first produced to. Kept across
- *       hops; a record whose origin is the target cluster is never written back (no loops).</li>
+ *   <li>{@value #ORIGIN_CLUSTER_HEADER}: id of the cluster the record was first produced to, from its
+ *       second hop on (on the first hop the origin is the hop's cluster: every record saves the bytes).
+ *       A record whose origin is the target cluster is never written back (no loops).</li>
  *   <li>{@value #REPLICATED_FROM_HEADER}: {@code clusterId:partition:offset:topic} of the record this copy
  *       was made from (the last hop). The newest such header in a target partition tells a restarted
  *       replicator where to resume, and lets offsets of records that came from the target be mapped back
@@ -51,9 +52,13 @@ public record Provenance(String clusterId, String topic, int partition, long off
         return header == null ? Optional.empty() : decode(header.value());
     }
 
+    /** The cluster the record was first produced to, if a replicator-task copied it. */
     public static Optional<String> originCluster(Headers headers) {
         Header header = headers.lastHeader(ORIGIN_CLUSTER_HEADER);
-        return header == null ? Optional.empty() : Optional.of(new String(header.value(), StandardCharsets.UTF_8));
+        if (header != null) {
+            return Optional.of(new String(header.value(), StandardCharsets.UTF_8));
+        }
+        return replicatedFrom(headers).map(Provenance::clusterId);
     }
 
     public static boolean writtenByMskReplicator(Headers headers) {
@@ -61,12 +66,13 @@ public record Provenance(String clusterId, String topic, int partition, long off
     }
 
     /**
-     * Adds this provenance to the headers of the copy: keeps an existing origin (a record that already
-     * travelled), replaces the previous hop.
+     * Adds this provenance to the headers of the copy: keeps the origin of a record that already
+     * travelled (writing it down before its previous hop is replaced), replaces the previous hop.
      */
     public void stamp(Headers headers) {
         if (headers.lastHeader(ORIGIN_CLUSTER_HEADER) == null) {
-            headers.add(ORIGIN_CLUSTER_HEADER, clusterId.getBytes(StandardCharsets.UTF_8));
+            replicatedFrom(headers).ifPresent(previousHop ->
+                    headers.add(ORIGIN_CLUSTER_HEADER, previousHop.clusterId().getBytes(StandardCharsets.UTF_8)));
         }
         headers.remove(REPLICATED_FROM_HEADER);
         headers.add(REPLICATED_FROM_HEADER, encode().getBytes(StandardCharsets.UTF_8));

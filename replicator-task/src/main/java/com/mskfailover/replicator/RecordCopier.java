@@ -26,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 
 /**
  * Copies records from the source partitions to the same partitions on the target, one consumer and one
@@ -43,10 +42,13 @@ final class RecordCopier implements Runnable {
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(2);
 
     private final ReplicatorConfig config;
+    private final int lane;
     private final String sourceClusterId;
     private final String targetClusterId;
-    private final Supplier<Set<TopicPartition>> partitionsToReplicate;
-    private final Set<TopicPartition> partitionsAtStart;
+    /** Set by topic sync; null until the first sync, which the first session waits for. */
+    private final AtomicReference<Set<TopicPartition>> partitionsToReplicate = new AtomicReference<>();
+    private final CountDownLatch partitionsKnown = new CountDownLatch(1);
+    private volatile Set<TopicPartition> partitionsAtStart;
     private final OffsetTranslation translation;
     private final ReplicationMetrics metrics;
 
@@ -56,16 +58,37 @@ final class RecordCopier implements Runnable {
     private volatile boolean stopping;
     private volatile KafkaConsumer<byte[], byte[]> activeConsumer;
 
-    RecordCopier(ReplicatorConfig config, String sourceClusterId, String targetClusterId,
-                 Supplier<Set<TopicPartition>> partitionsToReplicate, Set<TopicPartition> partitionsAtStart,
+    /**
+     * Copier number {@code lane} of {@code config.copierThreads()}: it owns the partitions {@link #laneOf}
+     * gives it, so each partition has exactly one writer (one idempotent producer) at a time.
+     */
+    RecordCopier(ReplicatorConfig config, int lane, String sourceClusterId, String targetClusterId,
                  OffsetTranslation translation, ReplicationMetrics metrics) {
         this.config = config;
+        this.lane = lane;
         this.sourceClusterId = sourceClusterId;
         this.targetClusterId = targetClusterId;
-        this.partitionsToReplicate = partitionsToReplicate;
-        this.partitionsAtStart = Set.copyOf(partitionsAtStart);
         this.translation = translation;
         this.metrics = metrics;
+    }
+
+    /** The source partitions to replicate from now on (topic sync's latest answer). */
+    void replicate(Set<TopicPartition> partitions) {
+        Set<TopicPartition> copy = partitions.stream()
+                .filter(partition -> laneOf(partition, config.copierThreads()) == lane)
+                .collect(java.util.stream.Collectors.toUnmodifiableSet());
+        if (partitionsToReplicate.getAndSet(copy) == null) {
+            partitionsAtStart = copy;
+            partitionsKnown.countDown();
+        }
+    }
+
+    /**
+     * A partition's copier never changes while the process runs (a move would race the old copier's
+     * in-flight sends); consecutive partitions of a topic go to different copiers.
+     */
+    static int laneOf(TopicPartition partition, int lanes) {
+        return Math.floorMod(partition.topic().hashCode() + partition.partition(), lanes);
     }
 
     Map<TopicPartition, Long> replicatedUpTo() {
@@ -91,13 +114,18 @@ final class RecordCopier implements Runnable {
         }
     }
 
-    /** Asks the copier to flush, commit and stop; returns once it has. */
-    boolean stop(Duration timeout) throws InterruptedException {
+    /** Asks the copier to flush, commit and stop. */
+    void requestStop() {
         stopping = true;
+        partitionsKnown.countDown();
         KafkaConsumer<byte[], byte[]> consumer = activeConsumer;
         if (consumer != null) {
             consumer.wakeup();
         }
+    }
+
+    /** After {@link #requestStop()}: true once the copier has flushed, committed and stopped. */
+    boolean awaitStopped(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -166,6 +194,9 @@ final class RecordCopier implements Runnable {
 
         void run() {
             try {
+                // The clients above were created while the first topic sync ran: start-up time is the
+                // first record's latency.
+                awaitPartitionsKnown();
                 while (!stopping) {
                     Set<TopicPartition> wanted = partitionsToReplicate.get();
                     if (!wanted.equals(progress.keySet())) {
@@ -193,6 +224,15 @@ final class RecordCopier implements Runnable {
             producer.flush();
             throwIfSendFailed();
             commit(true);
+        }
+
+        private void awaitPartitionsKnown() {
+            try {
+                partitionsKnown.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopping = true;
+            }
         }
 
         private void copy(TopicPartition partition, Iterable<ConsumerRecord<byte[], byte[]>> records) {
@@ -316,7 +356,7 @@ final class RecordCopier implements Runnable {
         private KafkaConsumer<byte[], byte[]> targetReader() {
             if (targetReader == null) {
                 Map<String, Object> reader = new HashMap<>(config.targetClientProperties());
-                reader.put(ConsumerConfig.CLIENT_ID_CONFIG, config.replicatorName() + "-checkpoint-reader");
+                reader.put(ConsumerConfig.CLIENT_ID_CONFIG, config.replicatorName() + "-checkpoint-reader-" + lane);
                 reader.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
                 reader.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
                 reader.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
@@ -348,7 +388,7 @@ final class RecordCopier implements Runnable {
         // Cross-Region links have a large bandwidth-delay product.
         consumer.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, 4 * 1024 * 1024);
         consumer.putAll(config.sourceClientProperties());
-        consumer.put(ConsumerConfig.CLIENT_ID_CONFIG, config.replicatorName() + "-source");
+        consumer.put(ConsumerConfig.CLIENT_ID_CONFIG, config.replicatorName() + "-source-" + lane);
         consumer.put(ConsumerConfig.GROUP_ID_CONFIG, config.replicatorName());
         consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -366,7 +406,7 @@ final class RecordCopier implements Runnable {
         producer.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024);
         producer.put(ProducerConfig.SEND_BUFFER_CONFIG, 4 * 1024 * 1024);
         producer.putAll(config.targetClientProperties());
-        producer.put(ProducerConfig.CLIENT_ID_CONFIG, config.replicatorName() + "-target");
+        producer.put(ProducerConfig.CLIENT_ID_CONFIG, config.replicatorName() + "-target-" + lane);
         // Exactly once rests on these: the target receives a gap-free, duplicate-free prefix of what was sent.
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producer.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -11,13 +11,14 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -36,39 +37,55 @@ import java.util.stream.Collectors;
 public final class Replicator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    /** Inside ECS's default 30 s between SIGTERM and SIGKILL; a kill after that loses nothing anyway. */
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
     private final ReplicatorConfig config;
     private final Admin source;
     private final Admin target;
     private final ReplicationMetrics metrics;
-    private final RecordCopier copier;
-    private final Thread copierThread;
+    private final List<RecordCopier> copiers = new ArrayList<>();
     private final ScheduledExecutorService scheduler;
-    private final AtomicReference<Set<TopicPartition>> partitions;
+    private final TopicSync topicSync;
 
     private Replicator(ReplicatorConfig config, Admin source, Admin target, String sourceClusterId,
-                       String targetClusterId, Set<TopicPartition> initialPartitions, PrintStream metricsOut) {
+                       String targetClusterId, PrintStream metricsOut) {
         this.config = config;
         this.source = source;
         this.target = target;
-        this.partitions = new AtomicReference<>(initialPartitions);
         this.metrics = new ReplicationMetrics(config.replicatorName(), metricsOut, Clock.systemUTC());
         OffsetTranslation translation = new OffsetTranslation();
-        this.copier = new RecordCopier(config, sourceClusterId, targetClusterId, partitions::get, initialPartitions,
-                translation, metrics);
-        this.copierThread = new Thread(copier, config.replicatorName() + "-copier");
-        TopicSync topicSync = new TopicSync(source, target, config);
-        GroupOffsetSync groupSync = new GroupOffsetSync(source, target, config, translation, copier::replicatedUpTo);
+        for (int lane = 0; lane < config.copierThreads(); lane++) {
+            copiers.add(new RecordCopier(config, lane, sourceClusterId, targetClusterId, translation, metrics));
+        }
+        this.topicSync = new TopicSync(source, target, config);
+        GroupOffsetSync groupSync = new GroupOffsetSync(source, target, config, translation, this::replicatedUpTo);
         this.scheduler = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, config.replicatorName() + "-sync");
             thread.setDaemon(true);
             return thread;
         });
-        copierThread.start();
-        scheduleQuietly("topic sync", () -> partitions.set(topicSync.sync()), config.topicSyncInterval());
+        for (int lane = 0; lane < copiers.size(); lane++) {
+            Thread thread = new Thread(copiers.get(lane), config.replicatorName() + "-copier-" + lane);
+            // A copier stuck flushing to an unreachable target must not keep the JVM alive after close().
+            thread.setDaemon(true);
+            thread.start();
+        }
+        scheduleQuietly("topic sync", () -> replicate(topicSync.sync()), config.topicSyncInterval());
         scheduleQuietly("group offset sync", groupSync::sync, config.groupSyncInterval());
         scheduleQuietly("metrics", () -> metrics.emit(messageLag()), config.metricsInterval());
+    }
+
+    /** The first topic sync, run while the copier connects. */
+    private Replicator syncTopicsFirstTime() throws Exception {
+        Set<TopicPartition> partitions = topicSync.sync();
+        LOG.info("replicator {}: {} partitions to replicate", config.replicatorName(), partitions.size());
+        replicate(partitions);
+        return this;
+    }
+
+    private void replicate(Set<TopicPartition> partitions) {
+        copiers.forEach(copier -> copier.replicate(partitions));
     }
 
     /** Starts replicating with metrics on stdout. */
@@ -83,20 +100,19 @@ public final class Replicator implements AutoCloseable {
     public static Replicator start(ReplicatorConfig config, PrintStream metricsOut) {
         Admin source = Admin.create(adminConfig(config.sourceClientProperties(), config.replicatorName() + "-source-admin"));
         Admin target = Admin.create(adminConfig(config.targetClientProperties(), config.replicatorName() + "-target-admin"));
+        String sourceClusterId;
+        String targetClusterId;
         try {
             // Both requests in flight at once: start-up time is the first record's latency.
             KafkaFuture<String> sourceCluster = source.describeCluster().clusterId();
             KafkaFuture<String> targetCluster = target.describeCluster().clusterId();
-            String sourceClusterId = sourceCluster.get(60, TimeUnit.SECONDS);
-            String targetClusterId = targetCluster.get(60, TimeUnit.SECONDS);
+            sourceClusterId = sourceCluster.get(60, TimeUnit.SECONDS);
+            targetClusterId = targetCluster.get(60, TimeUnit.SECONDS);
             if (sourceClusterId.equals(targetClusterId)) {
                 throw new InvalidConfigurationException("SOURCE_BOOTSTRAP_SERVERS and TARGET_BOOTSTRAP_SERVERS reach the same cluster ("
                         + sourceClusterId + "): point TARGET_BOOTSTRAP_SERVERS at the other cluster");
             }
-            Set<TopicPartition> initialPartitions = new TopicSync(source, target, config).sync();
-            LOG.info("replicator {} starting: cluster {} -> cluster {}, {} partitions", config.replicatorName(),
-                    sourceClusterId, targetClusterId, initialPartitions.size());
-            return new Replicator(config, source, target, sourceClusterId, targetClusterId, initialPartitions, metricsOut);
+            LOG.info("replicator {} starting: cluster {} -> cluster {}", config.replicatorName(), sourceClusterId, targetClusterId);
         } catch (RuntimeException e) {
             source.close();
             target.close();
@@ -106,6 +122,13 @@ public final class Replicator implements AutoCloseable {
             target.close();
             throw new IllegalStateException("replicator " + config.replicatorName() + " could not start: " + e, e);
         }
+        Replicator replicator = new Replicator(config, source, target, sourceClusterId, targetClusterId, metricsOut);
+        try {
+            return replicator.syncTopicsFirstTime();
+        } catch (Exception e) {
+            replicator.close();
+            throw new IllegalStateException("replicator " + config.replicatorName() + " could not sync topics: " + e, e);
+        }
     }
 
     public ReplicatorConfig config() {
@@ -114,7 +137,9 @@ public final class Replicator implements AutoCloseable {
 
     /** Source partitions being replicated and, for each, the offset before which everything is on the target. */
     public Map<TopicPartition, Long> replicatedUpTo() {
-        return copier.replicatedUpTo();
+        Map<TopicPartition, Long> upTo = new HashMap<>();
+        copiers.forEach(copier -> upTo.putAll(copier.replicatedUpTo()));
+        return upTo;
     }
 
     public long recordsCopied() {
@@ -127,7 +152,7 @@ public final class Replicator implements AutoCloseable {
 
     /** Sum over replicated partitions of source log end offset minus the replicated position. */
     long messageLag() throws Exception {
-        Map<TopicPartition, Long> upTo = copier.replicatedUpTo();
+        Map<TopicPartition, Long> upTo = replicatedUpTo();
         if (upTo.isEmpty()) {
             return 0;
         }
@@ -144,6 +169,9 @@ public final class Replicator implements AutoCloseable {
             try {
                 task.run();
             } catch (Exception e) {
+                if (scheduler.isShutdown()) {
+                    return; // interrupted by close()
+                }
                 // A cluster may be briefly unreachable; the next round tries again.
                 LOG.warn("{} failed, retrying in {}: {}", what, interval, e.toString());
             }
@@ -160,8 +188,13 @@ public final class Replicator implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         try {
-            if (!copier.stop(STOP_TIMEOUT)) {
-                LOG.warn("replicator {} did not stop within {}", config.replicatorName(), STOP_TIMEOUT);
+            copiers.forEach(RecordCopier::requestStop);
+            long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+            for (RecordCopier copier : copiers) {
+                if (!copier.awaitStopped(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                    LOG.warn("replicator {} did not stop within {}", config.replicatorName(), STOP_TIMEOUT);
+                    break;
+                }
             }
             scheduler.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

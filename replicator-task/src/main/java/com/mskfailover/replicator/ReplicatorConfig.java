@@ -24,7 +24,8 @@ public record ReplicatorConfig(
         boolean skipMskReplicatorRecords,
         Duration topicSyncInterval,
         Duration groupSyncInterval,
-        Duration metricsInterval) {
+        Duration metricsInterval,
+        int copierThreads) {
 
     public enum StartingPosition { EARLIEST, LATEST }
 
@@ -60,7 +61,8 @@ public record ReplicatorConfig(
                 reader.bool("SKIP_MSK_REPLICATOR_RECORDS", true),
                 reader.millis("TOPIC_SYNC_INTERVAL_MS", Duration.ofSeconds(10)),
                 reader.millis("GROUP_SYNC_INTERVAL_MS", Duration.ofSeconds(1)),
-                reader.millis("METRICS_INTERVAL_MS", Duration.ofSeconds(60)));
+                reader.millis("METRICS_INTERVAL_MS", Duration.ofSeconds(60)),
+                reader.count("COPIER_THREADS", Math.min(4, Runtime.getRuntime().availableProcessors()), 64));
     }
 
     public boolean replicatesTopic(String topic) {
@@ -130,6 +132,19 @@ public record ReplicatorConfig(
                 // Reported below with the same message as a non-positive number.
             }
             throw new InvalidConfigurationException(variable + " '" + value + "' is not valid: use a positive number of milliseconds");
+        }
+
+        int count(String variable, int defaultValue, int maximum) {
+            String value = optional(variable, Integer.toString(defaultValue));
+            try {
+                int count = Integer.parseInt(value);
+                if (count >= 1 && count <= maximum) {
+                    return count;
+                }
+            } catch (NumberFormatException ignored) {
+                // Reported below with the same message as an out-of-range number.
+            }
+            throw new InvalidConfigurationException(variable + " '" + value + "' is not valid: use a whole number from 1 to " + maximum);
         }
 
         /**

@@ -64,7 +64,7 @@ public final class TopicSync {
      */
     public Set<TopicPartition> sync() throws Exception {
         Set<String> topics = source.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).stream()
-                .filter(topic -> !topic.startsWith("__"))
+                .filter(topic -> !isInternal(topic))
                 .filter(config::replicatesTopic)
                 .collect(Collectors.toSet());
         if (topics.isEmpty()) {
@@ -98,6 +98,14 @@ public final class TopicSync {
             }
         });
         return partitions;
+    }
+
+    /**
+     * Kafka's and MSK's own topics ({@code __consumer_offsets}, {@code __amazon_msk_canary}, ...) and the
+     * {@code .internal} topics of MirrorMaker 2 belong to one cluster: replicating them would corrupt the other.
+     */
+    static boolean isInternal(String topic) {
+        return topic.startsWith("__") || topic.endsWith(".internal");
     }
 
     private void createTopics(Set<String> topics, Map<String, Integer> partitionCounts) throws Exception {

@@ -36,6 +36,15 @@ class ProvenanceTest {
     }
 
     @Test
+    void aFirstHopCarriesOnlyTheHopWhoseClusterIsTheOrigin() {
+        RecordHeaders headers = new RecordHeaders();
+        new Provenance("primary", "customer", 2, 7).stamp(headers);
+        assertEquals(null, headers.lastHeader(Provenance.ORIGIN_CLUSTER_HEADER));
+        assertEquals(Optional.of("primary"), Provenance.originCluster(headers));
+        assertEquals(Optional.empty(), Provenance.originCluster(new RecordHeaders()), "a record produced by a client");
+    }
+
+    @Test
     void recognisesMskReplicatorRecords() {
         RecordHeaders headers = new RecordHeaders();
         assertFalse(Provenance.writtenByMskReplicator(headers));

@@ -178,6 +178,42 @@ class ReplicatorTest {
     }
 
     @Test
+    void recordsFromMskReplicatorAreNotCopiedBackUnlessSwitchedOff() {
+        String topic = "shipments";
+        RecordHeaders fromMskReplicator = new RecordHeaders();
+        fromMskReplicator.add(Provenance.MSK_REPLICATOR_HEADER, "primary:shipments".getBytes(StandardCharsets.UTF_8));
+        primary.clients().createTopic(topic, 1);
+        primary.clients().produce(List.of(
+                new ProducerRecord<>(topic, 0, "k", "came-from-the-other-cluster", fromMskReplicator),
+                new ProducerRecord<>(topic, 0, "k", "produced-here")));
+
+        try (Replicator replicator = start(primary, secondary, "msk-default", "TOPICS", topic)) {
+            await("the flow caught up", WAIT, () -> caughtUp(primary, "msk-default", topic));
+            assertEquals(List.of("produced-here"), sortedValues(secondary, topic));
+        }
+        String copyAll = topic + "-all";
+        primary.clients().createTopic(copyAll, 1);
+        primary.clients().produce(List.of(new ProducerRecord<>(copyAll, 0, "k", "came-from-a-third-cluster", fromMskReplicator)));
+        try (Replicator replicator = start(primary, secondary, "msk-off", "TOPICS", copyAll, "SKIP_MSK_REPLICATOR_RECORDS", "false")) {
+            await("the flow caught up", WAIT, () -> caughtUp(primary, "msk-off", copyAll));
+            assertEquals(List.of("came-from-a-third-cluster"), sortedValues(secondary, copyAll));
+        }
+    }
+
+    @Test
+    void startingPositionLatestCopiesOnlyWhatIsProducedAfterStart() {
+        String topic = "clicks";
+        primary.clients().createTopic(topic, 1);
+        primary.clients().produce(topic, "k", "before-start");
+        try (Replicator replicator = start(primary, secondary, "latest", "TOPICS", topic, "STARTING_POSITION", "latest")) {
+            await("the starting point is committed", WAIT, () -> caughtUp(primary, "latest", topic));
+            primary.clients().produce(topic, "k", "after-start");
+            await("the new record arrived", WAIT, () -> count(secondary, topic) == 1);
+            assertEquals(List.of("after-start"), sortedValues(secondary, topic));
+        }
+    }
+
+    @Test
     void closeFlushesAndCommitsSoTheLagIsZero() {
         String topic = "invoices";
         primary.clients().createTopic(topic, 2);
