@@ -74,19 +74,20 @@ final class GroupOffsetSync {
         Map<String, Map<TopicPartition, OffsetAndMetadata>> sourceOffsets = source.listConsumerGroupOffsets(specs).all()
                 .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
-        Map<String, Map<TopicPartition, Long>> translated = new HashMap<>();
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> translated = new HashMap<>();
         sourceOffsets.forEach((group, offsets) -> {
             if (offsets.values().stream().anyMatch(TargetLogCheckpoint::isReplicatorCommit)) {
                 return; // another flow's own position, meaningless on this target
             }
-            Map<TopicPartition, Long> groupOffsets = new HashMap<>();
+            Map<TopicPartition, OffsetAndMetadata> groupOffsets = new HashMap<>();
             offsets.forEach((partition, offset) -> {
                 Long upTo = replicated.get(partition);
                 if (offset == null || upTo == null || writtenByReplicator(offset)) {
                     return;
                 }
                 OptionalLong targetOffset = translation.translate(partition, offset.offset(), upTo);
-                targetOffset.ifPresent(value -> groupOffsets.put(partition, value));
+                targetOffset.ifPresent(value -> groupOffsets.put(partition,
+                        new OffsetAndMetadata(value, syncedMetadata(config.replicatorName(), offset.offset()))));
             });
             if (!groupOffsets.isEmpty()) {
                 translated.put(group, groupOffsets);
@@ -113,8 +114,10 @@ final class GroupOffsetSync {
             Map<TopicPartition, OffsetAndMetadata> forward = new HashMap<>();
             entry.getValue().forEach((partition, offset) -> {
                 OffsetAndMetadata existing = current.get(partition);
-                if (existing == null || existing.offset() < offset) {
-                    forward.put(partition, new OffsetAndMetadata(offset, SYNCED_METADATA_PREFIX + config.replicatorName()));
+                // Same offset, other metadata: re-stamped, so the orchestrator sees which source commit it reflects.
+                if (existing == null || existing.offset() < offset.offset()
+                        || (existing.offset() == offset.offset() && !offset.metadata().equals(existing.metadata()))) {
+                    forward.put(partition, offset);
                 }
             });
             if (forward.isEmpty()) {
@@ -148,6 +151,14 @@ final class GroupOffsetSync {
             }
             throw e;
         }
+    }
+
+    /**
+     * The metadata of a synced offset, a contract with the orchestrator: {@code mskfailover:synced:<REPLICATOR_NAME>:<source
+     * offset>}. Failback moves consumers only once the primary holds the sync of their last commit on the secondary.
+     */
+    static String syncedMetadata(String replicatorName, long sourceOffset) {
+        return SYNCED_METADATA_PREFIX + replicatorName + ":" + sourceOffset;
     }
 
     private static boolean writtenByReplicator(OffsetAndMetadata offset) {

@@ -69,6 +69,30 @@ class GroupOffsetSyncTest {
     }
 
     @Test
+    void aSyncedOffsetNamesTheSourceCommitItReflectsEvenWhenTheTargetOffsetIsUnchanged() throws Exception {
+        commitOnSource("stamped", 6);
+        awaitTargetOffset("stamped", TARGET_OWN_RECORDS + 6);
+        assertEquals("mskfailover:synced:group-sync:6", targetMetadata("stamped"));
+        // The same position committed again by a consumer (no metadata) is re-stamped, not left ambiguous.
+        try (Admin admin = target.admin()) {
+            admin.alterConsumerGroupOffsets("stamped", Map.of(PARTITION, new OffsetAndMetadata(TARGET_OWN_RECORDS + 6)))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        await("the target commit is re-stamped", GROUP_SYNC_BOUND, () -> "mskfailover:synced:group-sync:6".equals(targetMetadata("stamped")));
+        assertEquals(TARGET_OWN_RECORDS + 6, targetOffset("stamped"));
+    }
+
+    private static String targetMetadata(String group) {
+        try (Admin admin = target.admin()) {
+            OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS).get(PARTITION);
+            return committed == null ? null : committed.metadata();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void neverRewindsAGroupOnTheTarget() {
         commitOnSource("rewinder", 8);
         awaitTargetOffset("rewinder", TARGET_OWN_RECORDS + 8);
