@@ -103,7 +103,7 @@ public final class Drill {
             report.execution("Failover", failover);
             report.expect("the failover execution succeeded", failover.succeeded(), failover.status() + " " + failover.error());
             report.expect("the aliases point at the secondary", controlPlane.aliasesPointAt(secondary), controlPlane.aliasTargets());
-            report.figure("RTO (alarm -> aliases flipped, in sync)", Duration.between(impaired, flipped).toMillis() + " ms");
+            report.figure("RTO (impairment -> aliases flipped, INSYNC)", Duration.between(impaired, flipped).toMillis() + " ms");
 
             int lastMessage = 4 + options.extraRecords();
             report.step("Produce messages 3 and 4" + (options.extraRecords() > 0 ? " (and " + options.extraRecords() + " more)" : "")

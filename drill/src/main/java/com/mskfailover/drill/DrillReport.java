@@ -43,7 +43,7 @@ final class DrillReport {
         out.printf("%8.1fs  %s ...%n", seconds(started), name);
         T result = body.run();
         Instant ended = Instant.now();
-        String detail = result == null ? "" : String.valueOf(result);
+        String detail = result == null ? "" : result instanceof ExecutionResult execution ? execution.status() : String.valueOf(result);
         steps.add(new Step(name, started, ended, detail));
         out.printf("%8.1fs  %s: done in %d ms%s%n", seconds(ended), name, Duration.between(started, ended).toMillis(),
                 detail.isEmpty() ? "" : " (" + detail + ")");
