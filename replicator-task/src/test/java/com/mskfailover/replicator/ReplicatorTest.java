@@ -214,6 +214,25 @@ class ReplicatorTest {
     }
 
     @Test
+    void emitsEmbeddedMetricLinesWhoseLagReachesZero() {
+        String topic = "metrics";
+        primary.clients().createTopic(topic, 2);
+        produceNumbered(primary, topic, "m", 1_000);
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+        ReplicatorConfig config = ReplicatorConfig.fromEnvironment(ReplicationTestSupport.env(primary, secondary, "metrics",
+                "TOPICS", topic, "METRICS_INTERVAL_MS", "200"));
+        try (Replicator replicator = Replicator.start(config, new java.io.PrintStream(lines, true, StandardCharsets.UTF_8))) {
+            await("a metrics line reports the copy and then a lag of 0", WAIT, () -> {
+                String out = lines.toString(StandardCharsets.UTF_8);
+                return out.contains("\"ReplicatorName\":\"metrics\"") && out.contains("\"MessageLag\":0,")
+                        && out.matches("(?s).*\"ReplicatorThroughput\":[1-9].*");
+            });
+        }
+        String first = lines.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+        assertTrue(first.startsWith("{\"_aws\":{\"Timestamp\":"), "one JSON object per line: " + first);
+    }
+
+    @Test
     void closeFlushesAndCommitsSoTheLagIsZero() {
         String topic = "invoices";
         primary.clients().createTopic(topic, 2);
