@@ -382,9 +382,11 @@ final class RecordCopier implements Runnable {
 
     private Map<String, Object> sourceConsumerConfig() {
         Map<String, Object> consumer = new HashMap<>();
+        // Buffers sized so that 4 copiers fit a 512 MiB heap with room to spare: a full heap costs far
+        // more throughput (GC) than smaller fetches do.
         consumer.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
-        consumer.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
-        consumer.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
+        consumer.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 * 1024 * 1024);
+        consumer.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 16 * 1024 * 1024);
         // Cross-Region links have a large bandwidth-delay product.
         consumer.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, 4 * 1024 * 1024);
         consumer.putAll(config.sourceClientProperties());
@@ -402,8 +404,9 @@ final class RecordCopier implements Runnable {
     private Map<String, Object> targetProducerConfig() {
         Map<String, Object> producer = new HashMap<>();
         producer.put(ProducerConfig.LINGER_MS_CONFIG, 10);
-        producer.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
-        producer.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L * 1024 * 1024);
+        // Below half a G1 region (1 MiB at a 512 MiB heap), so batches are not humongous allocations.
+        producer.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        producer.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 32L * 1024 * 1024);
         producer.put(ProducerConfig.SEND_BUFFER_CONFIG, 4 * 1024 * 1024);
         producer.putAll(config.targetClientProperties());
         producer.put(ProducerConfig.CLIENT_ID_CONFIG, config.replicatorName() + "-target-" + lane);

@@ -73,7 +73,7 @@ public final class Replicator implements AutoCloseable {
         }
         scheduleQuietly("topic sync", () -> replicate(topicSync.sync()), config.topicSyncInterval());
         scheduleQuietly("group offset sync", groupSync::sync, config.groupSyncInterval());
-        scheduleQuietly("metrics", () -> metrics.emit(messageLag()), config.metricsInterval());
+        scheduleQuietly("metrics", this::emitMetrics, config.metricsInterval());
     }
 
     /** The first topic sync, run while the copier connects. */
@@ -150,6 +150,13 @@ public final class Replicator implements AutoCloseable {
         return metrics.recordsSkipped();
     }
 
+    /** Nothing before the first commit: a lag of 0 would claim a position not known yet. */
+    private void emitMetrics() throws Exception {
+        if (!replicatedUpTo().isEmpty()) {
+            metrics.emit(messageLag());
+        }
+    }
+
     /** Sum over replicated partitions of source log end offset minus the replicated position. */
     long messageLag() throws Exception {
         Map<TopicPartition, Long> upTo = replicatedUpTo();
@@ -201,7 +208,7 @@ public final class Replicator implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
-            metrics.emit(messageLag());
+            emitMetrics();
         } catch (Exception e) {
             LOG.warn("final metrics not emitted: {}", e.toString());
         }

@@ -60,7 +60,8 @@ class RecordCopierTest {
         int records = 150_000;
         int kills = 4;
         source.clients().createTopic(topic, 3);
-        Map<String, String> env = env(source, target, "crash-test", "TOPICS", topic);
+        // Two copiers: each partition has one writer, whichever copier it belongs to.
+        Map<String, String> env = env(source, target, "crash-test", "TOPICS", topic, "COPIER_THREADS", "2");
         Path logs = Files.createTempDirectory("replicator-kill-test-");
         String padding = "x".repeat(512);
 

@@ -36,7 +36,7 @@ class ReplicatorConfigTest {
         assertTrue(config.replicatesTopic("customer"));
         assertTrue(config.syncsGroup("msk-consumer"));
         assertEquals(Duration.ofSeconds(1), config.groupSyncInterval());
-        assertEquals(Math.min(4, Runtime.getRuntime().availableProcessors()), config.copierThreads());
+        assertEquals(1, config.copierThreads());
     }
 
     @Test

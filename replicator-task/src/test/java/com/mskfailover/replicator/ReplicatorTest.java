@@ -115,7 +115,7 @@ class ReplicatorTest {
         int perSide = 20_000;
         primary.clients().createTopic(topic, 4);
         secondary.clients().createTopic(topic, 4);
-        try (Replicator toSecondary = start(primary, secondary, "load-forward", "TOPICS", topic);
+        try (Replicator toSecondary = start(primary, secondary, "load-forward", "TOPICS", topic, "COPIER_THREADS", "2");
              Replicator toPrimary = start(secondary, primary, "load-reverse", "TOPICS", topic)) {
             CompletableFuture<Void> onPrimary = CompletableFuture.runAsync(() -> produceNumbered(primary, topic, "p", perSide));
             CompletableFuture<Void> onSecondary = CompletableFuture.runAsync(() -> produceNumbered(secondary, topic, "s", perSide));
@@ -211,6 +211,25 @@ class ReplicatorTest {
             await("the new record arrived", WAIT, () -> count(secondary, topic) == 1);
             assertEquals(List.of("after-start"), sortedValues(secondary, topic));
         }
+    }
+
+    @Test
+    void emitsEmbeddedMetricLinesWhoseLagReachesZero() {
+        String topic = "metrics";
+        primary.clients().createTopic(topic, 2);
+        produceNumbered(primary, topic, "m", 1_000);
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+        ReplicatorConfig config = ReplicatorConfig.fromEnvironment(ReplicationTestSupport.env(primary, secondary, "metrics",
+                "TOPICS", topic, "METRICS_INTERVAL_MS", "200"));
+        try (Replicator replicator = Replicator.start(config, new java.io.PrintStream(lines, true, StandardCharsets.UTF_8))) {
+            await("a metrics line reports the copy and then a lag of 0", WAIT, () -> {
+                String out = lines.toString(StandardCharsets.UTF_8);
+                return out.contains("\"ReplicatorName\":\"metrics\"") && out.contains("\"MessageLag\":0,")
+                        && out.matches("(?s).*\"ReplicatorThroughput\":[1-9].*");
+            });
+        }
+        String first = lines.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+        assertTrue(first.startsWith("{\"_aws\":{\"Timestamp\":"), "one JSON object per line: " + first);
     }
 
     @Test
