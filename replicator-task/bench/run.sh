@@ -4,7 +4,7 @@
 # Usage: replicator-task/bench/run.sh [records=1000000] [record bytes=1024] [partitions=4]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-: "${JAVA_HOME:?set JAVA_HOME to a JDK 21+, e.g. /usr/lib/jvm/temurin-25-jdk-amd64}"
+source .ci/select-jdk
 classpath_file=replicator-task/target/bench-classpath.txt
 mvn -B -q -pl replicator-task -am package -DskipTests \
     dependency:build-classpath -Dmdep.outputFile="$PWD/$classpath_file" -Dmdep.includeScope=test
