@@ -98,6 +98,8 @@ public final class Drill {
                 primary.kill();
                 return Instant.now();
             });
+            boolean reachable = report.step("ProbePrimary probes the primary from the secondary Region", controlPlane::primaryReachable);
+            report.expect("ProbePrimary reports the primary unreachable (PrimaryReachable 0 feeds the alarm)", !reachable, reachable);
             ExecutionResult failover = report.step("Raise the alarm: DetectImpairment starts the failover", controlPlane::raiseAlarmAndRunFailover);
             Instant flipped = Instant.now();
             report.execution("Failover", failover);

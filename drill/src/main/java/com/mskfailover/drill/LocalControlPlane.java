@@ -12,6 +12,7 @@ import com.mskfailover.orchestrator.domain.ForwardReplication;
 import com.mskfailover.orchestrator.domain.OrchestratorSettings;
 import com.mskfailover.orchestrator.domain.Timeouts;
 import com.mskfailover.orchestrator.handlers.DetectImpairment;
+import com.mskfailover.orchestrator.handlers.ProbePrimary;
 import com.mskfailover.orchestrator.kafka.KafkaAdminInspector;
 import com.mskfailover.orchestrator.kafka.ReplicatorGroupForwardReplication;
 import com.mskfailover.orchestrator.local.FileBootstrapAliases;
@@ -140,6 +141,12 @@ final class LocalControlPlane implements AutoCloseable {
         String taskId = tasks.start(FORWARD_REPLICATOR, environment);
         forwardTaskLog = tasks.logOf(taskId);
         return taskId;
+    }
+
+    /** One run of ProbePrimary (every minute in AWS): its EMF line feeds the stack's PrimaryUnreachableAlarm. */
+    boolean primaryReachable() throws IOException {
+        String result = ((ProbePrimary) LocalWiring.handlers(ports).get("ProbePrimary")).handleJson("{}");
+        return JSON.readTree(result).path("reachable").asBoolean();
     }
 
     /**

@@ -74,6 +74,11 @@ public final class AwsPorts {
         return once("clusters", () -> new MskClusterDirectory(this::kafkaClient, settings.kafkaAuth()));
     }
 
+    /** The primary's bootstrap string as the template has it: ProbePrimary reaches the brokers without the MSK API. */
+    public String primaryBootstrapServers() {
+        return OrchestratorSettings.required(env, "PRIMARY_BOOTSTRAP_SERVERS");
+    }
+
     public KafkaInspector kafkaInspector() {
         return once("kafka", () -> new KafkaAdminInspector(settings.kafkaAuth()));
     }

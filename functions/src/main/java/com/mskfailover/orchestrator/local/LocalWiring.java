@@ -18,6 +18,7 @@ import com.mskfailover.orchestrator.handlers.CheckSecondaryReady;
 import com.mskfailover.orchestrator.handlers.DetectImpairment;
 import com.mskfailover.orchestrator.handlers.FlipBootstrapAliases;
 import com.mskfailover.orchestrator.handlers.NotifyOperators;
+import com.mskfailover.orchestrator.handlers.ProbePrimary;
 import com.mskfailover.orchestrator.handlers.StartReverseReplication;
 import com.mskfailover.orchestrator.handlers.StopReverseReplication;
 import com.mskfailover.orchestrator.handlers.ValidateFailbackInput;
@@ -69,6 +70,8 @@ public final class LocalWiring {
         handlers.put("NotifyOperators", new NotifyOperators(ports.notifier()));
         handlers.put("DetectImpairment", new DetectImpairment(ports.settings(), ports.alarms(), ports.executions(), ports.aliases(),
                 ports.kafka()));
+        handlers.put("ProbePrimary", new ProbePrimary(ports.kafka(), ports.settings().primaryClusterArn(),
+                ports.clusters().bootstrapServers(ports.settings().primaryClusterArn()), ports.settings().probeTimeout(), System.out));
         return handlers;
     }
 
@@ -76,13 +79,13 @@ public final class LocalWiring {
     public static final List<String> FUNCTION_NAMES = List.of("ValidateFailoverInput", "ValidateFailbackInput",
             "CheckSecondaryReady", "CheckPrimaryHealthy", "FlipBootstrapAliases", "CheckAliasesInSync", "StartReverseReplication",
             "CheckReverseReplicationLag", "CheckSecondaryConsumersDrained", "StopReverseReplication", "VerifyForwardReplication",
-            "NotifyOperators", "DetectImpairment");
+            "NotifyOperators", "DetectImpairment", "ProbePrimary");
 
     /** The DefinitionSubstitutions template.yaml gives ({@code NameFunctionArn}), with local function ARNs. */
     public static Map<String, String> definitionSubstitutions() {
         Map<String, String> substitutions = new LinkedHashMap<>();
         for (String function : FUNCTION_NAMES) {
-            if (!function.equals("DetectImpairment")) {
+            if (!function.equals("DetectImpairment") && !function.equals("ProbePrimary")) {
                 substitutions.put(function + "FunctionArn", "arn:aws:lambda:us-east-2:000000000000:function:" + function);
             }
         }

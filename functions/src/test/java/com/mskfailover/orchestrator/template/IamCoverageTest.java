@@ -45,7 +45,8 @@ class IamCoverageTest {
             "CheckPrimaryHealthy", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic"),
             "CheckReverseReplicationLag", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
             "CheckSecondaryConsumersDrained", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
-            "DetectImpairment", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"));
+            "DetectImpairment", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"),
+            "ProbePrimary", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"));
 
     @AfterAll
     static void restore() {
@@ -122,6 +123,7 @@ class IamCoverageTest {
         env.put("NOTIFICATION_TOPIC_ARN", "arn:aws:sns:us-east-2:123456789012:msk-failover");
         env.put("FAILOVER_STATE_MACHINE_ARN", "arn:aws:states:us-east-2:123456789012:stateMachine:failover");
         env.put("FAILBACK_STATE_MACHINE_ARN", "arn:aws:states:us-east-2:123456789012:stateMachine:failback");
+        env.put("PRIMARY_BOOTSTRAP_SERVERS", SharedClusters.primary().bootstrapServers());
         return env;
     }
 
@@ -149,6 +151,7 @@ class IamCoverageTest {
         failedState.putObject("error").put("Error", "x").put("Cause", "y");
         inputs.put("NotifyOperators", "{\"operation\":\"failover\",\"outcome\":\"failed\",\"state\":" + failedState + "}");
         inputs.put("DetectImpairment", Files.readString(StateMachineRun.event("alarm-primary-impaired.json")));
+        inputs.put("ProbePrimary", "{\"source\":\"aws.events\",\"detail-type\":\"Scheduled Event\",\"detail\":{}}");
         return inputs;
     }
 
