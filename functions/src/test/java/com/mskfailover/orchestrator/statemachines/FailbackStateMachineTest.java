@@ -39,6 +39,14 @@ class FailbackStateMachineTest {
         assertEquals(records, secondary.consumeAsGroup(group, topic).size());
     }
 
+    /** The state a failback starts from: every alias on the secondary, the reverse flow served by {@code tasks}. */
+    private TestPorts failedOver(String topic, String group, CopyingReplicatorTasks tasks) {
+        TestPorts ports = new TestPorts(dir, List.of(topic), List.of(group), null);
+        ports.pointAliasesAt(TestPorts.SECONDARY_ARN);
+        ports.tasks = tasks;
+        return ports;
+    }
+
     private static ObjectNode input(String topic, String group) throws IOException {
         ObjectNode input = (ObjectNode) JSON.readTree(Files.readString(StateMachineRun.event("failback-start.json")));
         input.putArray("topics").add(topic);
@@ -51,10 +59,8 @@ class FailbackStateMachineTest {
         String topic = "customer-failback-happy";
         String group = "msk-consumer-happy";
         secondaryWithRecords(topic, group, 4);
-        TestPorts ports = new TestPorts(dir, List.of(topic), List.of(group), null);
-        ports.pointAliasesAt(TestPorts.SECONDARY_ARN);
         CopyingReplicatorTasks tasks = new CopyingReplicatorTasks(List.of(topic), true);
-        ports.tasks = tasks;
+        TestPorts ports = failedOver(topic, group, tasks);
 
         var outcome = StateMachineRun.run("failback", ports.ports(), input(topic, group).toString());
         ExecutionResult result = outcome.result();
@@ -88,10 +94,8 @@ class FailbackStateMachineTest {
         String topic = "customer-failback-stuck";
         String group = "msk-consumer-stuck";
         secondaryWithRecords(topic, group, 3);
-        TestPorts ports = new TestPorts(dir, List.of(topic), List.of(group), null);
-        ports.pointAliasesAt(TestPorts.SECONDARY_ARN);
         CopyingReplicatorTasks tasks = new CopyingReplicatorTasks(List.of(topic), false);
-        ports.tasks = tasks;
+        TestPorts ports = failedOver(topic, group, tasks);
         ObjectNode input = input(topic, group);
         ((ObjectNode) input.get("timeouts")).put("replicationCatchUpSeconds", 2);
 
@@ -113,10 +117,8 @@ class FailbackStateMachineTest {
         String topic = "customer-failback-rerun";
         String group = "msk-consumer-rerun";
         secondaryWithRecords(topic, group, 2);
-        TestPorts ports = new TestPorts(dir, List.of(topic), List.of(group), null);
-        ports.pointAliasesAt(TestPorts.SECONDARY_ARN);
         CopyingReplicatorTasks tasks = new CopyingReplicatorTasks(List.of(topic), true);
-        ports.tasks = tasks;
+        TestPorts ports = failedOver(topic, group, tasks);
         // First attempt: the forward flow is down, so it fails at the very end...
         ports.forwardReplication = TestPorts.fixedForward(new com.mskfailover.orchestrator.domain.ForwardReplication.Status(false, 0, "stub: DELETING"),
                 java.util.Optional.empty());
@@ -140,9 +142,7 @@ class FailbackStateMachineTest {
         String group = "msk-consumer-undrained";
         secondaryWithRecords(topic, group, 2);
         SharedClusters.secondary().clients().produce(topic, "key-3", "written after the group last read");
-        TestPorts ports = new TestPorts(dir, List.of(topic), List.of(group), null);
-        ports.pointAliasesAt(TestPorts.SECONDARY_ARN);
-        ports.tasks = new CopyingReplicatorTasks(List.of(topic), true);
+        TestPorts ports = failedOver(topic, group, new CopyingReplicatorTasks(List.of(topic), true));
         ObjectNode input = input(topic, group);
         ((ObjectNode) input.get("timeouts")).put("consumerDrainSeconds", 1);
 
