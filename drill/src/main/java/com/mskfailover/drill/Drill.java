@@ -31,6 +31,7 @@ public final class Drill {
     static final String GROUP = "msk-consumer";
     static final int PARTITIONS = 3;
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(120);
+    private static final String WORK_DIR_MARKER = ".drill-work-dir";
 
     private final DrillOptions options;
     private final DrillReport report;
@@ -62,6 +63,8 @@ public final class Drill {
     DrillReport run() {
         try {
             walkthrough();
+        } catch (IllegalArgumentException badOption) {
+            report.expect("the walkthrough ran to its end", false, badOption.getMessage());
         } catch (Exception e) {
             report.expect("the walkthrough ran to its end", false, e.toString());
             e.printStackTrace();
@@ -71,8 +74,7 @@ public final class Drill {
     }
 
     private void walkthrough() throws Exception {
-        deleteRecursively(options.workDir());
-        Files.createDirectories(options.workDir());
+        prepareWorkDir(options.workDir());
         try (LocalKafkaCluster primary = report.step("Start the primary cluster (a child JVM, so it can be killed)", () ->
                      LocalKafkaCluster.builder("primary").mode(LocalKafkaCluster.Mode.CHILD_JVM)
                              .dataDir(options.workDir().resolve("primary")).start());
@@ -201,6 +203,25 @@ public final class Drill {
 
     private static String summarize(List<String> values) {
         return values.size() <= 8 ? values.toString() : values.size() + " records, " + duplicates(values) + " duplicates";
+    }
+
+    /**
+     * Empties the work directory of an earlier drill run. A directory that holds anything else is refused: a mistyped
+     * --work-dir must not delete someone's files.
+     */
+    static void prepareWorkDir(Path workDir) throws java.io.IOException {
+        Path marker = workDir.resolve(WORK_DIR_MARKER);
+        if (Files.isDirectory(workDir) && !Files.exists(marker)) {
+            try (Stream<Path> entries = Files.list(workDir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalArgumentException("--work-dir " + workDir + " is not empty and was not made by the drill: "
+                            + "name an empty or new directory");
+                }
+            }
+        }
+        deleteRecursively(workDir);
+        Files.createDirectories(workDir);
+        Files.writeString(marker, "made by drill/run; emptied at the start of every run\n");
     }
 
     private static void deleteRecursively(Path root) throws java.io.IOException {

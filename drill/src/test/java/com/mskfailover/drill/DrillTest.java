@@ -34,6 +34,20 @@ class DrillTest {
     }
 
     @Test
+    void aWorkDirWithSomeoneElsesFilesIsRefusedAndLeftAlone(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path foreign = java.nio.file.Files.writeString(dir.resolve("notes.txt"), "not the drill's");
+        var refused = assertThrows(IllegalArgumentException.class, () -> Drill.prepareWorkDir(dir));
+        assertTrue(refused.getMessage().startsWith("--work-dir " + dir + " is not empty"), refused.getMessage());
+        assertTrue(java.nio.file.Files.exists(foreign));
+
+        Path fresh = dir.resolve("new");
+        Drill.prepareWorkDir(fresh);
+        java.nio.file.Files.writeString(fresh.resolve("left-by-a-run"), "x");
+        Drill.prepareWorkDir(fresh); // its own directory: emptied
+        assertTrue(!java.nio.file.Files.exists(fresh.resolve("left-by-a-run")));
+    }
+
+    @Test
     void badOptionsNameTheOptionAndTheFix() {
         var noValue = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--records"}, PROJECT_DIR));
         assertEquals("--records needs a value", noValue.getMessage());
