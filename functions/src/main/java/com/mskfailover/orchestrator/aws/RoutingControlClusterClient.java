@@ -127,7 +127,10 @@ final class RoutingControlClusterClient {
     }
 
     private HttpRequest signed(ClusterEndpoint endpoint, String operation, byte[] payload) {
-        SdkHttpRequest unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(endpoint.uri().resolve("/"))
+        // The cluster names its endpoints with a path (https://<id>.route53-recovery-cluster.<region>.amazonaws.com/v1):
+        // the operation is POSTed to that URL as it is, as the SDKs do with an endpoint override and request URI "/".
+        URI uri = endpoint.uri().getRawPath().isEmpty() ? endpoint.uri().resolve("/") : endpoint.uri();
+        SdkHttpRequest unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(uri)
                 .putHeader("Content-Type", CONTENT_TYPE)
                 .putHeader("X-Amz-Target", TARGET_PREFIX + operation)
                 .build();

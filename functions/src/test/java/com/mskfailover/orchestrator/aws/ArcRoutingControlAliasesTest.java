@@ -70,7 +70,8 @@ class ArcRoutingControlAliasesTest {
 
     @Test
     void aMoveIsOneSignedUpdateOfEveryControlAndAnUnreachableEndpointIsSkipped() throws Exception {
-        BootstrapAliases aliases = aliases("us-west-2=" + unreachableEndpoint() + ",us-east-1=" + endpoint.uri());
+        // Endpoints as the cluster names them: with the path /v1.
+        BootstrapAliases aliases = aliases("us-west-2=" + unreachableEndpoint() + "/v1,us-east-1=" + endpoint.uri() + "/v1");
 
         aliases.change(List.of(BootstrapAliasRecord.of(PRODUCERS, SECONDARY, "us-east-2", SECONDARY_BROKERS),
                 BootstrapAliasRecord.of(CONSUMERS, SECONDARY, "us-east-2", SECONDARY_BROKERS)), "failover");
@@ -79,7 +80,7 @@ class ArcRoutingControlAliasesTest {
         assertEquals(1, updates.size(), endpoint.requests().toString());
         FakeAwsEndpoint.Request update = updates.getFirst();
         assertEquals("POST", update.method());
-        assertEquals("/", update.path());
+        assertEquals("/v1", update.path());
         assertEquals("application/x-amz-json-1.0", update.headers().get("content-type"));
         assertEquals("ToggleCustomerAPI.UpdateRoutingControlStates", update.headers().get("x-amz-target"));
         String authorization = update.headers().get("authorization");
