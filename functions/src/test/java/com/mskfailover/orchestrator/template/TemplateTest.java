@@ -170,7 +170,11 @@ class TemplateTest {
                             condition.path("route53:ChangeResourceRecordSetsNormalizedRecordNames").toString(), entry.getKey());
                     assertEquals("[\"TXT\"]", condition.path("route53:ChangeResourceRecordSetsRecordTypes").toString());
                     assertEquals("[\"UPSERT\"]", condition.path("route53:ChangeResourceRecordSetsActions").toString());
-                    assertTrue(statement.path("Resource").asText().contains("hostedzone/${HostedZoneId}"), statement.toString());
+                    // !If [SwitchesAliasesWithRoute53Change, the zone, a zone that does not exist]
+                    JsonNode resource = statement.path("Resource");
+                    assertEquals("SwitchesAliasesWithRoute53Change", resource.path(0).asText(), statement.toString());
+                    assertTrue(resource.path(1).asText().endsWith("hostedzone/${HostedZoneId}"), statement.toString());
+                    assertTrue(resource.path(2).asText().endsWith("hostedzone/none"), statement.toString());
                 }
             }
         }
