@@ -21,12 +21,15 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.HashMap;
 import java.util.function.Supplier;
@@ -83,11 +86,23 @@ public final class AwsPorts {
         return once("kafka", () -> new KafkaAdminInspector(settings.kafkaAuth()));
     }
 
+    /** ALIAS_SWITCH_MODE: route53-change (UPSERT the TXT records) or arc-routing-control (flip ARC routing controls). */
     public BootstrapAliases bootstrapAliases() {
-        return once("aliases", () -> new Route53BootstrapAliases(
-                once("route53", () -> configured(Route53Client.builder()).region(Region.AWS_GLOBAL).build()),
-                OrchestratorSettings.required(env, "HOSTED_ZONE_ID"),
-                Long.parseLong(env.getOrDefault("ALIAS_TTL_SECONDS", "60"))));
+        return once("aliases", () -> switch (env.getOrDefault("ALIAS_SWITCH_MODE", "route53-change")) {
+            case "route53-change" -> new Route53BootstrapAliases(
+                    once("route53", () -> configured(Route53Client.builder()).region(Region.AWS_GLOBAL).build()),
+                    OrchestratorSettings.required(env, "HOSTED_ZONE_ID"),
+                    Long.parseLong(env.getOrDefault("ALIAS_TTL_SECONDS", "60")));
+            case "arc-routing-control" -> new ArcRoutingControlAliases(
+                    // Endpoints may be empty until the operator copies them from the created cluster (README): the
+                    // client then fails each call naming the variable, but every handler still starts.
+                    new RoutingControlClusterClient(RoutingControlClusterClient.parseEndpoints(env.getOrDefault("ARC_CLUSTER_ENDPOINTS", "")),
+                            () -> credentials().resolveCredentials(), Duration.ofSeconds(5)),
+                    ArcRoutingControlAliases.parseControls(OrchestratorSettings.required(env, "ARC_ROUTING_CONTROLS")),
+                    new ArcRoutingControlAliases.ClusterRecords(settings.primaryClusterArn(), primaryBootstrapServers()),
+                    new ArcRoutingControlAliases.ClusterRecords(settings.secondaryClusterArn(), OrchestratorSettings.required(env, "SECONDARY_BOOTSTRAP_SERVERS")));
+            default -> throw new IllegalStateException("ALIAS_SWITCH_MODE must be route53-change or arc-routing-control");
+        });
     }
 
     public ReplicatorTasks replicatorTasks() {
@@ -157,10 +172,17 @@ public final class AwsPorts {
             builder.region(Region.of(env.get("AWS_REGION")));
         }
         if (env.containsKey("AWS_ACCESS_KEY_ID") && env.containsKey("AWS_SECRET_ACCESS_KEY")) {
-            builder.credentialsProvider(StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY"))));
+            builder.credentialsProvider(credentials());
         }
         return builder;
+    }
+
+    /** This instance's keys when its environment names them, else the SDK's default chain (the Lambda role). */
+    private AwsCredentialsProvider credentials() {
+        if (env.containsKey("AWS_ACCESS_KEY_ID") && env.containsKey("AWS_SECRET_ACCESS_KEY")) {
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create(env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")));
+        }
+        return once("default-credentials", () -> DefaultCredentialsProvider.builder().build());
     }
 
     @SuppressWarnings("unchecked")

@@ -15,6 +15,8 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
     public String alarmState = "ALARM";
     public String taskStatus = "RUNNING";
     public boolean executionAlreadyExists;
+    /** Routing control ARN -> On/Off, as UpdateRoutingControlStates left it (a control never set reads Off, as ARC creates it). */
+    public final java.util.Map<String, String> routingControlStates = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public FakeAwsEndpoint.Response apply(FakeAwsEndpoint.Request request) {
@@ -56,9 +58,27 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
                     "{\"replicatorArn\":\"arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc\",\"replicatorName\":\"forward\",\"replicatorState\":\"RUNNING\"}", java.util.Map.of());
             case "cloudwatch:GetMetricData" -> cbor(java.util.Map.of("MetricDataResults",
                     java.util.List.of(java.util.Map.of("Id", "m", "Label", "m", "Values", java.util.List.of(800.0), "StatusCode", "Complete"))));
+            case "route53-recovery-cluster:UpdateRoutingControlStates" -> {
+                readJson(request).path("UpdateRoutingControlStateEntries").forEach(entry ->
+                        routingControlStates.put(entry.path("RoutingControlArn").asText(), entry.path("RoutingControlState").asText()));
+                yield new FakeAwsEndpoint.Response(200, "application/x-amz-json-1.0", "{}", java.util.Map.of());
+            }
+            case "route53-recovery-cluster:GetRoutingControlState" -> {
+                String arn = readJson(request).path("RoutingControlArn").asText();
+                yield new FakeAwsEndpoint.Response(200, "application/x-amz-json-1.0", "{\"RoutingControlArn\":\"" + arn + "\",\"RoutingControlState\":\""
+                        + routingControlStates.getOrDefault(arn, "Off") + "\",\"RoutingControlName\":\"" + arn.substring(arn.lastIndexOf('/') + 1) + "\"}", java.util.Map.of());
+            }
             default -> new FakeAwsEndpoint.Response(400, "application/json", "{\"message\":\"not served here: " + request.action() + "\"}",
                     java.util.Map.of("x-amzn-ErrorType", "UnknownOperationException"));
         };
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode readJson(FakeAwsEndpoint.Request request) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(request.body());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** CloudWatch's protocol (Smithy RPC v2 CBOR): a CBOR body and the smithy-protocol header. */

@@ -59,7 +59,8 @@ public final class FakeAwsEndpoint implements AutoCloseable {
             "AmazonEC2ContainerServiceV20141113", "ecs",
             "AWSStepFunctions", "states",
             "GraniteServiceVersion20100801", "cloudwatch",
-            "AmazonSimpleNotificationService", "sns");
+            "AmazonSimpleNotificationService", "sns",
+            "ToggleCustomerAPI", "route53-recovery-cluster");
 
     private final HttpServer server;
     private final List<Request> requests = Collections.synchronizedList(new ArrayList<>());

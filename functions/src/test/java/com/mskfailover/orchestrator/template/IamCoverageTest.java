@@ -65,41 +65,75 @@ class IamCoverageTest {
             responses.aliasTxtValue = BootstrapAliasRecord.of(TestPorts.PRODUCER_ALIAS, TestPorts.PRIMARY_ARN, "us-east-1",
                     "127.0.0.1:" + closed.getLocalPort()).txtValue();
             closed.close();
-            AwsPorts.replaceShared(new AwsPorts(endpoint.environment(functionEnvironment())));
-            Map<String, String> inputs = typicalInputs();
-            Map<String, Set<String>> allowed = TemplateTest.allowedActionsByFunction(new SamTemplate());
-            List<String> problems = new ArrayList<>();
-            Map<String, Set<String>> calledByFunction = new LinkedHashMap<>();
-            for (var entry : inputs.entrySet()) {
-                String function = entry.getKey();
-                // Each function its own instance, as each Lambda function has its own containers (and caches).
-                AwsPorts.replaceShared(new AwsPorts(endpoint.environment(functionEnvironment())));
-                int before = endpoint.requests().size();
-                JsonHandler<?, ?> handler = (JsonHandler<?, ?>) Class.forName("com.mskfailover.orchestrator.handlers." + function)
-                        .getConstructor().newInstance();
-                try {
-                    handler.handleJson(entry.getValue());
-                } catch (RuntimeException expectedSometimes) {
-                    // A wait that is not done yet, or a probe that fails, still made its calls.
-                }
-                Set<String> called = new TreeSet<>();
-                endpoint.requests().subList(before, endpoint.requests().size()).forEach(request -> called.add(request.action()));
-                called.addAll(KAFKA_CLUSTER_ACTIONS.getOrDefault(function, Set.of()));
-                calledByFunction.put(function, called);
-                for (String action : called) {
-                    if (!allowed.getOrDefault(function, Set.of()).contains(action)) {
-                        problems.add(function + " calls " + action + " but its policy does not allow it");
-                    }
-                }
-            }
-            System.out.println("AWS actions called per function: " + calledByFunction);
-            assertEquals(List.of(), problems);
+            Map<String, String> inputs = typicalInputs(endpoint, functionEnvironment());
+            Map<String, Set<String>> calledByFunction = callsAllowedByEachPolicy(endpoint, functionEnvironment(), inputs);
             assertEquals(Set.of("kafka:GetBootstrapBrokers", "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"),
                     calledByFunction.get("FlipBootstrapAliases"));
             assertTrue(calledByFunction.get("StartReverseReplication").contains("ecs:RunTask"));
             assertTrue(calledByFunction.get("DetectImpairment").contains("states:StartExecution"), calledByFunction.toString());
-            assertEquals(new TreeSet<>(allowed.keySet()), new TreeSet<>(inputs.keySet()), "every function was exercised");
+            assertEquals(new TreeSet<>(TemplateTest.allowedActionsByFunction(new SamTemplate()).keySet()), new TreeSet<>(inputs.keySet()),
+                    "every function was exercised");
         }
+    }
+
+    @Test
+    void inArcRoutingControlModeTheAliasFunctionsPoliciesAllowWhatTheyCall() throws Exception {
+        CannedAwsResponses responses = new CannedAwsResponses();
+        responses.bootstrapByCluster.put(TestPorts.PRIMARY_ARN, SharedClusters.primary().bootstrapServers());
+        responses.bootstrapByCluster.put(TestPorts.SECONDARY_ARN, SharedClusters.secondary().bootstrapServers());
+        try (FakeAwsEndpoint endpoint = new FakeAwsEndpoint(responses)) {
+            String controls = "arn:aws:route53-recovery-control::123456789012:controlpanel/p/routingcontrol/";
+            Map<String, String> env = functionEnvironment();
+            env.put("ALIAS_SWITCH_MODE", "arc-routing-control");
+            env.put("SECONDARY_BOOTSTRAP_SERVERS", SharedClusters.secondary().bootstrapServers());
+            env.put("ARC_CLUSTER_ENDPOINTS", "us-east-2=" + endpoint.uri());
+            env.put("ARC_ROUTING_CONTROLS", TestPorts.PRODUCER_ALIAS + "=" + controls + "pp|" + controls + "ps,"
+                    + TestPorts.CONSUMER_ALIAS + "=" + controls + "cp|" + controls + "cs");
+            Map<String, String> inputs = new LinkedHashMap<>(typicalInputs(endpoint, env));
+            inputs.keySet().retainAll(Set.of("FlipBootstrapAliases", "CheckAliasesInSync", "DetectImpairment"));
+            inputs.put("CheckAliasesInSync", inputs.get("CheckAliasesInSync").replace("/change/C0FFEE", "arc-routing-control:secondary:" + TestPorts.PRODUCER_ALIAS));
+
+            Map<String, Set<String>> calledByFunction = callsAllowedByEachPolicy(endpoint, env, inputs);
+            assertEquals(Set.of("kafka:GetBootstrapBrokers", "route53-recovery-cluster:GetRoutingControlState",
+                    "route53-recovery-cluster:UpdateRoutingControlStates"), calledByFunction.get("FlipBootstrapAliases"));
+            assertEquals(Set.of("route53-recovery-cluster:GetRoutingControlState"), calledByFunction.get("CheckAliasesInSync"));
+            assertTrue(calledByFunction.get("DetectImpairment").contains("route53-recovery-cluster:GetRoutingControlState"), calledByFunction.toString());
+            assertTrue(calledByFunction.values().stream().flatMap(Set::stream).noneMatch(action -> action.startsWith("route53:")),
+                    "no Route 53 control-plane call in arc-routing-control mode: " + calledByFunction);
+        }
+    }
+
+    /** Runs each function on its input as Lambda would and checks its policy allows every action it called; returns those actions. */
+    private static Map<String, Set<String>> callsAllowedByEachPolicy(FakeAwsEndpoint endpoint, Map<String, String> env,
+                                                                     Map<String, String> inputs) throws ReflectiveOperationException {
+        Map<String, Set<String>> allowed = TemplateTest.allowedActionsByFunction(new SamTemplate());
+        List<String> problems = new ArrayList<>();
+        Map<String, Set<String>> calledByFunction = new LinkedHashMap<>();
+        for (var entry : inputs.entrySet()) {
+            String function = entry.getKey();
+            // Each function its own instance, as each Lambda function has its own containers (and caches).
+            AwsPorts.replaceShared(new AwsPorts(endpoint.environment(env)));
+            int before = endpoint.requests().size();
+            JsonHandler<?, ?> handler = (JsonHandler<?, ?>) Class.forName("com.mskfailover.orchestrator.handlers." + function)
+                    .getConstructor().newInstance();
+            try {
+                handler.handleJson(entry.getValue());
+            } catch (RuntimeException expectedSometimes) {
+                // A wait that is not done yet, or a probe that fails, still made its calls.
+            }
+            Set<String> called = new TreeSet<>();
+            endpoint.requests().subList(before, endpoint.requests().size()).forEach(request -> called.add(request.action()));
+            called.addAll(KAFKA_CLUSTER_ACTIONS.getOrDefault(function, Set.of()));
+            calledByFunction.put(function, called);
+            for (String action : called) {
+                if (!allowed.getOrDefault(function, Set.of()).contains(action)) {
+                    problems.add(function + " calls " + action + " but its policy does not allow it");
+                }
+            }
+        }
+        System.out.println("AWS actions called per function: " + calledByFunction);
+        assertEquals(List.of(), problems);
+        return calledByFunction;
     }
 
     private static Map<String, String> functionEnvironment() {
@@ -127,7 +161,8 @@ class IamCoverageTest {
         return env;
     }
 
-    private static Map<String, String> typicalInputs() throws IOException {
+    private static Map<String, String> typicalInputs(FakeAwsEndpoint endpoint, Map<String, String> env) throws IOException {
+        AwsPorts.replaceShared(new AwsPorts(endpoint.environment(env)));
         String failoverStart = Files.readString(StateMachineRun.event("failover-start.json"));
         String failbackStart = Files.readString(StateMachineRun.event("failback-start.json"));
         String failoverPlan = newHandler("ValidateFailoverInput").handleJson(failoverStart);

@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -169,15 +170,20 @@ class TemplateTest {
                             condition.path("route53:ChangeResourceRecordSetsNormalizedRecordNames").toString(), entry.getKey());
                     assertEquals("[\"TXT\"]", condition.path("route53:ChangeResourceRecordSetsRecordTypes").toString());
                     assertEquals("[\"UPSERT\"]", condition.path("route53:ChangeResourceRecordSetsActions").toString());
-                    assertTrue(statement.path("Resource").asText().contains("hostedzone/${HostedZoneId}"), statement.toString());
+                    // !If [SwitchesAliasesWithRoute53Change, the zone, a zone that does not exist]
+                    JsonNode resource = statement.path("Resource");
+                    assertEquals("SwitchesAliasesWithRoute53Change", resource.path(0).asText(), statement.toString());
+                    assertTrue(resource.path(1).asText().endsWith("hostedzone/${HostedZoneId}"), statement.toString());
+                    assertTrue(resource.path(2).asText().endsWith("hostedzone/none"), statement.toString());
                 }
             }
         }
         assertEquals(1, changeStatements, "only FlipBootstrapAliases changes records");
     }
 
-    @Test
-    void everyFunctionGetsTheEnvironmentItsHandlerNeedsToStart() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"route53-change", "arc-routing-control"})
+    void everyFunctionGetsTheEnvironmentItsHandlerNeedsToStart(String aliasSwitchMode) {
         JsonNode globals = template.root().path("Globals").path("Function").path("Environment").path("Variables");
         List<String> problems = new ArrayList<>();
         try {
@@ -188,6 +194,7 @@ class TemplateTest {
                 globals.fieldNames().forEachRemaining(name -> env.put(name, exampleValue(name)));
                 entry.getValue().path("Properties").path("Environment").path("Variables").fieldNames()
                         .forEachRemaining(name -> env.put(name, exampleValue(name)));
+                env.put("ALIAS_SWITCH_MODE", aliasSwitchMode);
                 com.mskfailover.orchestrator.aws.AwsPorts.replaceShared(new com.mskfailover.orchestrator.aws.AwsPorts(env));
                 String handler = entry.getValue().path("Properties").path("Handler").asText();
                 try {
@@ -204,6 +211,72 @@ class TemplateTest {
         assertEquals(List.of(), problems);
     }
 
+    @Test
+    void arcModeRecordsFollowRoutingControlsAndRoute53ModeKeepsTheSimpleRecords() {
+        Map<String, JsonNode> resources = template.resources();
+        List<String> problems = new ArrayList<>();
+        Set<String> routingControls = template.resourcesOfType("AWS::Route53RecoveryControl::RoutingControl").keySet();
+        Set<String> namesWithFailoverPairs = new TreeSet<>();
+        template.resourcesOfType("AWS::Route53::RecordSet").forEach((id, record) -> {
+            JsonNode properties = record.path("Properties");
+            if (properties.has("Failover")) {
+                expect(problems, id, "SwitchesAliasesWithArc".equals(record.path("Condition").asText()), "only in arc-routing-control mode");
+                expect(problems, id, properties.path("SetIdentifier").asText().equalsIgnoreCase(properties.path("Failover").asText()), "SetIdentifier names its side");
+                JsonNode check = resources.get(properties.path("HealthCheckId").asText());
+                expect(problems, id, check != null && "RECOVERY_CONTROL".equals(check.path("Properties").path("HealthCheckConfig").path("Type").asText()),
+                        "HealthCheckId is a RECOVERY_CONTROL health check of the template");
+                if (check != null) {
+                    String control = check.path("Properties").path("HealthCheckConfig").path("RoutingControlArn").asText().replace(".RoutingControlArn", "");
+                    expect(problems, id, routingControls.contains(control), "its health check follows a routing control of the template");
+                    // The PRIMARY record of an alias follows the "On primary" control, the SECONDARY the "On secondary" one.
+                    expect(problems, id, control.toLowerCase().contains("on" + properties.path("Failover").asText().toLowerCase()), "follows " + control);
+                }
+                namesWithFailoverPairs.add(properties.path("Name").asText() + " " + properties.path("Failover").asText());
+            } else {
+                expect(problems, id, "SwitchesAliasesWithRoute53Change".equals(record.path("Condition").asText()), "a simple record only in route53-change mode");
+            }
+        });
+        assertEquals(List.of(), problems);
+        assertEquals(new TreeSet<>(List.of("ProducerAliasName PRIMARY", "ProducerAliasName SECONDARY", "region.${ProducerAliasName} PRIMARY",
+                "region.${ProducerAliasName} SECONDARY", "ConsumerAliasName PRIMARY", "ConsumerAliasName SECONDARY",
+                "region.${ConsumerAliasName} PRIMARY", "region.${ConsumerAliasName} SECONDARY")), namesWithFailoverPairs);
+    }
+
+    @Test
+    void routingControlsMayBeReadAndSetOnlyByTheAliasFunctionsAndOnlyOnTheStacksControls() {
+        Set<String> routingControls = template.resourcesOfType("AWS::Route53RecoveryControl::RoutingControl").keySet();
+        Map<String, Set<String>> arcActionsByFunction = new TreeMap<>();
+        for (var entry : template.resources().entrySet()) {
+            for (JsonNode statement : SamTemplate.statements(entry.getValue())) {
+                if (!statement.path("Action").toString().contains("route53-recovery-cluster:")) {
+                    continue;
+                }
+                statement.path("Action").forEach(a -> arcActionsByFunction.computeIfAbsent(entry.getKey(), k -> new TreeSet<>()).add(a.asText()));
+                if (statement.path("Action").isTextual()) {
+                    arcActionsByFunction.computeIfAbsent(entry.getKey(), k -> new TreeSet<>()).add(statement.path("Action").asText());
+                }
+                // !If [SwitchesAliasesWithArc, [the stack's controls], a placeholder ARN that names no control]
+                JsonNode resource = statement.path("Resource");
+                assertEquals("SwitchesAliasesWithArc", resource.path(0).asText(), entry.getKey());
+                Set<String> named = new TreeSet<>();
+                resource.path(1).forEach(arn -> named.add(arn.asText().replace(".RoutingControlArn", "")));
+                assertEquals(routingControls, named, entry.getKey());
+                assertTrue(resource.path(2).asText().endsWith(":controlpanel/none/routingcontrol/none"), resource.toString());
+            }
+        }
+        assertEquals(Map.of(
+                "FlipBootstrapAliasesFunction", Set.of("route53-recovery-cluster:GetRoutingControlState",
+                        "route53-recovery-cluster:UpdateRoutingControlState", "route53-recovery-cluster:UpdateRoutingControlStates"),
+                "CheckAliasesInSyncFunction", Set.of("route53-recovery-cluster:GetRoutingControlState"),
+                "DetectImpairmentFunction", Set.of("route53-recovery-cluster:GetRoutingControlState")), arcActionsByFunction);
+    }
+
+    private static void expect(List<String> problems, String id, boolean holds, String what) {
+        if (!holds) {
+            problems.add(id + ": " + what);
+        }
+    }
+
     private static String exampleValue(String name) {
         if (name.endsWith("_SECONDS")) {
             return "60";
@@ -211,6 +284,10 @@ class TemplateTest {
         return switch (name) {
             case "KAFKA_AUTH" -> "iam";
             case "FORWARD_REPLICATION_MODE" -> "msk-replicator";
+            case "ARC_ROUTING_CONTROLS" -> "kafka-producers.msk.internal=arn:aws:route53-recovery-control::123456789012:controlpanel/p/routingcontrol/a"
+                    + "|arn:aws:route53-recovery-control::123456789012:controlpanel/p/routingcontrol/b";
+            // Empty until the operator copies the cluster's endpoints (README): handlers must start anyway.
+            case "ARC_CLUSTER_ENDPOINTS" -> "";
             default -> "example-" + name.toLowerCase(java.util.Locale.ROOT);
         };
     }
