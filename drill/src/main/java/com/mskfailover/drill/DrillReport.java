@@ -13,7 +13,7 @@ import java.util.Map;
 /** The drill's timeline (each step and each state it ran, with durations) and its summary and expectations. */
 final class DrillReport {
 
-    record Step(String name, Instant started, Instant ended, String detail) {
+    record Step(String name, Instant started, Instant ended) {
         Duration duration() {
             return Duration.between(started, ended);
         }
@@ -44,7 +44,7 @@ final class DrillReport {
         T result = body.run();
         Instant ended = Instant.now();
         String detail = result == null ? "" : result instanceof ExecutionResult execution ? execution.status() : String.valueOf(result);
-        steps.add(new Step(name, started, ended, detail));
+        steps.add(new Step(name, started, ended));
         out.printf("%8.1fs  %s: done in %d ms%s%n", seconds(ended), name, Duration.between(started, ended).toMillis(),
                 detail.isEmpty() ? "" : " (" + detail + ")");
         return result;

@@ -1,5 +1,6 @@
 package com.mskfailover.drill;
 
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mskfailover.local.kafka.LocalKafkaCluster;
@@ -58,6 +59,7 @@ final class LocalControlPlane implements AutoCloseable {
     private final RecordingExecutions executions = new RecordingExecutions();
     private final RecordingNotifier notifier = new RecordingNotifier(true);
     private final LocalWiring.LocalPorts ports;
+    private final Map<String, RequestStreamHandler> handlers;
     private final LocalLambdaEndpoint lambdas;
     private Path forwardTaskLog;
 
@@ -81,7 +83,9 @@ final class LocalControlPlane implements AutoCloseable {
                 new ReplicatorGroupForwardReplication(kafka, clusters, primaryArn, FORWARD_REPLICATOR, List.of(Drill.TOPIC), 1000),
                 () -> forwardTaskLog);
         this.ports = new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forward, notifier, alarms, executions);
-        this.lambdas = new LocalLambdaEndpoint(LocalWiring.handlers(ports));
+        // One set of handlers, as one deployed stack has: the Lambda endpoint and the direct invocations share it.
+        this.handlers = LocalWiring.handlers(ports);
+        this.lambdas = new LocalLambdaEndpoint(handlers);
     }
 
     /** How a Fargate task of replicator-task runs here: the same jar, in a child JVM. */
@@ -109,7 +113,8 @@ final class LocalControlPlane implements AutoCloseable {
     }
 
     boolean aliasesPointAt(LocalKafkaCluster cluster) {
-        return aliasTargets().values().stream().allMatch(arnOf(cluster)::equals) && aliasTargets().size() == 2;
+        Map<String, String> targets = aliasTargets();
+        return targets.size() == 2 && targets.values().stream().allMatch(arnOf(cluster)::equals);
     }
 
     /** Alias -> the ARN of the cluster it names. */
@@ -145,7 +150,7 @@ final class LocalControlPlane implements AutoCloseable {
 
     /** One run of ProbePrimary (every minute in AWS): its EMF line feeds the stack's PrimaryUnreachableAlarm. */
     boolean primaryReachable() throws IOException {
-        String result = ((ProbePrimary) LocalWiring.handlers(ports).get("ProbePrimary")).handleJson("{}");
+        String result = ((ProbePrimary) handlers.get("ProbePrimary")).handleJson("{}");
         return JSON.readTree(result).path("reachable").asBoolean();
     }
 
@@ -156,7 +161,7 @@ final class LocalControlPlane implements AutoCloseable {
     ExecutionResult raiseAlarmAndRunFailover() throws IOException {
         JsonNode event = JSON.readTree(options.projectDir().resolve("events/alarm-primary-impaired.json").toFile());
         alarms.set(event.path("detail").path("alarmName").asText(), "ALARM");
-        DetectImpairment detectImpairment = (DetectImpairment) LocalWiring.handlers(ports).get("DetectImpairment");
+        DetectImpairment detectImpairment = (DetectImpairment) handlers.get("DetectImpairment");
         String outcome = detectImpairment.handleJson(event.toString());
         Map<String, String> started = executions.started();
         if (started.isEmpty()) {
@@ -187,10 +192,6 @@ final class LocalControlPlane implements AutoCloseable {
         } finally {
             executions.setRunning(executionName, false);
         }
-    }
-
-    List<RecordingNotifier.Notification> notifications() {
-        return notifier.notifications();
     }
 
     private String arnOf(LocalKafkaCluster cluster) {

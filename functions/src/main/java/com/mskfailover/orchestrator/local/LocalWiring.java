@@ -28,6 +28,7 @@ import com.mskfailover.orchestrator.handlers.VerifyForwardReplication;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Every handler wired to local ports, by the function name the state machines' DefinitionSubstitutions use
@@ -81,11 +82,14 @@ public final class LocalWiring {
             "CheckReverseReplicationLag", "CheckSecondaryConsumersDrained", "StopReverseReplication", "VerifyForwardReplication",
             "NotifyOperators", "DetectImpairment", "ProbePrimary");
 
+    /** Functions started by EventBridge, not by a state machine: the definitions name no ARN of theirs. */
+    private static final Set<String> NOT_STATE_MACHINE_TASKS = Set.of("DetectImpairment", "ProbePrimary");
+
     /** The DefinitionSubstitutions template.yaml gives ({@code NameFunctionArn}), with local function ARNs. */
     public static Map<String, String> definitionSubstitutions() {
         Map<String, String> substitutions = new LinkedHashMap<>();
         for (String function : FUNCTION_NAMES) {
-            if (!function.equals("DetectImpairment") && !function.equals("ProbePrimary")) {
+            if (!NOT_STATE_MACHINE_TASKS.contains(function)) {
                 substitutions.put(function + "FunctionArn", "arn:aws:lambda:us-east-2:000000000000:function:" + function);
             }
         }
