@@ -76,7 +76,7 @@ final class GroupOffsetSync {
 
         Map<String, Map<TopicPartition, OffsetAndMetadata>> translated = new HashMap<>();
         sourceOffsets.forEach((group, offsets) -> {
-            if (offsets.values().stream().anyMatch(TargetLogCheckpoint::isReplicatorCommit)) {
+            if (offsets.values().stream().anyMatch(CopyCheckpoint::isReplicatorCommit)) {
                 return; // another flow's own position, meaningless on this target
             }
             Map<TopicPartition, OffsetAndMetadata> groupOffsets = new HashMap<>();

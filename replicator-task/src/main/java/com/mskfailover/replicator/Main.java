@@ -6,8 +6,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The container entry point: configuration from the environment, runs until SIGTERM (ECS stopping the
- * task) or SIGINT, then flushes, commits and exits 0. A bad or missing variable exits 2 with one line on
- * stderr naming it, before any connection is made.
+ * task) or SIGINT, then commits and exits 0 within {@code STOP_TIMEOUT_MS}. A bad or missing variable exits
+ * 2 with one line on stderr naming it, before any connection is made. A replicator that must stop by
+ * itself (another task with the same name took over) exits 1 with the reason.
  */
 public final class Main {
 
@@ -41,12 +42,27 @@ public final class Main {
             System.exit(EXIT_FAILED);
             return;
         }
+        replicator.failure().thenAccept(reason -> stopRequested.countDown());
         try {
             stopRequested.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        replicator.close();
+        RuntimeException failure = replicator.failure().getNow(null);
+        // The stop is bounded whatever the clusters do: past the stop timeout the process exits anyway,
+        // which loses nothing (an open transaction is aborted by the next writer).
+        Thread closing = new Thread(replicator::close, "close");
+        closing.setDaemon(true);
+        closing.start();
+        try {
+            closing.join(config.stopTimeout().toMillis() + 1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (failure != null) {
+            System.err.println("replicator-task: " + failure.getMessage());
+            System.exit(EXIT_FAILED);
+        }
         System.err.println("replicator-task: stopped after copying " + replicator.recordsCopied() + " records");
         System.exit(0);
     }

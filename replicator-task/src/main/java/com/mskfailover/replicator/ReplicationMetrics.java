@@ -2,6 +2,7 @@ package com.mskfailover.replicator;
 
 import java.io.PrintStream;
 import java.time.Clock;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -32,12 +33,12 @@ public final class ReplicationMetrics {
         this.lastEmitMillis = clock.millis();
     }
 
-    /** Called on the producer's I/O thread for every acknowledged copy. */
-    void copied(long sizeInBytes, long sourceTimestamp) {
-        records.increment();
-        totalRecords.increment();
+    /** Called once a transaction with {@code count} copies committed; {@code latencyMillisTotal} sums their ages then. */
+    void copied(long count, long sizeInBytes, long latencyMillisTotal) {
+        records.add(count);
+        totalRecords.add(count);
         bytes.add(sizeInBytes);
-        latencyMillisTotal.add(Math.max(0, clock.millis() - sourceTimestamp));
+        this.latencyMillisTotal.add(Math.max(0, latencyMillisTotal));
     }
 
     void skipped() {
@@ -52,8 +53,13 @@ public final class ReplicationMetrics {
         return skipped.sum();
     }
 
-    /** Writes one EMF line covering the time since the previous one and returns it. */
-    public synchronized String emit(long messageLag) {
+    /**
+     * Writes one EMF line covering the time since the previous one and returns it. {@code ReplicationLatency}
+     * is the average age of the records copied in the interval, or the age of the oldest record seen and not
+     * copied yet ({@code oldestWaiting}, a timestamp) when that is larger: a stalled or blocked flow shows a
+     * growing latency (the RPO it would cost now), never 0.
+     */
+    public synchronized String emit(long messageLag, int stalledPartitions, OptionalLong oldestWaiting) {
         long now = clock.millis();
         double seconds = Math.max(1, now - lastEmitMillis) / 1000.0;
         lastEmitMillis = now;
@@ -61,18 +67,21 @@ public final class ReplicationMetrics {
         long copiedBytes = bytes.sumThenReset();
         long latencyTotal = latencyMillisTotal.sumThenReset();
         double averageLatency = copiedRecords == 0 ? 0 : (double) latencyTotal / copiedRecords;
+        double latency = Math.max(averageLatency, oldestWaiting.isPresent() ? Math.max(0, now - oldestWaiting.getAsLong()) : 0);
         String line = "{\"_aws\":{\"Timestamp\":" + now + ",\"CloudWatchMetrics\":[{\"Namespace\":\"" + NAMESPACE + "\","
                 + "\"Dimensions\":[[\"ReplicatorName\"]],\"Metrics\":["
                 + "{\"Name\":\"MessageLag\",\"Unit\":\"Count\"},"
                 + "{\"Name\":\"ReplicationLatency\",\"Unit\":\"Milliseconds\"},"
                 + "{\"Name\":\"ReplicatorThroughput\",\"Unit\":\"Count/Second\"},"
-                + "{\"Name\":\"ReplicatorBytesInPerSec\",\"Unit\":\"Bytes/Second\"}]}]},"
+                + "{\"Name\":\"ReplicatorBytesInPerSec\",\"Unit\":\"Bytes/Second\"},"
+                + "{\"Name\":\"StalledPartitions\",\"Unit\":\"Count\"}]}]},"
                 // REPLICATOR_NAME is restricted to [A-Za-z0-9._-], so it needs no JSON escaping.
                 + "\"ReplicatorName\":\"" + replicatorName + "\","
                 + "\"MessageLag\":" + messageLag + ","
-                + "\"ReplicationLatency\":" + Math.round(averageLatency) + ","
+                + "\"ReplicationLatency\":" + Math.round(latency) + ","
                 + "\"ReplicatorThroughput\":" + Math.round(copiedRecords / seconds) + ","
-                + "\"ReplicatorBytesInPerSec\":" + Math.round(copiedBytes / seconds) + "}";
+                + "\"ReplicatorBytesInPerSec\":" + Math.round(copiedBytes / seconds) + ","
+                + "\"StalledPartitions\":" + stalledPartitions + "}";
         out.println(line);
         out.flush();
         return line;

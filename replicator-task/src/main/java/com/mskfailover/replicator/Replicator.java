@@ -13,9 +13,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +40,6 @@ import java.util.stream.Collectors;
 public final class Replicator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
-    /** Inside ECS's default 30 s between SIGTERM and SIGKILL; a kill after that loses nothing anyway. */
-    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
     private final ReplicatorConfig config;
     private final Admin source;
@@ -47,6 +48,10 @@ public final class Replicator implements AutoCloseable {
     private final List<RecordCopier> copiers = new ArrayList<>();
     private final ScheduledExecutorService scheduler;
     private final TopicSync topicSync;
+    private final PartitionStalls stalls = new PartitionStalls();
+    private final CompletableFuture<RuntimeException> failure = new CompletableFuture<>();
+    /** Topic sync's latest answer: what the lag and the stalled-partition count cover. */
+    private volatile TopicSync.Result topics = new TopicSync.Result(Map.of(), Set.of(), Map.of());
 
     private Replicator(ReplicatorConfig config, Admin source, Admin target, String sourceClusterId,
                        String targetClusterId, PrintStream metricsOut) {
@@ -56,7 +61,8 @@ public final class Replicator implements AutoCloseable {
         this.metrics = new ReplicationMetrics(config.replicatorName(), metricsOut, Clock.systemUTC());
         OffsetTranslation translation = new OffsetTranslation();
         for (int lane = 0; lane < config.copierThreads(); lane++) {
-            copiers.add(new RecordCopier(config, lane, sourceClusterId, targetClusterId, translation, metrics));
+            copiers.add(new RecordCopier(config, lane, sourceClusterId, targetClusterId, target, translation, metrics, stalls,
+                    failure::complete));
         }
         this.topicSync = new TopicSync(source, target, config);
         GroupOffsetSync groupSync = new GroupOffsetSync(source, target, config, translation, this::replicatedUpTo);
@@ -78,14 +84,23 @@ public final class Replicator implements AutoCloseable {
 
     /** The first topic sync, run while the copier connects. */
     private Replicator syncTopicsFirstTime() throws Exception {
-        Set<TopicPartition> partitions = topicSync.sync();
-        LOG.info("replicator {}: {} partitions to replicate", config.replicatorName(), partitions.size());
-        replicate(partitions);
+        TopicSync.Result result = topicSync.sync();
+        LOG.info("replicator {}: {} partitions to replicate", config.replicatorName(), result.replicable().size());
+        replicate(result);
         return this;
     }
 
-    private void replicate(Set<TopicPartition> partitions) {
-        copiers.forEach(copier -> copier.replicate(partitions));
+    private void replicate(TopicSync.Result result) {
+        topics = result;
+        copiers.forEach(copier -> copier.replicate(result.replicable()));
+    }
+
+    /**
+     * Completes with the reason if the replicator had to stop by itself (another writer took over its
+     * transactional ids, or it may not write transactionally); {@link Main} then exits non-zero.
+     */
+    public CompletableFuture<RuntimeException> failure() {
+        return failure;
     }
 
     /** Starts replicating with metrics on stdout. */
@@ -153,21 +168,36 @@ public final class Replicator implements AutoCloseable {
     /** Nothing before the first commit: a lag of 0 would claim a position not known yet. */
     private void emitMetrics() throws Exception {
         if (!replicatedUpTo().isEmpty()) {
-            metrics.emit(messageLag());
+            OptionalLong oldestWaiting = copiers.stream().map(RecordCopier::oldestWaiting)
+                    .filter(OptionalLong::isPresent).mapToLong(OptionalLong::getAsLong).min();
+            metrics.emit(messageLag(), stalledPartitions(), oldestWaiting);
         }
     }
 
-    /** Sum over replicated partitions of source log end offset minus the replicated position. */
+    /** Partitions stopped at a record, and partitions of topics that topic sync cannot replicate. */
+    int stalledPartitions() {
+        TopicSync.Result current = topics;
+        long notReplicable = current.wanted().stream()
+                .filter(partition -> current.failing().containsKey(partition.topic())).count();
+        return stalls.count() + (int) notReplicable;
+    }
+
+    /**
+     * Sum over every partition the filters select of source log end offset minus the replicated position
+     * (none yet: the whole partition), so a partition that cannot be replicated keeps the lag above 0.
+     */
     long messageLag() throws Exception {
         Map<TopicPartition, Long> upTo = replicatedUpTo();
-        if (upTo.isEmpty()) {
+        Set<TopicPartition> partitions = new HashSet<>(topics.wanted());
+        partitions.addAll(upTo.keySet());
+        if (partitions.isEmpty()) {
             return 0;
         }
-        Map<TopicPartition, OffsetSpec> request = upTo.keySet().stream()
+        Map<TopicPartition, OffsetSpec> request = partitions.stream()
                 .collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest()));
-        var ends = source.listOffsets(request).all().get(15, TimeUnit.SECONDS);
-        return upTo.entrySet().stream()
-                .mapToLong(entry -> Math.max(0, ends.get(entry.getKey()).offset() - entry.getValue()))
+        var ends = source.listOffsets(request).all().get(5, TimeUnit.SECONDS);
+        return partitions.stream()
+                .mapToLong(partition -> Math.max(0, ends.get(partition).offset() - upTo.getOrDefault(partition, 0L)))
                 .sum();
     }
 
@@ -190,31 +220,45 @@ public final class Replicator implements AutoCloseable {
         void run() throws Exception;
     }
 
-    /** Flushes every record sent, commits the source position, emits final metrics and stops. */
+    /**
+     * Commits what was copied, emits final metrics and stops, within {@code STOP_TIMEOUT_MS} whatever the
+     * clusters do (ECS kills the task at its stopTimeout). Stopping early loses nothing: an open
+     * transaction is aborted by the next writer, which resumes from the checkpoint.
+     */
     @Override
     public void close() {
+        long deadline = System.nanoTime() + config.stopTimeout().toNanos();
         scheduler.shutdownNow();
         try {
             copiers.forEach(RecordCopier::requestStop);
-            long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
             for (RecordCopier copier : copiers) {
-                if (!copier.awaitStopped(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
-                    LOG.warn("replicator {} did not stop within {}", config.replicatorName(), STOP_TIMEOUT);
+                if (!copier.awaitStopped(remaining(deadline, 0.75))) {
+                    LOG.warn("replicator {}: a copier did not commit within the stop timeout; its open transaction will be aborted",
+                            config.replicatorName());
                     break;
                 }
             }
-            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+            scheduler.awaitTermination(remaining(deadline, 0.8).toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         try {
-            emitMetrics();
+            if (remaining(deadline, 1).toMillis() > 3_000) {
+                emitMetrics();
+            }
         } catch (Exception e) {
             LOG.warn("final metrics not emitted: {}", e.toString());
         }
-        source.close();
-        target.close();
+        source.close(Duration.ofSeconds(1));
+        target.close(Duration.ofSeconds(1));
         LOG.info("replicator {} stopped", config.replicatorName());
+    }
+
+    /** What is left of {@code share} of the stop timeout that ends at {@code deadline}. */
+    private Duration remaining(long deadline, double share) {
+        long start = deadline - config.stopTimeout().toNanos();
+        long until = start + (long) (config.stopTimeout().toNanos() * share);
+        return Duration.ofNanos(Math.max(0, until - System.nanoTime()));
     }
 
     private static Map<String, Object> adminConfig(Map<String, Object> clientProperties, String clientId) {

@@ -25,7 +25,8 @@ public record ReplicatorConfig(
         Duration topicSyncInterval,
         Duration groupSyncInterval,
         Duration metricsInterval,
-        int copierThreads) {
+        int copierThreads,
+        Duration stopTimeout) {
 
     public enum StartingPosition { EARLIEST, LATEST }
 
@@ -64,7 +65,9 @@ public record ReplicatorConfig(
                 reader.millis("METRICS_INTERVAL_MS", Duration.ofSeconds(60)),
                 // One is the measured best on small hosts shared with brokers; Fargate tasks with more
                 // vCPUs can raise it.
-                reader.count("COPIER_THREADS", 1, 64));
+                reader.count("COPIER_THREADS", 1, 64),
+                // Below ECS's default stopTimeout of 30 s between SIGTERM and SIGKILL.
+                reader.millis("STOP_TIMEOUT_MS", Duration.ofSeconds(25)));
     }
 
     public boolean replicatesTopic(String topic) {

@@ -4,6 +4,7 @@ import com.mskfailover.local.kafka.LocalKafkaCluster;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,8 @@ import java.util.stream.Collectors;
 
 import static com.mskfailover.replicator.ReplicationTestSupport.await;
 import static com.mskfailover.replicator.ReplicationTestSupport.caughtUp;
-import static com.mskfailover.replicator.ReplicationTestSupport.count;
+import static com.mskfailover.replicator.ReplicationTestSupport.endOffsetSum;
+import static com.mskfailover.replicator.ReplicationTestSupport.totalLag;
 import static com.mskfailover.replicator.ReplicationTestSupport.env;
 import static com.mskfailover.replicator.ReplicationTestSupport.startChildJvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -68,14 +70,14 @@ class RecordCopierTest {
         CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> produce(topic, records, padding));
         List<Long> lagAtKill = new ArrayList<>();
         for (int round = 0; round < kills; round++) {
-            long before = Math.max(0, count(target, topic));
+            long before = Math.max(0, endOffsetSum(target, topic));
             Process replicator = startChildJvm(env, logs.resolve("run-" + round + ".log"));
             await("round " + round + ": the replicator copied twelve thousand more records", WAIT,
-                    () -> count(target, topic) > before + 12_000 || !replicator.isAlive());
+                    () -> endOffsetSum(target, topic) > before + 12_000 || !replicator.isAlive());
             assertTrue(replicator.isAlive(), "the replicator died by itself; see " + logs);
             replicator.destroyForcibly();
             assertTrue(replicator.waitFor(30, TimeUnit.SECONDS));
-            lagAtKill.add(Math.max(0, count(source, topic)) - count(target, topic));
+            lagAtKill.add(totalLag(source, "crash-test", topic));
         }
         producing.get(2, TimeUnit.MINUTES);
 
@@ -95,6 +97,103 @@ class RecordCopierTest {
             assertEquals(want.size(), got.size(), "partition " + partition + ": record count (duplicates or losses)");
             assertEquals(want, got, "partition " + partition + ": the same records in the same order");
         }
+    }
+
+    /**
+     * A record the target refuses (larger than the target topic allows): the partition stops just before
+     * it, with lag above 0, a stalled-partition metric and a growing latency; the other partitions go on;
+     * once the operator raises the limit, the partition resumes and ends as an exact copy.
+     */
+    @Test
+    void aRecordTheTargetRefusesStallsOnlyItsPartitionUntilTheCauseIsFixed() throws Exception {
+        String topic = "refusals";
+        source.clients().createTopic(topic, 3);
+        target.clients().createTopic(topic, 3, Map.of("max.message.bytes", "20000"));
+        byte[] incompressible = new byte[60_000];
+        new java.util.Random(7).nextBytes(incompressible);
+        String big = java.util.HexFormat.of().formatHex(incompressible).substring(0, 60_000);
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            records.add(new ProducerRecord<>(topic, 0, "k", "before-" + i));
+        }
+        records.add(new ProducerRecord<>(topic, 0, "k", big));
+        for (int i = 0; i < 10; i++) {
+            records.add(new ProducerRecord<>(topic, 0, "k", "after-" + i));
+            records.add(new ProducerRecord<>(topic, 1, "k", "one-" + i));
+            records.add(new ProducerRecord<>(topic, 2, "k", "two-" + i));
+        }
+        source.clients().produce(records);
+
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+        ReplicatorConfig config = ReplicatorConfig.fromEnvironment(env(source, target, "refusals", "TOPICS", topic,
+                "METRICS_INTERVAL_MS", "300"));
+        try (Replicator replicator = Replicator.start(config, new java.io.PrintStream(lines, true, java.nio.charset.StandardCharsets.UTF_8))) {
+            await("partitions 1 and 2 copied, partition 0 up to the refused record", WAIT, () ->
+                    byPartition(target.clients().readAll(topic)).equals(Map.of(
+                            0, java.util.stream.IntStream.range(0, 10).mapToObj(i -> "before-" + i).toList(),
+                            1, java.util.stream.IntStream.range(0, 10).mapToObj(i -> "one-" + i).toList(),
+                            2, java.util.stream.IntStream.range(0, 10).mapToObj(i -> "two-" + i).toList()))
+                    && ReplicationTestSupport.replicationLag(source, "refusals", topic).get(new TopicPartition(topic, 0)) == 11);
+            await("metrics show the stall: one stalled partition, lag 11, a latency of over a second", WAIT, () ->
+                    lines.toString(java.nio.charset.StandardCharsets.UTF_8).lines().anyMatch(line ->
+                            line.contains("\"StalledPartitions\":1") && line.contains("\"MessageLag\":11,")
+                                    && line.matches(".*\"ReplicationLatency\":[1-9][0-9]{3,},.*")));
+            assertEquals(0, ReplicationTestSupport.replicationLag(source, "refusals", topic).get(new TopicPartition(topic, 1)));
+
+            try (org.apache.kafka.clients.admin.Admin admin = target.admin()) {
+                var resource = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+                admin.incrementalAlterConfigs(Map.of(resource, List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                        new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", "200000"),
+                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+            }
+            await("the partition resumed after the limit was raised", WAIT, () -> caughtUp(source, "refusals", topic));
+        }
+        assertEquals(byPartition(source.clients().readAll(topic)), byPartition(target.clients().readAll(topic)),
+                "every partition an exact, ordered copy");
+    }
+
+    /** A 3 MB record that the source holds compressed fits the target too: copies are compressed. */
+    @Test
+    void aLargeCompressibleRecordTheSourceAcceptedIsCopied() throws Exception {
+        String topic = "large";
+        source.clients().createTopic(topic, 1);
+        String large = "0123456789".repeat(300_000);
+        try (KafkaProducer<String, String> producer = source.clients().producer(Map.of(
+                "compression.type", "lz4", "max.request.size", 8 * 1024 * 1024))) {
+            producer.send(new ProducerRecord<>(topic, "k", large)).get(30, TimeUnit.SECONDS);
+        }
+        try (Replicator replicator = ReplicationTestSupport.start(source, target, "large", "TOPICS", topic)) {
+            await("the large record copied", WAIT, () -> caughtUp(source, "large", topic));
+        }
+        assertEquals(List.of(large), target.clients().readAll(topic).stream().map(ConsumerRecord::value).toList());
+    }
+
+    /**
+     * The same REPLICATOR_NAME started twice at once (a retried RunTask, a deployment overlap): the
+     * transactional ids fence one of them, which exits 1 naming the reason; the copy stays exact.
+     */
+    @Test
+    void theSameFlowStartedTwiceFencesOneAndCopiesEveryRecordOnce() throws Exception {
+        String topic = "twice";
+        int records = 20_000;
+        source.clients().createTopic(topic, 3);
+        Map<String, String> env = env(source, target, "twice", "TOPICS", topic);
+        Path logs = Files.createTempDirectory("replicator-twice-");
+        CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> produce(topic, records, "x"));
+        Process first = startChildJvm(env, logs.resolve("first.log"));
+        Process second = startChildJvm(env, logs.resolve("second.log"));
+        producing.get(2, TimeUnit.MINUTES);
+        await("one of the two stopped by itself", WAIT, () -> !first.isAlive() || !second.isAlive());
+        Process fenced = first.isAlive() ? second : first;
+        Process survivor = first.isAlive() ? first : second;
+        assertEquals(1, fenced.waitFor(), "the fenced one exits 1");
+        String fencedLog = Files.readString(logs.resolve(fenced == first ? "first.log" : "second.log"));
+        assertTrue(fencedLog.contains("took over"), "it says why: " + fencedLog.lines().filter(l -> l.contains("replicator-task:")).toList());
+        await("the survivor caught up", WAIT, () -> caughtUp(source, "twice", topic));
+        survivor.destroy();
+        assertTrue(survivor.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(byPartition(source.clients().readAll(topic)), byPartition(target.clients().readAll(topic)),
+                "read_committed: every record once, in order");
     }
 
     private static void produce(String topic, int records, String padding) {

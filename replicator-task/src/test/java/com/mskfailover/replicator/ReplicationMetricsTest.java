@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.OptionalLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,9 +20,8 @@ class ReplicationMetricsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Clock clock = Clock.fixed(Instant.ofEpochMilli(10_000), ZoneOffset.UTC);
         ReplicationMetrics metrics = new ReplicationMetrics("failback", new PrintStream(out, true, StandardCharsets.UTF_8), clock);
-        metrics.copied(1_000, 9_000);
-        metrics.copied(3_000, 7_000);
-        String line = metrics.emit(42);
+        metrics.copied(2, 4_000, 4_000);
+        String line = metrics.emit(42, 0, OptionalLong.empty());
 
         assertEquals(line + System.lineSeparator(), out.toString(StandardCharsets.UTF_8));
         assertTrue(line.contains("\"Namespace\":\"MskFailover/Replicator\""), line);
@@ -32,6 +32,18 @@ class ReplicationMetricsTest {
         // The clock did not move: the interval counts as one millisecond's worth of a second, i.e. 1 ms.
         assertTrue(line.contains("\"ReplicatorThroughput\":2000,"), line);
         assertTrue(line.contains("\"ReplicatorBytesInPerSec\":4000000"), line);
+        assertTrue(line.contains("\"StalledPartitions\":0"), line);
         assertEquals(2, metrics.recordsCopied(), "totals survive the per-line reset");
+    }
+
+    @Test
+    void aFlowThatCopiesNothingWhileRecordsWaitReportsTheAgeOfTheOldestAsLatency() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Clock clock = Clock.fixed(Instant.ofEpochMilli(100_000), ZoneOffset.UTC);
+        ReplicationMetrics metrics = new ReplicationMetrics("stalled", new PrintStream(out, true, StandardCharsets.UTF_8), clock);
+        String line = metrics.emit(1_010, 1, OptionalLong.of(40_000));
+        assertTrue(line.contains("\"ReplicationLatency\":60000"), "the oldest waiting record is 60 s old: " + line);
+        assertTrue(line.contains("\"StalledPartitions\":1"), line);
+        assertTrue(line.contains("\"ReplicatorThroughput\":0,"), line);
     }
 }

@@ -91,12 +91,28 @@ final class ReplicationTestSupport {
         return cluster.clients().readAll(topic).stream().map(ConsumerRecord::value).sorted().toList();
     }
 
-    /** Records in the topic (its end offsets summed), or -1 while the topic does not exist. */
+    /** Records a read_committed consumer sees in the topic, or -1 while the topic does not exist. */
     static long count(LocalKafkaCluster cluster, String topic) {
+        if (endOffsetSum(cluster, topic) < 0) {
+            return -1;
+        }
+        return cluster.clients().readAll(topic).size();
+    }
+
+    /**
+     * The topic's end offsets summed, or -1 while it does not exist: a cheap progress figure (on a target
+     * it also counts transaction markers, so it is not a record count).
+     */
+    static long endOffsetSum(LocalKafkaCluster cluster, String topic) {
         try {
             return cluster.clients().endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
         } catch (IllegalStateException e) {
             return -1;
         }
+    }
+
+    /** Total replication lag of the flow {@code name} over the topic, by the lag contract. */
+    static long totalLag(LocalKafkaCluster source, String name, String topic) {
+        return replicationLag(source, name, topic).values().stream().mapToLong(Long::longValue).sum();
     }
 }
