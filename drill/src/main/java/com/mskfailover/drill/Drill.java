@@ -5,6 +5,7 @@ import com.mskfailover.local.kafka.LocalKafkaCluster;
 import com.mskfailover.local.stepfunctions.ExecutionResult;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -156,15 +157,23 @@ public final class Drill {
         return new KafkaClients(controlPlane.resolveConsumerBootstrap()).consumeAsGroup(GROUP, TOPIC);
     }
 
-    /** Polls until the target has the source's records of the topic and the group's committed offsets. */
+    /**
+     * Polls until the target has the source's records of the topic and the group's committed offsets, each
+     * just after the copy of the last record the group read (a transaction marker may follow a copy, so
+     * offsets are compared through the records, not as numbers).
+     */
     private static String awaitCaughtUp(KafkaClients source, KafkaClients target) throws InterruptedException {
         long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
-        Map<?, Long> sourceEnd = source.endOffsets(TOPIC);
-        Map<?, Long> sourceGroup = nonZero(source.committedOffsets(GROUP));
+        List<ConsumerRecord<String, String>> sourceRecords = source.readAll(TOPIC);
+        Map<TopicPartition, Long> sourceGroup = nonZero(source.committedOffsets(GROUP));
         while (System.nanoTime() < deadline) {
             try {
-                if (target.endOffsets(TOPIC).equals(sourceEnd) && nonZero(target.committedOffsets(GROUP)).equals(sourceGroup)) {
-                    return "end offsets " + sourceEnd.values() + ", group offsets " + sourceGroup.values();
+                List<ConsumerRecord<String, String>> targetRecords = target.readAll(TOPIC);
+                if (byPartition(targetRecords).equals(byPartition(sourceRecords))) {
+                    Map<TopicPartition, Long> expected = translated(sourceGroup, sourceRecords, targetRecords);
+                    if (nonZero(target.committedOffsets(GROUP)).equals(expected)) {
+                        return sourceRecords.size() + " records, group offsets " + expected.values();
+                    }
                 }
             } catch (IllegalStateException notYet) {
                 // The topic or the group is not on the target yet.
@@ -172,6 +181,25 @@ public final class Drill {
             Thread.sleep(200);
         }
         throw new IllegalStateException("the secondary did not catch up within " + CATCH_UP_TIMEOUT);
+    }
+
+    private static Map<Integer, List<String>> byPartition(List<ConsumerRecord<String, String>> records) {
+        return records.stream().collect(Collectors.groupingBy(ConsumerRecord::partition,
+                Collectors.mapping(ConsumerRecord::value, Collectors.toList())));
+    }
+
+    /** Where the group resumes on the target: just after the copy of the record before its source offset. */
+    private static Map<TopicPartition, Long> translated(Map<TopicPartition, Long> sourceGroup,
+                                                        List<ConsumerRecord<String, String>> sourceRecords,
+                                                        List<ConsumerRecord<String, String>> targetRecords) {
+        Map<String, Long> targetOffsetOfValue = targetRecords.stream()
+                .collect(Collectors.toMap(ConsumerRecord::value, ConsumerRecord::offset, (a, b) -> a));
+        Map<TopicPartition, Long> expected = new java.util.HashMap<>();
+        sourceGroup.forEach((partition, committed) -> sourceRecords.stream()
+                .filter(r -> r.partition() == partition.partition() && r.offset() == committed - 1)
+                .findFirst()
+                .ifPresent(lastRead -> expected.put(partition, targetOffsetOfValue.getOrDefault(lastRead.value(), -2L) + 1)));
+        return expected;
     }
 
     /** A committed offset of 0 says no more than no commit at all: the replicator need not copy it. */
