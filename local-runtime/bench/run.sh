@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark of the test fixture: in-process cluster start times and heap, child-JVM hard-kill recovery.
+# Benchmark of the test fixture: in-process cluster start times and heap, child-JVM hard-kill recovery,
+# the 3-broker form (start, a killed broker serving again, memory per broker, whole-cluster outage).
 # Usage: local-runtime/bench/run.sh [in-process clusters=3]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
