@@ -51,6 +51,14 @@ final class ReplicationTestSupport {
         return process;
     }
 
+    static boolean logContains(Path log, String text) {
+        try {
+            return java.nio.file.Files.readString(log).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static Replicator start(LocalKafkaCluster source, LocalKafkaCluster target, String name, String... extra) {
         return Replicator.start(ReplicatorConfig.fromEnvironment(env(source, target, name, extra)));
     }
