@@ -50,6 +50,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private final int brokerPort;
     private final int controllerPort;
     private final Map<String, String> brokerOverrides;
+    private final Map<String, Object> adminOverrides;
 
     private KafkaRaftServer inProcessServer;
     private Process childProcess;
@@ -65,6 +66,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         this.brokerPort = builder.brokerPort != 0 ? builder.brokerPort : freePort();
         this.controllerPort = freePort();
         this.brokerOverrides = Map.copyOf(builder.brokerOverrides);
+        this.adminOverrides = Map.copyOf(builder.adminOverrides);
     }
 
     public static Builder builder(String name) {
@@ -160,10 +162,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
     /** An admin client for this cluster; the caller closes it. */
     public Admin admin() {
-        return Admin.create(Map.of(
+        Map<String, Object> config = new LinkedHashMap<>(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
+        config.putAll(adminOverrides);
+        return Admin.create(config);
     }
 
     public KafkaClients clients() {
@@ -354,6 +358,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         private Path dataDir;
         private int brokerPort;
         private final Map<String, String> brokerOverrides = new LinkedHashMap<>();
+        private final Map<String, Object> adminOverrides = new LinkedHashMap<>();
 
         private Builder(String name) {
             this.name = name;
@@ -377,6 +382,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
         public Builder brokerProperty(String key, String value) {
             brokerOverrides.put(key, value);
+            return this;
+        }
+
+        /** A client property of {@link #admin()} (and of the readiness check), e.g. the SASL login of a SASL listener. */
+        public Builder adminClientProperty(String key, Object value) {
+            adminOverrides.put(key, value);
             return this;
         }
 
