@@ -27,7 +27,7 @@ public final class TestPorts {
     public static final String SECONDARY_ARN = "arn:aws:kafka:us-east-2:123456789012:cluster/msk-secondary/1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809-2";
     public static final String PRODUCER_ALIAS = "kafka-producers.msk.internal";
     public static final String CONSUMER_ALIAS = "kafka-consumers.msk.internal";
-    public static final String ALARM = "msk-primary-impaired";
+    public static final String ALARM = "msk-failover-primary-unreachable";
 
     public final OrchestratorSettings settings;
     public final StaticClusterDirectory clusters;

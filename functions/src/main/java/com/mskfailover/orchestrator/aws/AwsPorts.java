@@ -20,10 +20,8 @@ import software.amazon.awssdk.services.route53.Route53Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sns.SnsClient;
 
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 
@@ -37,9 +35,21 @@ import java.util.function.Supplier;
 /**
  * The AWS side of every port, built from the function's environment (template.yaml sets it). Clients are made on
  * first use and kept for the life of the function instance; each honours AWS_ENDPOINT_URL (and
- * AWS_ENDPOINT_URL_ROUTE_53, ...) as the SDK does, which is how tests point them at a local endpoint.
+ * AWS_ENDPOINT_URL_ROUTE_53, ...) as the SDK does, which is how tests point them at a local endpoint. Credentials
+ * always come from the SDK's default provider chain: in Lambda that is the role's session credentials
+ * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN), which keys alone would not sign for.
  */
 public final class AwsPorts {
+
+    /** Where replicator-task writes its embedded metrics (its ReplicationMetrics.NAMESPACE); the stack's default. */
+    public static final String REPLICATOR_TASK_METRICS_NAMESPACE = "MskFailover/Replicator";
+    /**
+     * Each AWS API call as a whole, retries included, and each attempt: well inside the functions' 90 s Timeout (the
+     * most calls one invocation makes add up to about 60 s at worst), so that a hung call ends as this function's own
+     * error, which the state machine retries or reports, rather than as a Lambda timeout.
+     */
+    static final Duration API_CALL_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration API_CALL_ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
 
     private static volatile AwsPorts shared;
 
@@ -97,7 +107,7 @@ public final class AwsPorts {
                     // Endpoints may be empty until the operator copies them from the created cluster (README): the
                     // client then fails each call naming the variable, but every handler still starts.
                     new RoutingControlClusterClient(RoutingControlClusterClient.parseEndpoints(env.getOrDefault("ARC_CLUSTER_ENDPOINTS", "")),
-                            () -> credentials().resolveCredentials(), Duration.ofSeconds(5)),
+                            () -> credentials().resolveCredentials(), Duration.ofSeconds(3), API_CALL_TIMEOUT),
                     ArcRoutingControlAliases.parseControls(OrchestratorSettings.required(env, "ARC_ROUTING_CONTROLS")),
                     new ArcRoutingControlAliases.ClusterRecords(settings.primaryClusterArn(), primaryBootstrapServers()),
                     new ArcRoutingControlAliases.ClusterRecords(settings.secondaryClusterArn(), OrchestratorSettings.required(env, "SECONDARY_BOOTSTRAP_SERVERS")));
@@ -124,7 +134,7 @@ public final class AwsPorts {
                     new ReplicatorGroupForwardReplication(kafkaInspector(), clusterDirectory(),
                             settings.primaryClusterArn(), settings.forwardReplicatorName(), settings.topics(),
                             Long.parseLong(env.getOrDefault("FORWARD_MAX_LAG_RECORDS", "1000"))),
-                    cloudWatch(), env.getOrDefault("REPLICATOR_TASK_METRICS_NAMESPACE", "ReplicatorTask"),
+                    cloudWatch(), env.getOrDefault("REPLICATOR_TASK_METRICS_NAMESPACE", REPLICATOR_TASK_METRICS_NAMESPACE),
                     settings.forwardReplicatorName(), Clock.systemUTC());
             default -> throw new IllegalStateException("FORWARD_REPLICATION_MODE must be msk-replicator or replicator-task");
         });
@@ -160,28 +170,25 @@ public final class AwsPorts {
     }
 
     /**
-     * The JDK's HTTP client for every SDK client, and the endpoint, Region and keys of this instance's environment
-     * when it names them (the SDK would read them from the process environment; a test's AwsPorts has its own).
+     * The JDK's HTTP client for every SDK client with bounded call times, the SDK's default credentials chain, and
+     * the endpoint and Region of this instance's environment when it names them (the SDK would read them from the
+     * process environment; a test's AwsPorts has its own).
      */
     private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configured(B builder) {
-        builder.httpClient(UrlConnectionHttpClient.create());
+        builder.httpClient(UrlConnectionHttpClient.builder().connectionTimeout(API_CALL_ATTEMPT_TIMEOUT).socketTimeout(API_CALL_ATTEMPT_TIMEOUT).build());
+        builder.overrideConfiguration(config -> config.apiCallTimeout(API_CALL_TIMEOUT).apiCallAttemptTimeout(API_CALL_ATTEMPT_TIMEOUT));
+        builder.credentialsProvider(credentials());
         if (env.containsKey("AWS_ENDPOINT_URL")) {
             builder.endpointOverride(URI.create(env.get("AWS_ENDPOINT_URL")));
         }
         if (env.containsKey("AWS_REGION")) {
             builder.region(Region.of(env.get("AWS_REGION")));
         }
-        if (env.containsKey("AWS_ACCESS_KEY_ID") && env.containsKey("AWS_SECRET_ACCESS_KEY")) {
-            builder.credentialsProvider(credentials());
-        }
         return builder;
     }
 
-    /** This instance's keys when its environment names them, else the SDK's default chain (the Lambda role). */
+    /** The SDK's default chain (in Lambda: the execution role's session credentials, token included), one per instance. */
     private AwsCredentialsProvider credentials() {
-        if (env.containsKey("AWS_ACCESS_KEY_ID") && env.containsKey("AWS_SECRET_ACCESS_KEY")) {
-            return StaticCredentialsProvider.create(AwsBasicCredentials.create(env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")));
-        }
         return once("default-credentials", () -> DefaultCredentialsProvider.builder().build());
     }
 

@@ -52,13 +52,20 @@ final class RoutingControlClusterClient {
     private final Supplier<AwsCredentialsIdentity> credentials;
     private final HttpClient http;
     private final Duration timeout;
+    private final Duration callBudget;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
 
-    RoutingControlClusterClient(List<ClusterEndpoint> endpoints, Supplier<AwsCredentialsIdentity> credentials, Duration timeout) {
+    /**
+     * @param timeout    for one endpoint
+     * @param callBudget for one call over all the endpoints it tries: past it the call gives up (transient) without
+     *                   trying the rest, so that a call stays well inside the function's own timeout
+     */
+    RoutingControlClusterClient(List<ClusterEndpoint> endpoints, Supplier<AwsCredentialsIdentity> credentials, Duration timeout, Duration callBudget) {
         this.endpoints = List.copyOf(endpoints);
         this.credentials = credentials;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
         this.timeout = timeout;
+        this.callBudget = callBudget;
     }
 
     /** Parses {@code region=https://...,region=https://...} (the ARC_CLUSTER_ENDPOINTS form). */
@@ -104,7 +111,12 @@ final class RoutingControlClusterClient {
         }
         byte[] payload = body.toString().getBytes(StandardCharsets.UTF_8);
         Map<String, String> failures = new LinkedHashMap<>();
+        long giveUpAt = System.nanoTime() + callBudget.toNanos();
         for (ClusterEndpoint endpoint : endpoints) {
+            if (!failures.isEmpty() && System.nanoTime() - giveUpAt > 0) {
+                failures.put("(others)", "not tried: the call's " + callBudget.toSeconds() + " s were spent");
+                break;
+            }
             try {
                 HttpResponse<String> response = http.send(signed(endpoint, operation, payload), HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() / 100 == 2) {

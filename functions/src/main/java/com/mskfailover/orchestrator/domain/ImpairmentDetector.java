@@ -17,7 +17,9 @@ import java.util.stream.Collectors;
 /**
  * Decides whether an alarm state change starts a failover. It starts one only when the alarm is one of the
  * watched ones, is in ALARM now (not only in the event), the primary does not answer a short probe, no failover
- * or failback is running and the aliases still point at the primary. It never starts a failback.
+ * or failback is running and the aliases still point at the primary. It never starts a failback. A primary that
+ * answers but refuses the probe's credentials or permissions is reachable and misconfigured: operators are told,
+ * and nothing fails over.
  */
 public final class ImpairmentDetector {
 
@@ -33,14 +35,16 @@ public final class ImpairmentDetector {
     private final Executions executions;
     private final BootstrapAliases aliases;
     private final KafkaInspector kafka;
+    private final Notifier notifier;
 
     public ImpairmentDetector(OrchestratorSettings settings, AlarmStates alarms, Executions executions,
-                              BootstrapAliases aliases, KafkaInspector kafka) {
+                              BootstrapAliases aliases, KafkaInspector kafka, Notifier notifier) {
         this.settings = settings;
         this.alarms = alarms;
         this.executions = executions;
         this.aliases = aliases;
         this.kafka = kafka;
+        this.notifier = notifier;
     }
 
     public Outcome onAlarmStateChange(JsonNode event) {
@@ -69,6 +73,12 @@ public final class ImpairmentDetector {
         BootstrapAliasRecord primaryRecord = records.values().stream().findFirst().orElse(null);
         if (primaryRecord != null) {
             KafkaInspector.ProbeResult probe = kafka.probe(primaryRecord.bootstrapServers(), settings.probeTimeout());
+            if (probe.refused()) {
+                String reason = "the primary answered but refused the probe (" + probe.detail() + "): reachable and misconfigured, "
+                        + "not failing over on alarm " + change.alarmName() + "; fix the permissions, or start a failover by hand if the primary is impaired too";
+                notifier.publish("MSK failover NOT started: the primary refused the orchestrator's credentials", reason);
+                return new Outcome(Decision.REFUSED, reason, null);
+            }
             if (probe.reachable()) {
                 return new Outcome(Decision.IGNORED, "the primary answered the probe (" + probe.detail()
                         + "): not failing over on the alarm alone; start a failover by hand if needed", null);

@@ -27,7 +27,26 @@ public interface KafkaInspector {
      */
     Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics);
 
-    record ProbeResult(boolean reachable, String detail) {
+    /**
+     * @param outcome what the probe saw: the cluster served it, did not answer, or answered but refused the
+     *                orchestrator's credentials or permissions (a misconfiguration to fix, never an impairment)
+     */
+    record ProbeResult(Outcome outcome, String detail) {
+
+        public enum Outcome { REACHABLE, UNREACHABLE, REFUSED }
+
+        public ProbeResult(boolean reachable, String detail) {
+            this(reachable ? Outcome.REACHABLE : Outcome.UNREACHABLE, detail);
+        }
+
+        /** The brokers answered: served the probe, or refused it (authentication or authorization). */
+        public boolean reachable() {
+            return outcome != Outcome.UNREACHABLE;
+        }
+
+        public boolean refused() {
+            return outcome == Outcome.REFUSED;
+        }
     }
 
     /** @param metadata the commit's metadata, empty if none */

@@ -56,6 +56,9 @@ public final class ReadinessChecks {
     private String reachableWithTopics(ClusterRef cluster, Plan plan, String role, List<String> checks) {
         String bootstrap = clusters.bootstrapServers(cluster.clusterArn());
         KafkaInspector.ProbeResult probe = kafka.probe(bootstrap, probeTimeout);
+        if (probe.refused()) {
+            throw new DependencyFailedException(role + " cluster " + cluster.clusterArn() + " refused the orchestrator: " + probe.detail());
+        }
         if (!probe.reachable()) {
             throw new NotReadyException(role + " not ready: cluster " + cluster.clusterArn() + " did not answer within "
                     + probeTimeout.toSeconds() + " s: " + probe.detail());

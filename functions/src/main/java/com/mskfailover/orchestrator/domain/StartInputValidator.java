@@ -23,7 +23,7 @@ public final class StartInputValidator {
     // Kafka's legal topic and group name characters; REPLICATOR_NAME also becomes an ECS startedBy (<= 36 chars).
     private static final Pattern KAFKA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     private static final Pattern REPLICATOR_NAME = Pattern.compile("[A-Za-z0-9_-]{1,36}");
-    private static final int MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+    private static final int MAX_RPO_SECONDS = 7 * 24 * 3600;
 
     private final OrchestratorSettings settings;
 
@@ -36,7 +36,7 @@ public final class StartInputValidator {
         ClusterRef primary = cluster(input, "primaryClusterArn", settings.primaryClusterArn());
         ClusterRef secondary = cluster(input, "secondaryClusterArn", settings.secondaryClusterArn());
         List<String> topics = names(input, "topics", settings.topics(), true);
-        int rpo = integer(input, "maxReplicationLatencySeconds", settings.maxReplicationLatencySeconds(), 0);
+        int rpo = integerIn(input, "maxReplicationLatencySeconds", "maxReplicationLatencySeconds", settings.maxReplicationLatencySeconds(), 0, MAX_RPO_SECONDS);
         return new Plan("failover", primary, secondary, topics, settings.consumerGroups(), settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), rpo, settings.requireForwardThroughput(),
                 settings.reverseReplicatorName(), text(input, "reason", "operator request"));
@@ -53,6 +53,12 @@ public final class StartInputValidator {
         String replicatorName = text(input, "reverseReplicatorName", settings.reverseReplicatorName());
         if (!REPLICATOR_NAME.matcher(replicatorName).matches()) {
             throw new InvalidInputException("reverseReplicatorName", "must be 1 to 36 letters, digits, '-' or '_', not '" + replicatorName + "'");
+        }
+        // The task role's transactional ids and source group are scoped to the stack's name as a prefix (template.yaml).
+        if (!replicatorName.startsWith(settings.reverseReplicatorName())) {
+            throw new InvalidInputException("reverseReplicatorName", "must start with the stack's ReverseReplicatorName '"
+                    + settings.reverseReplicatorName() + "' (the replicator task's permissions are scoped to it), e.g. '"
+                    + settings.reverseReplicatorName() + "-2', not '" + replicatorName + "'");
         }
         return new Plan("failback", primary, secondary, topics, groups, settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), 0, requireThroughput, replicatorName,
@@ -123,10 +129,10 @@ public final class StartInputValidator {
             }
         }
         return new Timeouts(
-                seconds(value, "aliasSyncSeconds", defaults.aliasSyncSeconds()),
-                seconds(value, "replicationCatchUpSeconds", defaults.replicationCatchUpSeconds()),
-                seconds(value, "consumerDrainSeconds", defaults.consumerDrainSeconds()),
-                seconds(value, "forwardReplicationSeconds", defaults.forwardReplicationSeconds()));
+                seconds(value, "aliasSyncSeconds", defaults.aliasSyncSeconds(), Timeouts.MAX_ALIAS_SYNC_SECONDS),
+                seconds(value, "replicationCatchUpSeconds", defaults.replicationCatchUpSeconds(), Timeouts.MAX_REPLICATION_CATCH_UP_SECONDS),
+                seconds(value, "consumerDrainSeconds", defaults.consumerDrainSeconds(), Timeouts.MAX_CONSUMER_DRAIN_SECONDS),
+                seconds(value, "forwardReplicationSeconds", defaults.forwardReplicationSeconds(), Timeouts.MAX_FORWARD_REPLICATION_SECONDS));
     }
 
     private static void requireObjectField(JsonNode value, String field) {
@@ -135,21 +141,19 @@ public final class StartInputValidator {
         }
     }
 
-    private static int seconds(JsonNode timeouts, String field, int fallback) {
-        return integerIn(timeouts, field, "timeouts." + field, fallback, 1);
+    private static int seconds(JsonNode timeouts, String field, int fallback, int maximum) {
+        return integerIn(timeouts, field, "timeouts." + field, fallback, 1, maximum);
     }
 
-    private static int integer(JsonNode input, String field, int fallback, int minimum) {
-        return integerIn(input, field, field, fallback, minimum);
-    }
-
-    private static int integerIn(JsonNode node, String field, String path, int fallback, int minimum) {
+    private static int integerIn(JsonNode node, String field, String path, int fallback, int minimum, int maximum) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             return fallback;
         }
-        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < minimum || value.asInt() > MAX_TIMEOUT_SECONDS) {
-            throw new InvalidInputException(path, "must be a whole number of seconds from " + minimum + " to " + MAX_TIMEOUT_SECONDS + ", not " + value);
+        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < minimum || value.asInt() > maximum) {
+            throw new InvalidInputException(path, "must be a whole number of seconds from " + minimum + " to " + maximum + ", not " + value
+                    + (value.isIntegralNumber() && value.asLong() > maximum && maximum < MAX_RPO_SECONDS
+                    ? " (longer executions would outgrow Step Functions' history; to wait longer, start the execution again when this one gives up: it resumes)" : ""));
         }
         return value.asInt();
     }

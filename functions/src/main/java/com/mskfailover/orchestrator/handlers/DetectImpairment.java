@@ -7,6 +7,7 @@ import com.mskfailover.orchestrator.domain.BootstrapAliases;
 import com.mskfailover.orchestrator.domain.Executions;
 import com.mskfailover.orchestrator.domain.ImpairmentDetector;
 import com.mskfailover.orchestrator.domain.KafkaInspector;
+import com.mskfailover.orchestrator.domain.Notifier;
 import com.mskfailover.orchestrator.domain.OrchestratorSettings;
 
 /** EventBridge target for "CloudWatch Alarm State Change": starts the failover when the impairment is confirmed. */
@@ -16,13 +17,13 @@ public final class DetectImpairment extends JsonHandler<JsonNode, ImpairmentDete
 
     public DetectImpairment() {
         this(AwsPorts.shared().settings(), AwsPorts.shared().alarmStates(), AwsPorts.shared().executions(),
-                AwsPorts.shared().bootstrapAliases(), AwsPorts.shared().kafkaInspector());
+                AwsPorts.shared().bootstrapAliases(), AwsPorts.shared().kafkaInspector(), AwsPorts.shared().notifier());
     }
 
     public DetectImpairment(OrchestratorSettings settings, AlarmStates alarms, Executions executions,
-                            BootstrapAliases aliases, KafkaInspector kafka) {
+                            BootstrapAliases aliases, KafkaInspector kafka, Notifier notifier) {
         super(JsonNode.class);
-        this.detector = new ImpairmentDetector(settings, alarms, executions, aliases, kafka);
+        this.detector = new ImpairmentDetector(settings, alarms, executions, aliases, kafka, notifier);
     }
 
     @Override

@@ -1,14 +1,18 @@
 package com.mskfailover.orchestrator.kafka;
 
+import com.mskfailover.orchestrator.domain.DependencyFailedException;
 import com.mskfailover.orchestrator.domain.KafkaInspector;
 import com.mskfailover.orchestrator.domain.TransientDependencyException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -22,10 +26,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-/** {@link KafkaInspector} on Kafka's Admin client: the same code in AWS (IAM auth) and locally (plaintext). */
+/**
+ * {@link KafkaInspector} on Kafka's Admin client: the same code in AWS (IAM auth) and locally (plaintext). Each
+ * operation, all its requests together, is bounded by {@link #CALL_TIMEOUT}, well inside the functions' timeout. A
+ * broker that refuses the credentials (SASL/IAM authentication) or the permissions (authorization) has answered:
+ * the probe says REFUSED, never unreachable, and other calls fail for good (retrying does not fix a policy).
+ */
 public final class KafkaAdminInspector implements KafkaInspector {
 
-    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
 
     private final Function<String, Map<String, Object>> clientConfig;
 
@@ -65,13 +74,20 @@ public final class KafkaAdminInspector implements KafkaInspector {
         config.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
         long started = System.nanoTime();
         try (Admin admin = Admin.create(config)) {
-            String clusterId = admin.describeCluster().clusterId().get(millis, TimeUnit.MILLISECONDS);
-            int brokers = admin.describeCluster().nodes().get(millis, TimeUnit.MILLISECONDS).size();
+            // One request, both answers: the probe as a whole stays within the timeout.
+            DescribeClusterResult cluster = admin.describeCluster();
+            String clusterId = cluster.clusterId().get(millis, TimeUnit.MILLISECONDS);
+            long left = Math.max(1, millis - Duration.ofNanos(System.nanoTime() - started).toMillis());
+            int brokers = cluster.nodes().get(left, TimeUnit.MILLISECONDS).size();
             return new ProbeResult(true, "cluster id " + clusterId + ", " + brokers + " brokers, answered in "
                     + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
         } catch (TimeoutException e) {
             return new ProbeResult(false, "no answer within " + millis + " ms");
         } catch (ExecutionException e) {
+            if (isRefusal(e.getCause())) {
+                return new ProbeResult(ProbeResult.Outcome.REFUSED, "the brokers answered but refused the orchestrator: "
+                        + e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage() + ". " + FIX);
+            }
             return new ProbeResult(false, e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -81,10 +97,19 @@ public final class KafkaAdminInspector implements KafkaInspector {
         }
     }
 
+    /** What to do about a refusal: it names the two settings that decide what the brokers see. */
+    private static final String FIX = "Check the function role's kafka-cluster permissions on this cluster (template.yaml) "
+            + "and KAFKA_AUTH (the KafkaAuth parameter: iam for MSK's port 9098)";
+
+    /** Authentication (SASL/IAM, TLS) or authorization refused: the brokers are there, the credentials or policy are wrong. */
+    static boolean isRefusal(Throwable error) {
+        return error instanceof AuthenticationException || error instanceof AuthorizationException;
+    }
+
     @Override
     public Set<String> missingTopics(String bootstrapServers, Collection<String> topics) {
-        return call(bootstrapServers, "listing topics", admin -> {
-            Set<String> existing = admin.listTopics().names().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return call(bootstrapServers, "listing topics", (admin, left) -> {
+            Set<String> existing = admin.listTopics().names().get(left.millis(), TimeUnit.MILLISECONDS);
             Set<String> missing = new LinkedHashSet<>(topics);
             missing.removeAll(existing);
             return missing;
@@ -93,17 +118,17 @@ public final class KafkaAdminInspector implements KafkaInspector {
 
     @Override
     public GroupLag groupLag(String bootstrapServers, String groupId, Collection<String> topics) {
-        return call(bootstrapServers, "computing the lag of group " + groupId, admin -> {
+        return call(bootstrapServers, "computing the lag of group " + groupId, (admin, left) -> {
             Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
-                    .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    .get(left.millis(), TimeUnit.MILLISECONDS);
             Set<TopicPartition> partitions = descriptions.values().stream()
                     .flatMap(description -> description.partitions().stream()
                             .map(info -> new TopicPartition(description.name(), info.partition())))
                     .collect(Collectors.toSet());
-            Map<TopicPartition, Long> ends = offsets(admin, partitions, OffsetSpec.latest());
-            Map<TopicPartition, Long> starts = offsets(admin, partitions, OffsetSpec.earliest());
+            Map<TopicPartition, Long> ends = offsets(admin, partitions, OffsetSpec.latest(), left);
+            Map<TopicPartition, Long> starts = offsets(admin, partitions, OffsetSpec.earliest(), left);
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
-                    .partitionsToOffsetAndMetadata().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    .partitionsToOffsetAndMetadata().get(left.millis(), TimeUnit.MILLISECONDS);
             long total = 0;
             int withoutCommit = 0;
             for (TopicPartition partition : partitions) {
@@ -122,9 +147,9 @@ public final class KafkaAdminInspector implements KafkaInspector {
 
     @Override
     public Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics) {
-        return call(bootstrapServers, "reading the offsets of group " + groupId, admin -> {
+        return call(bootstrapServers, "reading the offsets of group " + groupId, (admin, left) -> {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
-                    .partitionsToOffsetAndMetadata().get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    .partitionsToOffsetAndMetadata().get(left.millis(), TimeUnit.MILLISECONDS);
             Map<String, CommittedOffset> offsets = new java.util.TreeMap<>();
             committed.forEach((partition, offset) -> {
                 if (offset != null && topics.contains(partition.topic())) {
@@ -135,24 +160,35 @@ public final class KafkaAdminInspector implements KafkaInspector {
         });
     }
 
-    private static Map<TopicPartition, Long> offsets(Admin admin, Set<TopicPartition> partitions, OffsetSpec spec) throws Exception {
+    private static Map<TopicPartition, Long> offsets(Admin admin, Set<TopicPartition> partitions, OffsetSpec spec, Budget left) throws Exception {
         Map<TopicPartition, OffsetSpec> request = partitions.stream().collect(Collectors.toMap(p -> p, p -> spec));
         Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin.listOffsets(request).all()
-                .get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                .get(left.millis(), TimeUnit.MILLISECONDS);
         return result.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, entry -> entry.getValue().offset()));
     }
 
+    /** What is left of one operation's {@link #CALL_TIMEOUT}, shared by all its requests. */
+    private record Budget(long deadlineNanos) {
+        long millis() {
+            return Math.max(1, Duration.ofNanos(deadlineNanos - System.nanoTime()).toMillis());
+        }
+    }
+
     private interface AdminCall<T> {
-        T apply(Admin admin) throws Exception;
+        T apply(Admin admin, Budget left) throws Exception;
     }
 
     private <T> T call(String bootstrapServers, String what, AdminCall<T> call) {
         Map<String, Object> config = clientConfig.apply(bootstrapServers);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+        Budget budget = new Budget(System.nanoTime() + CALL_TIMEOUT.toNanos());
         try (Admin admin = Admin.create(config)) {
-            return call.apply(admin);
+            return call.apply(admin, budget);
         } catch (ExecutionException e) {
+            if (isRefusal(e.getCause())) {
+                throw new DependencyFailedException(what + " on " + bootstrapServers + " was refused: " + e.getCause() + ". " + FIX, e.getCause());
+            }
             throw new TransientDependencyException(what + " on " + bootstrapServers + " failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

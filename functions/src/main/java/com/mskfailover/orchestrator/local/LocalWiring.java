@@ -70,7 +70,7 @@ public final class LocalWiring {
         handlers.put("VerifyForwardReplication", new VerifyForwardReplication(ports.forwardReplication()));
         handlers.put("NotifyOperators", new NotifyOperators(ports.notifier()));
         handlers.put("DetectImpairment", new DetectImpairment(ports.settings(), ports.alarms(), ports.executions(), ports.aliases(),
-                ports.kafka()));
+                ports.kafka(), ports.notifier()));
         handlers.put("ProbePrimary", new ProbePrimary(ports.kafka(), ports.settings().primaryClusterArn(),
                 ports.clusters().bootstrapServers(ports.settings().primaryClusterArn()), ports.settings().probeTimeout(), System.out));
         return handlers;

@@ -41,6 +41,27 @@ class AwsAdaptersHttpTest {
     }
 
     @Test
+    void everyRequestIsSignedWithTheSessionCredentialsOfTheDefaultChainTokenIncluded() {
+        // Lambda (and sam local invoke) give the role's session as AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY +
+        // AWS_SESSION_TOKEN; keys without the token are refused by AWS. Here the build hands the same session to the
+        // SDK's default chain (system properties, its first provider), and the function's environment names the keys too.
+        Map<String, String> lambdaEnvironment = new java.util.HashMap<>(Map.of("AWS_ACCESS_KEY_ID", "AKIDLOCAL",
+                "AWS_SECRET_ACCESS_KEY", "local-secret", "AWS_SESSION_TOKEN", System.getProperty("aws.sessionToken"),
+                "NOTIFICATION_TOPIC_ARN", "arn:aws:sns:us-east-2:123456789012:msk-failover",
+                "PRIMARY_CLUSTER_ARN", PRIMARY, "SECONDARY_CLUSTER_ARN", SECONDARY,
+                "PRODUCER_ALIAS_NAMES", "kafka-producers.msk.internal", "CONSUMER_ALIAS_NAMES", "kafka-consumers.msk.internal"));
+        assertEquals("local-session-token", System.getProperty("aws.sessionToken"), "set by functions/pom.xml");
+        new AwsPorts(endpoint.environment(lambdaEnvironment)).notifier().publish("subject", "message");
+        ports.alarmStates().stateOf("msk-failover-primary-unreachable");
+
+        assertEquals(2, endpoint.requests().size());
+        for (FakeAwsEndpoint.Request request : endpoint.requests()) {
+            assertEquals("local-session-token", request.headers().get("x-amz-security-token"), request.action() + " " + request.headers());
+            assertTrue(request.headers().get("authorization").contains("Credential=AKIDLOCAL/"), request.headers().toString());
+        }
+    }
+
+    @Test
     void route53ChangeIsOneBatchOfTxtUpsertsForEveryAlias() {
         BootstrapAliasRecord producers = BootstrapAliasRecord.of("kafka-producers.msk.internal", SECONDARY, "us-east-2",
                 "b-1.secondary.kafka.us-east-2.amazonaws.com:9098,b-2.secondary.kafka.us-east-2.amazonaws.com:9098");

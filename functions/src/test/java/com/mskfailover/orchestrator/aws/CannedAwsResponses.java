@@ -47,7 +47,7 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
                     : FakeAwsEndpoint.Response.xml("<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult><MessageId>m-1</MessageId>"
                     + "</PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>");
             case "cloudwatch:DescribeAlarms" -> cbor(java.util.Map.of("MetricAlarms",
-                    java.util.List.of(java.util.Map.of("AlarmName", "msk-primary-impaired", "StateValue", alarmState)), "CompositeAlarms", java.util.List.of()));
+                    java.util.List.of(java.util.Map.of("AlarmName", "msk-failover-primary-unreachable", "StateValue", alarmState)), "CompositeAlarms", java.util.List.of()));
             case "kafka:GetBootstrapBrokers" -> {
                 String brokers = bootstrapByCluster.entrySet().stream().filter(e -> request.path().contains(e.getKey()))
                         .map(java.util.Map.Entry::getValue).findFirst().orElse(bootstrapBrokers);

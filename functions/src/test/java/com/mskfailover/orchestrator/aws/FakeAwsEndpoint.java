@@ -24,7 +24,8 @@ import java.util.function.Function;
  */
 public final class FakeAwsEndpoint implements AutoCloseable {
 
-    public record Request(String action, String method, String path, Map<String, String> headers, String body) {
+    /** @param bytes the body as sent (CBOR bodies are binary); {@code body} is it read as UTF-8 */
+    public record Request(String action, String method, String path, Map<String, String> headers, String body, byte[] bytes) {
         /** A form field of a query-protocol body (SNS, CloudWatch). */
         public String formField(String name) {
             for (String pair : body.split("&")) {
@@ -95,13 +96,12 @@ public final class FakeAwsEndpoint implements AutoCloseable {
         return requests().stream().filter(request -> request.action().equals(action)).toList();
     }
 
-    /** The env of an AwsPorts whose clients all go to this endpoint. */
+    /** The env of an AwsPorts whose clients all go to this endpoint (a Region the settings name is kept). */
     public Map<String, String> environment(Map<String, String> settings) {
         Map<String, String> env = new LinkedHashMap<>(settings);
         env.put("AWS_ENDPOINT_URL", uri().toString());
-        env.put("AWS_REGION", "us-east-2");
-        env.put("AWS_ACCESS_KEY_ID", "AKIDLOCAL");
-        env.put("AWS_SECRET_ACCESS_KEY", "local-secret");
+        env.putIfAbsent("AWS_REGION", "us-east-2");
+        // Credentials: the SDK's default chain, which the build points at test keys (aws.accessKeyId, ... in the pom).
         return env;
     }
 
@@ -112,13 +112,14 @@ public final class FakeAwsEndpoint implements AutoCloseable {
 
     private void serve(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            byte[] sent = exchange.getRequestBody().readAllBytes();
+            String body = new String(sent, StandardCharsets.UTF_8);
             Map<String, String> headers = new LinkedHashMap<>();
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), String.join(",", values)));
             String path = exchange.getRequestURI().getRawPath();
             Request request = new Request(actionOf(exchange.getRequestMethod(), path, headers, body), exchange.getRequestMethod(),
                     URLDecoder.decode(path, StandardCharsets.UTF_8) + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getQuery()),
-                    headers, body);
+                    headers, body, sent);
             requests.add(request);
             Response response = responder.apply(request);
             byte[] bytes = response.bytes();

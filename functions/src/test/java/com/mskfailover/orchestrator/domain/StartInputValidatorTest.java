@@ -73,4 +73,30 @@ class StartInputValidatorTest {
         var failure = assertThrows(InvalidInputException.class, () -> validator.failover(JSON.createArrayNode()));
         assertTrue(failure.getMessage().contains("JSON object"), failure.getMessage());
     }
+
+    @Test
+    void noLoopMayRunLongerThanTheHistoryBudgetAllows() {
+        ObjectNode longest = input();
+        longest.putObject("timeouts").put("aliasSyncSeconds", Timeouts.MAX_ALIAS_SYNC_SECONDS)
+                .put("replicationCatchUpSeconds", Timeouts.MAX_REPLICATION_CATCH_UP_SECONDS)
+                .put("consumerDrainSeconds", Timeouts.MAX_CONSUMER_DRAIN_SECONDS)
+                .put("forwardReplicationSeconds", Timeouts.MAX_FORWARD_REPLICATION_SECONDS);
+        assertEquals(Timeouts.longestAllowed(), validator.failback(longest).timeouts());
+        for (String field : List.of("aliasSyncSeconds", "replicationCatchUpSeconds", "consumerDrainSeconds", "forwardReplicationSeconds")) {
+            ObjectNode tooLong = longest.deepCopy();
+            ((ObjectNode) tooLong.path("timeouts")).put(field, longest.path("timeouts").path(field).asInt() + 1);
+            InvalidInputException refused = assertThrows(InvalidInputException.class, () -> validator.failback(tooLong));
+            assertEquals("timeouts." + field, refused.field());
+            assertTrue(refused.getMessage().contains("start the execution again"), refused.getMessage());
+        }
+    }
+
+    @Test
+    void aReverseReplicatorNameMustStartWithTheStacksBecauseItsPermissionsAreScopedToIt() {
+        assertEquals("failback-replicator-2", validator.failback(input().put("reverseReplicatorName", "failback-replicator-2")).reverseReplicatorName());
+        InvalidInputException refused = assertThrows(InvalidInputException.class,
+                () -> validator.failback(input().put("reverseReplicatorName", "my-replicator")));
+        assertEquals("reverseReplicatorName", refused.field());
+        assertTrue(refused.getMessage().contains("must start with the stack's ReverseReplicatorName 'failback-replicator'"), refused.getMessage());
+    }
 }

@@ -70,7 +70,7 @@ class DetectImpairmentTest {
         assertEquals("STARTED", first.path("decision").asText(), first.toString());
         assertEquals("DUPLICATE", duplicate.path("decision").asText(), duplicate.toString());
         assertEquals(first.path("executionName").asText(), duplicate.path("executionName").asText());
-        assertTrue(first.path("executionName").asText().matches("failover-msk-primary-impaired-[0-9a-f]{16}"), first.toString());
+        assertTrue(first.path("executionName").asText().matches("failover-msk-failover-primary-unreachable-[0-9a-f]{16}"), first.toString());
         assertEquals(1, ports.executions.started().size());
 
         // The started input is a valid failover input: run it through the real state machine.

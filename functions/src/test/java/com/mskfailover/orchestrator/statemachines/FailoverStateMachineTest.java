@@ -1,5 +1,6 @@
 package com.mskfailover.orchestrator.statemachines;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mskfailover.local.stepfunctions.ExecutionResult;
@@ -69,6 +70,27 @@ class FailoverStateMachineTest {
         assertEquals(TestPorts.SECONDARY_ARN, resolver.resolve(TestPorts.CONSUMER_ALIAS).clusterArn());
         assertEquals("us-east-2", resolver.resolve(TestPorts.CONSUMER_ALIAS).region());
         assertTrue(ports.notifier.last().subject().contains("failover succeeded"), ports.notifier.last().toString());
+    }
+
+    @Test
+    void aNotificationThatFailsAfterTheFlipIsRecordedAndTheFailoverStillSucceeds() throws IOException {
+        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), null);
+        ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
+        // SNS refusing for good (e.g. the topic's key policy): not transient, so the retriers pass it to the Catch.
+        var base = ports.ports();
+        var withBrokenSns = new com.mskfailover.orchestrator.local.LocalWiring.LocalPorts(base.settings(), base.clusters(), base.kafka(),
+                base.aliases(), base.tasks(), base.forwardReplication(), (subject, message) -> {
+                    throw new com.mskfailover.orchestrator.domain.DependencyFailedException("publishing to the topic failed: AuthorizationError (HTTP 403)");
+                }, base.alarms(), base.executions());
+
+        ExecutionResult result = StateMachineRun.run("failover", withBrokenSns, sampleInput().toString()).result();
+
+        assertTrue(result.succeeded(), result.timelineTable());
+        assertEquals("FailoverSucceeded", result.statePath().getLast());
+        assertEquals(TestPorts.SECONDARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS), "the move stands");
+        JsonNode error = result.output().path("notificationError");
+        assertEquals("com.mskfailover.orchestrator.domain.DependencyFailedException", error.path("Error").asText(), result.output().toString());
+        assertTrue(error.path("Cause").asText().contains("AuthorizationError"), error.toString());
     }
 
     @Test

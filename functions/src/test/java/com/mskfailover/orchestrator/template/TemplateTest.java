@@ -154,6 +154,35 @@ class TemplateTest {
     }
 
     @Test
+    void loopTimeoutBoundsAreTheValidatorsAndLambdaTimeoutsAreRetriedAtMostOnce() throws IOException {
+        JsonNode parameters = template.root().path("Parameters");
+        assertEquals(com.mskfailover.orchestrator.domain.Timeouts.MAX_ALIAS_SYNC_SECONDS, parameters.path("AliasSyncTimeoutSeconds").path("MaxValue").asInt());
+        assertEquals(com.mskfailover.orchestrator.domain.Timeouts.MAX_REPLICATION_CATCH_UP_SECONDS, parameters.path("ReplicationCatchUpTimeoutSeconds").path("MaxValue").asInt());
+        assertEquals(com.mskfailover.orchestrator.domain.Timeouts.MAX_CONSUMER_DRAIN_SECONDS, parameters.path("ConsumerDrainTimeoutSeconds").path("MaxValue").asInt());
+        assertEquals(com.mskfailover.orchestrator.domain.Timeouts.MAX_FORWARD_REPLICATION_SECONDS, parameters.path("ForwardReplicationTimeoutSeconds").path("MaxValue").asInt());
+        for (String machine : MACHINES.values()) {
+            JsonNode states = JSON.readTree(StateMachineRun.definition(machine).toFile()).path("States");
+            states.fields().forEachRemaining(entry -> {
+                int unknownRetries = 0;
+                for (JsonNode retrier : entry.getValue().path("Retry")) {
+                    if (retrier.path("ErrorEquals").toString().contains("\"Lambda.Unknown\"")) {
+                        unknownRetries += retrier.path("MaxAttempts").asInt(3);
+                    }
+                }
+                // Lambda.Unknown includes the function timing out: each retry may cost the whole function Timeout.
+                assertTrue(unknownRetries <= 1, entry.getKey() + " retries Lambda.Unknown " + unknownRetries + " times");
+                if (entry.getKey().startsWith("Notify") && entry.getKey().endsWith("Succeeded")) {
+                    JsonNode catcher = entry.getValue().path("Catch").path(0);
+                    assertEquals("[\"States.ALL\"]", catcher.path("ErrorEquals").toString(), entry.getKey());
+                    assertEquals("$.notificationError", catcher.path("ResultPath").asText(), entry.getKey());
+                    assertEquals("Succeed", states.path(catcher.path("Next").asText()).path("Type").asText(), entry.getKey() + " ends in success");
+                }
+            });
+        }
+        assertEquals(90, template.root().path("Globals").path("Function").path("Timeout").asInt());
+    }
+
+    @Test
     void iamHasNoWildcardActionAndRoute53ChangesOnlyTheAliasTxtRecords() {
         List<String> wildcards = new ArrayList<>();
         template.resources().forEach((id, resource) -> SamTemplate.allowedActions(resource).stream()
@@ -215,7 +244,7 @@ class TemplateTest {
     void arcModeRecordsFollowRoutingControlsAndRoute53ModeKeepsTheSimpleRecords() {
         Map<String, JsonNode> resources = template.resources();
         List<String> problems = new ArrayList<>();
-        Set<String> routingControls = template.resourcesOfType("AWS::Route53RecoveryControl::RoutingControl").keySet();
+        Set<String> routingControls = routingControlParameters();
         Set<String> namesWithFailoverPairs = new TreeSet<>();
         template.resourcesOfType("AWS::Route53::RecordSet").forEach((id, record) -> {
             JsonNode properties = record.path("Properties");
@@ -226,8 +255,8 @@ class TemplateTest {
                 expect(problems, id, check != null && "RECOVERY_CONTROL".equals(check.path("Properties").path("HealthCheckConfig").path("Type").asText()),
                         "HealthCheckId is a RECOVERY_CONTROL health check of the template");
                 if (check != null) {
-                    String control = check.path("Properties").path("HealthCheckConfig").path("RoutingControlArn").asText().replace(".RoutingControlArn", "");
-                    expect(problems, id, routingControls.contains(control), "its health check follows a routing control of the template");
+                    String control = check.path("Properties").path("HealthCheckConfig").path("RoutingControlArn").asText();
+                    expect(problems, id, routingControls.contains(control), "its health check follows a routing control the stack is given");
                     // The PRIMARY record of an alias follows the "On primary" control, the SECONDARY the "On secondary" one.
                     expect(problems, id, control.toLowerCase().contains("on" + properties.path("Failover").asText().toLowerCase()), "follows " + control);
                 }
@@ -244,7 +273,9 @@ class TemplateTest {
 
     @Test
     void routingControlsMayBeReadAndSetOnlyByTheAliasFunctionsAndOnlyOnTheStacksControls() {
-        Set<String> routingControls = template.resourcesOfType("AWS::Route53RecoveryControl::RoutingControl").keySet();
+        Set<String> routingControls = routingControlParameters();
+        assertEquals(Set.of(), template.resourcesOfType("AWS::Route53RecoveryControl::RoutingControl").keySet(),
+                "ARC's configuration resources exist only in us-west-2 and us-east-1: they are templates/arc-control.yaml's");
         Map<String, Set<String>> arcActionsByFunction = new TreeMap<>();
         for (var entry : template.resources().entrySet()) {
             for (JsonNode statement : SamTemplate.statements(entry.getValue())) {
@@ -259,7 +290,7 @@ class TemplateTest {
                 JsonNode resource = statement.path("Resource");
                 assertEquals("SwitchesAliasesWithArc", resource.path(0).asText(), entry.getKey());
                 Set<String> named = new TreeSet<>();
-                resource.path(1).forEach(arn -> named.add(arn.asText().replace(".RoutingControlArn", "")));
+                resource.path(1).forEach(arn -> named.add(arn.asText()));
                 assertEquals(routingControls, named, entry.getKey());
                 assertTrue(resource.path(2).asText().endsWith(":controlpanel/none/routingcontrol/none"), resource.toString());
             }
@@ -269,6 +300,18 @@ class TemplateTest {
                         "route53-recovery-cluster:UpdateRoutingControlState", "route53-recovery-cluster:UpdateRoutingControlStates"),
                 "CheckAliasesInSyncFunction", Set.of("route53-recovery-cluster:GetRoutingControlState"),
                 "DetectImpairmentFunction", Set.of("route53-recovery-cluster:GetRoutingControlState")), arcActionsByFunction);
+    }
+
+    /** The four routing control ARN parameters (outputs of templates/arc-control.yaml of the same names). */
+    private Set<String> routingControlParameters() {
+        Set<String> names = new TreeSet<>();
+        template.root().path("Parameters").fieldNames().forEachRemaining(name -> {
+            if (name.endsWith("RoutingControlArn")) {
+                names.add(name);
+            }
+        });
+        assertEquals(4, names.size(), names.toString());
+        return names;
     }
 
     private static void expect(List<String> problems, String id, boolean holds, String what) {

@@ -43,10 +43,17 @@ public final class KafkaClients {
     }
 
     public Admin admin() {
-        return Admin.create(Map.of(
+        return admin(Map.of());
+    }
+
+    /** An admin client with these client properties on top of the defaults (e.g. a SASL login). */
+    public Admin admin(Map<String, Object> overrides) {
+        Map<String, Object> config = new HashMap<>(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000));
+        config.putAll(overrides);
+        return Admin.create(config);
     }
 
     /** Creates the topic with the cluster's default replication factor, or does nothing if it exists. */

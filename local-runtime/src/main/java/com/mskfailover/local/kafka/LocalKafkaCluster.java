@@ -73,6 +73,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private final int brokerCount;
     private final String quorumVoters;
     private final Map<String, String> brokerOverrides;
+    private final Map<String, Object> adminOverrides;
 
     private LocalKafkaCluster(Builder builder) throws IOException {
         this.name = builder.name;
@@ -103,6 +104,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
                 .collect(Collectors.joining(","));
         this.clusterId = existingClusterId(nodes.get(0).home).orElseGet(() -> Uuid.randomUuid().toString());
         this.brokerOverrides = Map.copyOf(builder.brokerOverrides);
+        this.adminOverrides = Map.copyOf(builder.adminOverrides);
     }
 
     public static Builder builder(String name) {
@@ -240,7 +242,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
     /** An admin client for this cluster; the caller closes it. */
     public Admin admin() {
-        return clients().admin();
+        return clients().admin(adminOverrides);
     }
 
     public KafkaClients clients() {
@@ -600,6 +602,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         private Path dataDir;
         private int brokerPort;
         private final Map<String, String> brokerOverrides = new LinkedHashMap<>();
+        private final Map<String, Object> adminOverrides = new LinkedHashMap<>();
 
         private Builder(String name) {
             this.name = name;
@@ -643,6 +646,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
         public Builder brokerProperty(String key, String value) {
             brokerOverrides.put(key, value);
+            return this;
+        }
+
+        /** A client property of {@link #admin()} (and of the readiness check), e.g. the SASL login of a SASL listener. */
+        public Builder adminClientProperty(String key, Object value) {
+            adminOverrides.put(key, value);
             return this;
         }
 

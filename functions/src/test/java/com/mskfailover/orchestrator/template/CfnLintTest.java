@@ -1,0 +1,184 @@
+package com.mskfailover.orchestrator.template;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mskfailover.orchestrator.StateMachineRun;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The real cfn-lint (with the SAM translator: it lints the transformed template, each Region's resource types and
+ * IAM action names) over template.yaml in every mode, for the secondary Regions the README names, and over
+ * templates/arc-control.yaml in us-west-2. Each mode is linted as deployed: a copy of the template whose parameter
+ * defaults are that mode's values (what sam deploy's parameter overrides give), so that cfn-lint resolves every Ref.
+ * Without cfn-lint the test fails under CI (CI set) and is skipped, saying why, elsewhere.
+ */
+class CfnLintTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path ROOT = StateMachineRun.projectRoot();
+    private static final String RC = "arn:aws:route53-recovery-control::123456789012:controlpanel/0123456789abcdef0123456789abcdef/routingcontrol/";
+    /** Example values for the parameters a deploy must give (or that a mode needs), valid for their AllowedPattern. */
+    private static final Map<String, String> DEPLOY_VALUES = Map.ofEntries(
+            Map.entry("PrimaryClusterArn", "arn:aws:kafka:us-east-1:123456789012:cluster/msk-primary/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b-1"),
+            Map.entry("SecondaryClusterArn", "arn:aws:kafka:us-east-2:123456789012:cluster/msk-secondary/1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809-2"),
+            Map.entry("PrimaryBootstrapServers", "b-1.mskprimary.abc123.c2.kafka.us-east-1.amazonaws.com:9098"),
+            Map.entry("SecondaryBootstrapServers", "b-1.msksecondary.def456.c3.kafka.us-east-2.amazonaws.com:9098"),
+            Map.entry("HostedZoneId", "Z0123456789ABCDEFGHIJ"),
+            Map.entry("ReplicatorTaskImage", "123456789012.dkr.ecr.us-east-2.amazonaws.com/replicator-task:abc1234"),
+            Map.entry("SubnetIds", "subnet-0123456789abcdef0,subnet-0123456789abcdef1"),
+            Map.entry("SecurityGroupIds", "sg-0123456789abcdef0"),
+            Map.entry("ForwardReplicatorArn", "arn:aws:kafka:us-east-2:123456789012:replicator/msk-forward/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-3"),
+            Map.entry("ArcClusterEndpoints", "us-east-1=https://host-aaaaaa.us-east-1.example.com/v1,us-west-2=https://host-bbbbbb.us-west-2.example.com/v1"),
+            Map.entry("ProducersOnPrimaryRoutingControlArn", RC + "aaaaaaaaaaaaaaaa"),
+            Map.entry("ProducersOnSecondaryRoutingControlArn", RC + "bbbbbbbbbbbbbbbb"),
+            Map.entry("ConsumersOnPrimaryRoutingControlArn", RC + "cccccccccccccccc"),
+            Map.entry("ConsumersOnSecondaryRoutingControlArn", RC + "dddddddddddddddd"));
+
+    private static String cfnLint;
+
+    @BeforeAll
+    static void findCfnLint() {
+        String command = System.getenv().getOrDefault("CFN_LINT", "cfn-lint");
+        String problem;
+        try {
+            Result version = run(List.of(command, "--version"));
+            if (version.exitCode() == 0) {
+                cfnLint = command;
+                System.out.println("linting with " + version.output().strip());
+                return;
+            }
+            problem = "'" + command + " --version' exited " + version.exitCode() + ": " + version.output();
+        } catch (IOException e) {
+            problem = "'" + command + "' cannot be run: " + e.getMessage();
+        }
+        String message = "cfn-lint is needed to lint template.yaml: " + problem
+                + ". Install it with 'python3 -m pip install cfn-lint' (bash .ci/run does), or set CFN_LINT to its path.";
+        if (System.getenv("CI") != null) {
+            fail(message);
+        }
+        System.out.println("SKIPPED (CI is not set): " + message);
+        Assumptions.abort(message);
+    }
+
+    /** The Regions the README says the template is checked for (the line that names them, in backticks). */
+    static List<String> secondaryRegionsNamedByTheReadme() throws IOException {
+        for (String line : Files.readAllLines(ROOT.resolve("README.md"))) {
+            if (line.contains("cfn-lint checks the template") && line.contains("secondary Regions")) {
+                List<String> regions = new ArrayList<>();
+                Matcher matcher = Pattern.compile("`([a-z]{2}(?:-[a-z]+)+-\\d)`").matcher(line);
+                while (matcher.find()) {
+                    regions.add(matcher.group(1));
+                }
+                return regions;
+            }
+        }
+        throw new AssertionError("README.md has no line 'cfn-lint checks the template ... secondary Regions `...`'");
+    }
+
+    @Test
+    void theTemplateInEveryModeHasNoFindingInAnySecondaryRegionTheReadmeNames() throws Exception {
+        List<String> regions = secondaryRegionsNamedByTheReadme();
+        assertTrue(regions.contains("us-east-2"), "the blog's secondary Region is checked: " + regions);
+        SamTemplate template = new SamTemplate();
+        Path dir = ROOT.resolve("functions/target/cfn-lint");
+        Files.createDirectories(dir);
+        List<String> files = new ArrayList<>();
+        for (JsonNode aliasMode : template.root().path("Parameters").path("AliasSwitchMode").path("AllowedValues")) {
+            for (JsonNode forwardMode : template.root().path("Parameters").path("ForwardReplicationMode").path("AllowedValues")) {
+                Map<String, String> values = new LinkedHashMap<>(DEPLOY_VALUES);
+                values.put("AliasSwitchMode", aliasMode.asText());
+                values.put("ForwardReplicationMode", forwardMode.asText());
+                Path copy = dir.resolve("template-" + aliasMode.asText() + "-" + forwardMode.asText() + ".yaml");
+                Files.writeString(copy, withDefaults(Files.readString(ROOT.resolve("template.yaml")), values));
+                files.add(copy.toString());
+            }
+        }
+        assertEquals(4, files.size());
+        List<String> findings = lint(regions, files);
+        assertEquals(List.of(), findings, "cfn-lint findings for " + regions);
+    }
+
+    @Test
+    void theArcStackHasNoFindingInUsWest2AndCfnLintKnowsItCannotGoElsewhere() throws Exception {
+        String arc = ROOT.resolve("templates/arc-control.yaml").toString();
+        assertEquals(List.of(), lint(List.of("us-west-2"), List.of(arc)));
+        // The check is real: ARC's configuration resources do not exist in the blog's secondary Region.
+        List<String> elsewhere = lint(List.of("us-east-2"), List.of(arc));
+        assertFalse(elsewhere.isEmpty());
+        assertTrue(elsewhere.stream().allMatch(finding -> finding.contains("E3006")), elsewhere.toString());
+    }
+
+    /** The template text with each named parameter's Default set (added where it has none). */
+    static String withDefaults(String template, Map<String, String> values) {
+        String result = template;
+        for (var entry : values.entrySet()) {
+            Matcher block = Pattern.compile("\n  " + Pattern.quote(entry.getKey()) + ":\n((?:    .*\n)*)").matcher(result);
+            if (!block.find()) {
+                throw new AssertionError("template.yaml has no parameter " + entry.getKey());
+            }
+            String body = block.group(1);
+            String line = "    Default: '" + entry.getValue() + "'\n";
+            String replaced = body.matches("(?s).*    Default: .*") ? body.replaceFirst("    Default: .*\n", Matcher.quoteReplacement(line)) : body + line;
+            result = result.substring(0, block.start(1)) + replaced + result.substring(block.end(1));
+        }
+        return result;
+    }
+
+    private static List<String> lint(List<String> regions, List<String> files) throws IOException {
+        List<String> command = new ArrayList<>(List.of(cfnLint, "--format", "json", "--regions"));
+        command.addAll(regions);
+        command.add("--");
+        command.addAll(files);
+        Result result = run(command);
+        JsonNode findings;
+        try {
+            findings = JSON.readTree(result.output().substring(Math.max(0, result.output().indexOf('['))));
+        } catch (IOException e) {
+            throw new AssertionError("cfn-lint exited " + result.exitCode() + " without its JSON report: " + result.output(), e);
+        }
+        List<String> lines = new ArrayList<>();
+        for (JsonNode finding : findings) {
+            lines.add(Path.of(finding.path("Filename").asText()).getFileName() + ":" + finding.path("Location").path("Start").path("LineNumber").asInt()
+                    + " " + finding.path("Level").asText() + " " + finding.path("Rule").path("Id").asText() + " " + finding.path("Message").asText());
+        }
+        lines.forEach(System.out::println);
+        return lines;
+    }
+
+    private record Result(int exitCode, String output) {
+    }
+
+    private static Result run(List<String> command) throws IOException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] output = process.getInputStream().readAllBytes();
+        try {
+            if (!process.waitFor(5, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new IOException(command + " did not finish in 5 minutes");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,97 @@
+package com.mskfailover.orchestrator.template;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mskfailover.orchestrator.StateMachineRun;
+import com.mskfailover.orchestrator.local.LocalWiring;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * What {@code sam build && sam deploy} do with the template's local paths, reproduced without the SAM CLI: sam build
+ * writes {@code .aws-sam/build/template.yaml} and, in moving it there, rewrites the relative paths of Resources (and
+ * Metadata) to be relative to the build folder, but not those of Globals (SAM CLI,
+ * {@code samcli/commands/_utils/template.py}, {@code _update_relative_paths} / {@code _resolve_relative_to});
+ * functions with {@code Metadata: SkipBuild} are not built and keep their (rewritten) CodeUri. sam deploy then
+ * packages each path relative to the built template, and fails (ExportFailedError) on one that does not exist.
+ * Runs after {@code package}, so the jar the built template names is the one Maven made.
+ */
+class SamBuildIT {
+
+    /** The local-path properties of the resource types this template uses (SAM CLI's RESOURCES_WITH_LOCAL_PATHS). */
+    private static final Map<String, String> LOCAL_PATH_PROPERTIES = Map.of(
+            "AWS::Serverless::Function", "CodeUri",
+            "AWS::Serverless::StateMachine", "DefinitionUri",
+            "AWS::Serverless::LayerVersion", "ContentUri",
+            "AWS::Serverless::Api", "DefinitionUri");
+
+    private final Path root = StateMachineRun.projectRoot();
+    private final Path buildDir = root.resolve(".aws-sam").resolve("build");
+
+    @Test
+    void everyLocalPathOfTheBuiltTemplateExistsAndEveryFunctionsJarHoldsItsHandler() throws IOException {
+        SamTemplate template = new SamTemplate();
+        JsonNode globals = template.root().path("Globals").path("Function");
+        List<String> problems = new ArrayList<>();
+        Map<String, String> builtCodeUris = new LinkedHashMap<>();
+        for (var entry : template.resources().entrySet()) {
+            String type = entry.getValue().path("Type").asText();
+            String property = LOCAL_PATH_PROPERTIES.get(type);
+            if (property == null) {
+                continue;
+            }
+            JsonNode own = entry.getValue().path("Properties").path(property);
+            // A resource's own path is rewritten; a path it takes from Globals is copied as it is.
+            String built = own.isTextual() ? rewritten(own.asText())
+                    : type.equals("AWS::Serverless::Function") ? globals.path(property).asText(null) : null;
+            if (built == null) {
+                problems.add(entry.getKey() + ": no " + property + " at all");
+                continue;
+            }
+            Path target = buildDir.resolve(built).normalize();
+            if (!Files.exists(target)) {
+                problems.add(entry.getKey() + ": the built template's " + property + " '" + built + "' is " + target + ", which does not exist"
+                        + (own.isTextual() ? "" : " (a Globals path is not rewritten by sam build: put " + property + " on the resource)"));
+                continue;
+            }
+            if (type.equals("AWS::Serverless::Function")) {
+                builtCodeUris.put(entry.getKey(), built);
+                String handler = entry.getValue().path("Properties").path("Handler").asText();
+                String classFile = handler.substring(0, handler.indexOf("::")).replace('.', '/') + ".class";
+                try (ZipFile jar = new ZipFile(target.toFile())) {
+                    if (jar.getEntry(classFile) == null) {
+                        problems.add(entry.getKey() + ": " + target + " has no " + classFile);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), problems);
+        assertEquals(LocalWiring.FUNCTION_NAMES.size(), builtCodeUris.size(), builtCodeUris.toString());
+        builtCodeUris.values().forEach(uri -> assertEquals("../../functions/target/functions.jar", uri));
+    }
+
+    @Test
+    void aCodeUriInGlobalsWouldPointNowhereFromTheBuildFolder() {
+        // The failure this guards against, as the issue saw it: Globals' functions/target/functions.jar, read from .aws-sam/build.
+        assertFalse(Files.exists(buildDir.resolve("functions/target/functions.jar")));
+        assertEquals("../../functions/target/functions.jar", rewritten("functions/target/functions.jar"));
+    }
+
+    /** SAM CLI's _resolve_relative_to: os.path.relpath(os.path.normpath(os.path.join(original_root, path)), new_root). */
+    private String rewritten(String path) {
+        if (path.startsWith("s3://") || path.startsWith("http://") || path.startsWith("https://") || Path.of(path).isAbsolute()) {
+            return path;
+        }
+        return buildDir.relativize(root.resolve(path).normalize()).toString();
+    }
+}
