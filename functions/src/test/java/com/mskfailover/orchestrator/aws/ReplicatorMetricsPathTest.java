@@ -131,8 +131,10 @@ class ReplicatorMetricsPathTest {
         String stackRegion = "us-east-2";
         EmfCloudWatch cloudWatch = new EmfCloudWatch();
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        ReplicationMetrics metrics = new ReplicationMetrics(replicatorName, new PrintStream(stdout, true, StandardCharsets.UTF_8), Clock.systemUTC());
-        String line = metrics.emit(7);
+        Clock now = Clock.fixed(java.time.Instant.now(), java.time.ZoneOffset.UTC);
+        ReplicationMetrics metrics = new ReplicationMetrics(replicatorName, new PrintStream(stdout, true, StandardCharsets.UTF_8), now);
+        // A stalled flow: nothing copied in the interval, its oldest waiting record 90 s old. The RPO check must see 90 s.
+        String line = metrics.emit(7, 1, java.util.OptionalLong.of(now.millis() - 90_000));
         assertEquals(line, stdout.toString(StandardCharsets.UTF_8).strip(), "the line is what the task prints");
         cloudWatch.ingest(stackRegion, line);
 
@@ -140,10 +142,10 @@ class ReplicatorMetricsPathTest {
         Map<String, String> env = replicatorTaskModeEnvironment(stackRegion);
         env.put("FORWARD_REPLICATOR_NAME", replicatorName);
         env.put("REPLICATOR_TASK_METRICS_NAMESPACE", templateDefault("ReplicatorTaskMetricsNamespace"));
-        assertEquals(Optional.of(Duration.ZERO), latencyTheRpoCheckReads(cloudWatch, env), cloudWatch.queries + " vs " + cloudWatch.series.keySet());
+        assertEquals(Optional.of(Duration.ofSeconds(90)), latencyTheRpoCheckReads(cloudWatch, env), cloudWatch.queries + " vs " + cloudWatch.series.keySet());
 
         env.remove("REPLICATOR_TASK_METRICS_NAMESPACE");
-        assertEquals(Optional.of(Duration.ZERO), latencyTheRpoCheckReads(cloudWatch, env), "AwsPorts' own default: " + cloudWatch.queries);
+        assertEquals(Optional.of(Duration.ofSeconds(90)), latencyTheRpoCheckReads(cloudWatch, env), "AwsPorts' own default: " + cloudWatch.queries);
         assertEquals(ReplicationMetrics.NAMESPACE, AwsPorts.REPLICATOR_TASK_METRICS_NAMESPACE);
     }
 
@@ -152,7 +154,7 @@ class ReplicatorMetricsPathTest {
         // The stand-in matches as CloudWatch does, so the test above can fail: the old default namespace found nothing.
         EmfCloudWatch cloudWatch = new EmfCloudWatch();
         cloudWatch.ingest("us-east-2", new ReplicationMetrics("replicator-task", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                Clock.systemUTC()).emit(0));
+                Clock.systemUTC()).emit(0, 0, java.util.OptionalLong.empty()));
         Map<String, String> env = replicatorTaskModeEnvironment("us-east-2");
         env.put("FORWARD_REPLICATOR_NAME", "replicator-task");
         env.put("REPLICATOR_TASK_METRICS_NAMESPACE", "ReplicatorTask");
