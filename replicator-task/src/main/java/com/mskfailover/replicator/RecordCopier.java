@@ -39,6 +39,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -321,7 +322,7 @@ final class RecordCopier implements Runnable {
                         awaitStop(Duration.ofMillis(200)); // nothing to replicate yet: wait for topic sync
                         continue;
                     }
-                    resumeStallsDue();
+                    retryStallsDue();
                     ConsumerRecords<byte[], byte[]> records;
                     try {
                         records = consumer.poll(Duration.ofMillis(100));
@@ -462,11 +463,46 @@ final class RecordCopier implements Runnable {
             }
         }
 
-        private void resumeStallsDue() {
+        /**
+         * Retries stalled partitions whose back-off ran out, each with only its stalled record, in a
+         * transaction of their own: if the target refuses it again, the abort takes no other partition's
+         * copies with it (a read_uncommitted reader of the target would see those twice).
+         */
+        private void retryStallsDue() {
             Set<TopicPartition> due = new HashSet<>(stalls.due());
             due.retainAll(consumer.paused());
-            if (!due.isEmpty()) {
-                consumer.resume(due);
+            if (due.isEmpty()) {
+                return;
+            }
+            commitTransaction();
+            Set<TopicPartition> others = new HashSet<>(assigned.keySet());
+            others.removeAll(due);
+            others.removeAll(consumer.paused());
+            consumer.pause(others);
+            consumer.resume(due);
+            try {
+                Set<TopicPartition> waiting = new HashSet<>(due);
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (!waiting.isEmpty() && !stopping && System.nanoTime() < deadline) {
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+                    for (TopicPartition partition : records.partitions()) {
+                        if (waiting.remove(partition)) {
+                            ConsumerRecord<byte[], byte[]> stalled = records.records(partition).getFirst();
+                            copy(partition, List.of(stalled));
+                            if (!stalls.blocks(partition, stalled.offset())) {
+                                consumer.seek(partition, stalled.offset() + 1);
+                            }
+                        }
+                    }
+                }
+                commitTransaction();
+            } catch (KafkaException e) {
+                if (isFatal(e)) {
+                    throw fenced(e);
+                }
+                abortAndRewind(e);
+            } finally {
+                consumer.resume(others);
             }
         }
 

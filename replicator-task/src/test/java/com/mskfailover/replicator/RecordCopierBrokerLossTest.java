@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static com.mskfailover.replicator.ReplicationTestSupport.await;
+import static com.mskfailover.replicator.ReplicationTestSupport.closeAll;
+import static com.mskfailover.replicator.ReplicationTestSupport.byPartition;
 import static com.mskfailover.replicator.ReplicationTestSupport.caughtUp;
 import static com.mskfailover.replicator.ReplicationTestSupport.endOffsetSum;
 import static com.mskfailover.replicator.ReplicationTestSupport.env;
@@ -46,12 +48,7 @@ class RecordCopierBrokerLossTest {
 
     @AfterAll
     static void stopClusters() {
-        if (target != null) {
-            target.close();
-        }
-        if (source != null) {
-            source.close();
-        }
+        closeAll(target, source);
     }
 
     @Test
@@ -111,10 +108,5 @@ class RecordCopierBrokerLossTest {
                 }
             }
         }
-    }
-
-    private static Map<Integer, List<String>> byPartition(List<ConsumerRecord<String, String>> records) {
-        return records.stream().collect(Collectors.groupingBy(ConsumerRecord::partition,
-                Collectors.mapping(ConsumerRecord::value, Collectors.toList())));
     }
 }

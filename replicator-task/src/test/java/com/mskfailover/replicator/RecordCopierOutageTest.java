@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static com.mskfailover.replicator.ReplicationTestSupport.await;
+import static com.mskfailover.replicator.ReplicationTestSupport.closeAll;
+import static com.mskfailover.replicator.ReplicationTestSupport.byPartition;
 import static com.mskfailover.replicator.ReplicationTestSupport.caughtUp;
 import static com.mskfailover.replicator.ReplicationTestSupport.count;
 import static com.mskfailover.replicator.ReplicationTestSupport.env;
@@ -43,12 +45,7 @@ class RecordCopierOutageTest {
 
     @AfterAll
     static void stopClusters() {
-        if (target != null) {
-            target.close();
-        }
-        if (source != null) {
-            source.close();
-        }
+        closeAll(target, source);
     }
 
     /**
@@ -115,10 +112,5 @@ class RecordCopierOutageTest {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
         return all;
-    }
-
-    private static Map<Integer, List<String>> byPartition(List<ConsumerRecord<String, String>> records) {
-        return records.stream().collect(Collectors.groupingBy(ConsumerRecord::partition,
-                Collectors.mapping(ConsumerRecord::value, Collectors.toList())));
     }
 }

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static com.mskfailover.replicator.ReplicationTestSupport.await;
+import static com.mskfailover.replicator.ReplicationTestSupport.closeAll;
+import static com.mskfailover.replicator.ReplicationTestSupport.byPartition;
 import static com.mskfailover.replicator.ReplicationTestSupport.caughtUp;
 import static com.mskfailover.replicator.ReplicationTestSupport.endOffsetSum;
 import static com.mskfailover.replicator.ReplicationTestSupport.totalLag;
@@ -43,12 +45,7 @@ class RecordCopierTest {
 
     @AfterAll
     static void stopClusters() {
-        if (target != null) {
-            target.close();
-        }
-        if (source != null) {
-            source.close();
-        }
+        closeAll(target, source);
     }
 
     /**
@@ -139,6 +136,16 @@ class RecordCopierTest {
                             line.contains("\"StalledPartitions\":1") && line.contains("\"MessageLag\":11,")
                                     && line.matches(".*\"ReplicationLatency\":[1-9][0-9]{3,},.*")));
             assertEquals(0, ReplicationTestSupport.replicationLag(source, "refusals", topic).get(new TopicPartition(topic, 1)));
+            // Partition 1 keeps flowing, one record at a time, across the stalled partition's retries (1 s, 2 s, ...).
+            for (int i = 10; i < 30; i++) {
+                source.clients().produce(List.of(new ProducerRecord<>(topic, 1, "k", "one-" + i)));
+                int copied = i + 1;
+                await("one-" + i + " copied", WAIT, () -> target.clients().readAll(topic).stream().filter(r -> r.partition() == 1).count() == copied);
+            }
+            // Each retry sends the refused record alone: only the first attempt's abort took partition 1's copies with it.
+            long committedAndAborted = readUncommitted(target, new TopicPartition(topic, 1));
+            assertTrue(committedAndAborted <= 30 + 10,
+                    "aborted copies of partition 1 visible to read_uncommitted readers: at most the first 10, saw " + (committedAndAborted - 30));
 
             try (org.apache.kafka.clients.admin.Admin admin = target.admin()) {
                 var resource = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
@@ -150,6 +157,21 @@ class RecordCopierTest {
         }
         assertEquals(byPartition(source.clients().readAll(topic)), byPartition(target.clients().readAll(topic)),
                 "every partition an exact, ordered copy");
+    }
+
+    /** Records of the partition a read_uncommitted reader sees, aborted ones included. */
+    private static long readUncommitted(LocalKafkaCluster cluster, TopicPartition partition) {
+        try (var consumer = cluster.clients().consumer(null, Map.of("isolation.level", "read_uncommitted"))) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            long count = 0;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (consumer.position(partition) < end && System.nanoTime() < deadline) {
+                count += consumer.poll(Duration.ofMillis(200)).count();
+            }
+            return count;
+        }
     }
 
     /** A 3 MB record that the source holds compressed fits the target too: copies are compressed. */
@@ -205,10 +227,5 @@ class RecordCopierTest {
                 }
             }
         }
-    }
-
-    private static Map<Integer, List<String>> byPartition(List<ConsumerRecord<String, String>> records) {
-        return records.stream().collect(Collectors.groupingBy(ConsumerRecord::partition,
-                Collectors.mapping(ConsumerRecord::value, Collectors.toList())));
     }
 }

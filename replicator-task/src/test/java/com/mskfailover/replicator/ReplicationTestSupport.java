@@ -95,6 +95,21 @@ final class ReplicationTestSupport {
         return replicationLag(source, name, topic).values().stream().allMatch(lag -> lag == 0);
     }
 
+    /** Values by partition, in log order: what "an exact, ordered copy" compares. */
+    static Map<Integer, List<String>> byPartition(List<ConsumerRecord<String, String>> records) {
+        return records.stream().collect(java.util.stream.Collectors.groupingBy(ConsumerRecord::partition,
+                java.util.stream.Collectors.mapping(ConsumerRecord::value, java.util.stream.Collectors.toList())));
+    }
+
+    /** Closes the clusters a test class started (any of them may be null if its start failed). */
+    static void closeAll(LocalKafkaCluster... clusters) {
+        for (LocalKafkaCluster cluster : clusters) {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
+    }
+
     static List<String> sortedValues(LocalKafkaCluster cluster, String topic) {
         return cluster.clients().readAll(topic).stream().map(ConsumerRecord::value).sorted().toList();
     }

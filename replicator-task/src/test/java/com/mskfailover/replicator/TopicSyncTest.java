@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static com.mskfailover.replicator.ReplicationTestSupport.await;
+import static com.mskfailover.replicator.ReplicationTestSupport.closeAll;
 import static com.mskfailover.replicator.ReplicationTestSupport.caughtUp;
 import static com.mskfailover.replicator.ReplicationTestSupport.count;
 import static com.mskfailover.replicator.ReplicationTestSupport.env;
@@ -65,12 +66,7 @@ class TopicSyncTest {
 
     @AfterAll
     static void stopClusters() {
-        if (target != null) {
-            target.close();
-        }
-        if (source != null) {
-            source.close();
-        }
+        closeAll(target, source);
     }
 
     @Test

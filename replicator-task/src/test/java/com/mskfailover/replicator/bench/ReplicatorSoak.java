@@ -98,7 +98,9 @@ public final class ReplicatorSoak {
                 }
                 int kind = random.nextInt(10);
                 LocalKafkaCluster cluster = random.nextBoolean() ? east : west;
-                if (kind == 0 && outages < Math.max(1, length.toMinutes() / 5)) {
+                // At least one outage per run: by the middle of the run at the latest.
+                boolean outageDue = outages == 0 && System.nanoTime() > start + length.toNanos() / 2;
+                if ((kind == 0 || outageDue) && outages < Math.max(1, length.toMinutes() / 5)) {
                     outages++;
                     clusterOutage(cluster, Duration.ofSeconds(60 + random.nextInt(121)));
                 } else if (kind <= 3) {
