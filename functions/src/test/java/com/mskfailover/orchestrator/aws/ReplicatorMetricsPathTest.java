@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What replicator-task really writes reaches the orchestrator's failover RPO check: a metrics line from the real
- * {@link ReplicationMetrics#emit(long)} is turned into datapoints the way CloudWatch does with an embedded-metric-format
+ * {@link ReplicationMetrics#emit(long, int, java.util.OptionalLong)} is turned into datapoints the way CloudWatch does with an embedded-metric-format
  * log line (namespace, dimension set, metric names, in the Region of the log group), and the real AwsPorts, set up as
  * template.yaml sets up the Lambda in replicator-task mode, asks for ReplicationLatency over HTTP. The stand-in answers
  * GetMetricData the way CloudWatch matches: same Region (from the request's signature), namespace, metric name and the
@@ -132,7 +132,7 @@ class ReplicatorMetricsPathTest {
         EmfCloudWatch cloudWatch = new EmfCloudWatch();
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ReplicationMetrics metrics = new ReplicationMetrics(replicatorName, new PrintStream(stdout, true, StandardCharsets.UTF_8), Clock.systemUTC());
-        String line = metrics.emit(7);
+        String line = metrics.emit(7, 0, java.util.OptionalLong.empty());
         assertEquals(line, stdout.toString(StandardCharsets.UTF_8).strip(), "the line is what the task prints");
         cloudWatch.ingest(stackRegion, line);
 
@@ -152,7 +152,7 @@ class ReplicatorMetricsPathTest {
         // The stand-in matches as CloudWatch does, so the test above can fail: the old default namespace found nothing.
         EmfCloudWatch cloudWatch = new EmfCloudWatch();
         cloudWatch.ingest("us-east-2", new ReplicationMetrics("replicator-task", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                Clock.systemUTC()).emit(0));
+                Clock.systemUTC()).emit(0, 0, java.util.OptionalLong.empty()));
         Map<String, String> env = replicatorTaskModeEnvironment("us-east-2");
         env.put("FORWARD_REPLICATOR_NAME", "replicator-task");
         env.put("REPLICATOR_TASK_METRICS_NAMESPACE", "ReplicatorTask");
