@@ -28,7 +28,11 @@ public final class ReverseReplicationSteps {
         this.clock = clock;
     }
 
-    /** Starts the task, or keeps the one a previous attempt started (two reverse flows at once could duplicate). */
+    /**
+     * Starts the task, or keeps the one a previous attempt started (two reverse flows at once could duplicate).
+     * Two executions that both find none running (a second failback started at the same moment, or a listing not
+     * showing a task that is still provisioning) send the same client token, so they start one task between them.
+     */
     public ReverseReplication start(Plan plan) {
         String name = plan.reverseReplicatorName();
         PollState catchUp = PollState.starting(plan.timeouts().replicationCatchUpSeconds(), clock);
@@ -36,8 +40,27 @@ public final class ReverseReplicationSteps {
         if (active.isPresent()) {
             return new ReverseReplication(active.get(), name, true, -1, catchUp);
         }
-        String taskId = tasks.start(name, replicatorEnvironment(plan));
+        Map<String, String> environment = replicatorEnvironment(plan);
+        String taskId = tasks.start(name, environment, startToken(name, environment, tasks.recentlyStopped(name)));
         return new ReverseReplication(taskId, name, false, -1, catchUp);
+    }
+
+    /**
+     * The client token of a start: the same for every start of this flow until a task of it stops (so concurrent
+     * starts share one task), then a new one (so a start after a task died or was stopped runs a new task instead
+     * of getting the stopped one back). The tasks that stopped lately and the environment decide it.
+     */
+    static String startToken(String replicatorName, Map<String, String> environment, List<String> recentlyStopped) {
+        StringBuilder identity = new StringBuilder(replicatorName).append('\n');
+        new java.util.TreeMap<>(environment).forEach((key, value) -> identity.append(key).append('=').append(value).append('\n'));
+        recentlyStopped.stream().sorted().forEach(task -> identity.append("stopped ").append(task).append('\n'));
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(identity.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "reverse-" + java.util.HexFormat.of().formatHex(digest, 0, 24);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The replicator-task environment contract of DESIGN.md for secondary -> primary, from earliest. */
@@ -77,8 +100,12 @@ public final class ReverseReplicationSteps {
         boolean drained = true;
         for (String group : plan.consumerGroups()) {
             KafkaInspector.GroupLag lag = kafka.groupLag(secondary, group, plan.topics());
-            drained &= lag.isZero();
-            seen.add(lag.toString());
+            // A consumer still connected to the secondary would go on reading and committing there after the
+            // handover: it must be stopped (it starts again on the primary through the consumer alias).
+            List<String> members = kafka.activeMembers(secondary, group);
+            drained &= lag.isZero() && members.isEmpty();
+            seen.add(lag + (members.isEmpty() ? "" : ", group " + group + " still has " + members.size()
+                    + " active member(s) on the secondary " + members + ": stop its consumers there"));
         }
         KafkaInspector.GroupLag reverse = reverseLag(plan, replication);
         drained &= reverse.isZero();
