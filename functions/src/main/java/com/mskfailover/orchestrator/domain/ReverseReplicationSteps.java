@@ -14,6 +14,9 @@ import java.util.stream.Collectors;
  */
 public final class ReverseReplicationSteps {
 
+    /** How long the drain's check of the primary waits for an answer. */
+    static final java.time.Duration PRIMARY_PROBE_TIMEOUT = java.time.Duration.ofSeconds(5);
+
     private final ReplicatorTasks tasks;
     private final KafkaInspector kafka;
     private final ClusterDirectory clusters;
@@ -95,6 +98,13 @@ public final class ReverseReplicationSteps {
      */
     public PollState checkConsumersDrained(Plan plan, ReverseReplication replication, PollState drain) {
         requireRunning(replication);
+        // Producers are on the primary by now: if it is gone again, say so at once instead of waiting out the drain.
+        String primaryServers = clusters.bootstrapServers(plan.primary().clusterArn());
+        KafkaInspector.ProbeResult primaryProbe = kafka.probe(primaryServers, PRIMARY_PROBE_TIMEOUT);
+        if (!primaryProbe.reachable()) {
+            throw new TransientDependencyException("the primary stopped answering while clients were moved back to it "
+                    + "(producers are on it, consumers still on the secondary): " + primaryProbe.detail(), null);
+        }
         String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
         List<String> seen = new ArrayList<>();
         boolean drained = true;

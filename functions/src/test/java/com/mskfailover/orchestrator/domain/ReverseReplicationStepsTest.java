@@ -31,6 +31,7 @@ class ReverseReplicationStepsTest {
     private final List<String> stopped = new ArrayList<>();
     private final List<String> members = new ArrayList<>();
     private long groupLag = 7;
+    private boolean primaryAnswers = true;
     private String active;
     private String status = "RUNNING";
 
@@ -47,7 +48,7 @@ class ReverseReplicationStepsTest {
     };
 
     private final KafkaInspector kafka = new KafkaInspector() {
-        @Override public ProbeResult probe(String bootstrapServers, Duration timeout) { return new ProbeResult(true, ""); }
+        @Override public ProbeResult probe(String bootstrapServers, Duration timeout) { return new ProbeResult(primaryAnswers, primaryAnswers ? "" : "no answer within 5000 ms"); }
         @Override public Set<String> missingTopics(String bootstrapServers, Collection<String> topics) { return Set.of(); }
         @Override public GroupLag groupLag(String bootstrapServers, String groupId, Collection<String> topics) { return new GroupLag(groupId, groupLag, 3, 0); }
         @Override public List<String> activeMembers(String bootstrapServers, String groupId) { return List.copyOf(members); }
@@ -124,5 +125,15 @@ class ReverseReplicationStepsTest {
                 .checkConsumersDrained(PLAN, replication, first));
         assertTrue(timeout.getMessage().contains("group msk-consumer still has 1 active member(s) on the secondary "
                 + "[consumer-msk-consumer-1@/10.0.1.7]: stop its consumers there"), timeout.getMessage());
+    }
+
+    @Test
+    void aPrimaryGoneAgainDuringTheDrainFailsTheCheckSayingSo() {
+        groupLag = 0;
+        primaryAnswers = false;
+        var replication = new ReverseReplication("task-1", "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
+        var failure = assertThrows(TransientDependencyException.class, () -> steps(Clock.systemUTC())
+                .checkConsumersDrained(PLAN, replication, new PollState(1800, null, 0, false, null)));
+        assertTrue(failure.getMessage().startsWith("the primary stopped answering while clients were moved back to it"), failure.getMessage());
     }
 }
