@@ -36,7 +36,8 @@ final class PrimaryDiesDuringFailbackScenario implements Scenario {
                 && stopped.timesEntered("MoveConsumersToPrimary") == 0, stopped.status() + " " + stopped.statePath());
         String told = run.lastNotification();
         run.report.expect("the operators were told it failed, why, how far it got and how to resume",
-                told.contains("ailed") && told.contains("primary") && told.toLowerCase().contains("resume"), told);
+                told.contains("FAILED") && told.contains("the primary stopped answering") && told.contains("Progress:")
+                        && told.contains("How to resume"), told);
         run.report.expect("producers on the primary, consumers still on the secondary (a state to resume from)",
                 "primary".equals(run.controlPlane.aliasTarget(LocalControlPlane.PRODUCER_ALIAS))
                         && "secondary".equals(run.controlPlane.aliasTarget(LocalControlPlane.CONSUMER_ALIAS)), run.controlPlane.aliasTargets());
