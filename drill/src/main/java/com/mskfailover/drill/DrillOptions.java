@@ -3,26 +3,42 @@ package com.mskfailover.drill;
 import java.nio.file.Path;
 
 /**
- * What a drill run does beyond the blog's four messages.
+ * What a drill run plays and how.
  *
+ * @param scenario      the scenario's name (see {@link Scenario#ALL}), or {@code all}
  * @param extraRecords  records produced on the secondary after failover besides messages 3 and 4, so that the
  *                      failback has a backlog to drain (a demo of lag draining)
  * @param realWaits     run the state machines' Wait states for their real length (default: zero, polls at once)
  * @param projectDir    where statemachines/ and events/ are (the repository root)
  * @param workDir       where the clusters' data, the alias records and the logs go
  */
-public record DrillOptions(int extraRecords, boolean realWaits, Path projectDir, Path workDir) {
+public record DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir) {
 
     static final String USAGE = """
-            usage: drill/run [--records N] [--real-waits] [--work-dir DIR]
+            usage: drill/run [--scenario NAME|all] [--records N] [--real-waits] [--work-dir DIR]
+              --scenario NAME the scenario to play (default walkthrough), or all of them in turn:
+            %s
               --records N     also produce N records on the secondary after failover (default 0), so the
-                              failback has a backlog to replicate back: a demo of lag draining
+                              failback has a backlog to replicate back: a demo of lag draining (the backlog
+                              scenario: its size, default 1,000,000)
               --real-waits    run the state machines' Wait states for their real length (5-30 s each);
                               by default they take no time and the polls follow one another at once
-              --work-dir DIR  where cluster data, alias records and logs go (default drill/target/work)
-            """;
+              --work-dir DIR  where cluster data, alias records and logs go (default drill/target/work;
+                              with all, a directory per scenario in it)
+            """.formatted(scenarioList());
+
+    private static String scenarioList() {
+        StringBuilder list = new StringBuilder();
+        Scenario.ALL.forEach(scenario -> list.append(String.format("                %-29s %s%n", scenario.name(), scenario.summary())));
+        return list.toString().stripTrailing();
+    }
+
+    static final String ALL = "all";
 
     public DrillOptions {
+        if (!ALL.equals(scenario)) {
+            Scenario.named(scenario);
+        }
         if (extraRecords < 0) {
             throw new IllegalArgumentException("--records must be 0 or more, not " + extraRecords);
         }
@@ -30,18 +46,30 @@ public record DrillOptions(int extraRecords, boolean realWaits, Path projectDir,
 
     /** Parses the command line; throws IllegalArgumentException with the option at fault. */
     static DrillOptions parse(String[] args, Path projectDir) {
+        String scenario = "walkthrough";
         int extraRecords = 0;
         boolean realWaits = false;
         Path workDir = projectDir.resolve("drill/target/work");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--scenario" -> scenario = valueOf(args, ++i, "--scenario");
                 case "--records" -> extraRecords = parseCount(valueOf(args, ++i, "--records"));
                 case "--real-waits" -> realWaits = true;
                 case "--work-dir" -> workDir = Path.of(valueOf(args, ++i, "--work-dir"));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        return new DrillOptions(extraRecords, realWaits, projectDir, workDir);
+        return new DrillOptions(scenario, extraRecords, realWaits, projectDir, workDir);
+    }
+
+    /** The same options for one scenario of {@code all}, in its own directory. */
+    DrillOptions forScenario(Scenario one) {
+        return new DrillOptions(one.name(), extraRecords, realWaits, projectDir, ALL.equals(scenario) ? workDir.resolve(one.name()) : workDir);
+    }
+
+    /** The scenarios these options play. */
+    java.util.List<Scenario> scenarios() {
+        return ALL.equals(scenario) ? Scenario.ALL : java.util.List.of(Scenario.named(scenario));
     }
 
     private static String valueOf(String[] args, int index, String option) {

@@ -23,14 +23,27 @@ final class DrillReport {
     }
 
     private final Instant start = Instant.now();
+    private Instant ended;
     private final PrintStream out;
+    private final String title;
     private final List<Step> steps = new ArrayList<>();
     private final Map<String, ExecutionResult> executions = new LinkedHashMap<>();
     private final Map<String, String> figures = new LinkedHashMap<>();
     private final List<Expectation> expectations = new ArrayList<>();
 
-    DrillReport(PrintStream out) {
+    DrillReport(PrintStream out, String title) {
         this.out = out;
+        this.title = title;
+    }
+
+    /** The scenario reported on. */
+    String title() {
+        return title;
+    }
+
+    /** From the report's creation to now (to its summary, once printed). */
+    Duration elapsed() {
+        return Duration.between(start, ended == null ? Instant.now() : ended);
     }
 
     interface StepBody<T> {
@@ -100,6 +113,7 @@ final class DrillReport {
     }
 
     void printSummary() {
+        ended = Instant.now();
         out.println();
         out.println("Timeline");
         out.printf("  %9s %9s  %s%n", "start(s)", "took(ms)", "step");
@@ -107,13 +121,13 @@ final class DrillReport {
             out.printf("  %9.1f %9d  %s%n", seconds(step.started()), step.duration().toMillis(), step.name());
         }
         out.println();
-        out.println("Summary");
-        figures.forEach((name, value) -> out.printf("  %-42s %s%n", name, value));
+        out.println("Summary of " + title);
+        figures.forEach((name, value) -> out.printf("  %-44s %s%n", name, value));
         long failed = expectations.stream().filter(expectation -> !expectation.met()).count();
-        out.printf("  %-42s %d of %d met%n", "expectations", expectations.size() - failed, expectations.size());
+        out.printf("  %-44s %d of %d met%n", "expectations", expectations.size() - failed, expectations.size());
         expectations.stream().filter(expectation -> !expectation.met())
                 .forEach(expectation -> out.printf("  FAILED: %s (was: %s)%n", expectation.what(), expectation.actual()));
-        out.println(allMet() ? "DRILL PASSED" : "DRILL FAILED");
+        out.println((allMet() ? "DRILL PASSED" : "DRILL FAILED") + " (" + title + ", " + elapsed().toSeconds() + " s)");
     }
 
     private double seconds(Instant at) {

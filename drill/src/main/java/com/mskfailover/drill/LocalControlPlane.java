@@ -7,7 +7,6 @@ import com.mskfailover.local.kafka.LocalKafkaCluster;
 import com.mskfailover.local.stepfunctions.ExecutionResult;
 import com.mskfailover.local.stepfunctions.LocalLambdaEndpoint;
 import com.mskfailover.local.stepfunctions.LocalStateMachineRunner;
-import com.mskfailover.orchestrator.aliases.BootstrapAliasRecord;
 import com.mskfailover.orchestrator.aliases.BootstrapAliasResolver;
 import com.mskfailover.orchestrator.domain.ForwardReplication;
 import com.mskfailover.orchestrator.domain.OrchestratorSettings;
@@ -24,7 +23,14 @@ import com.mskfailover.orchestrator.local.RecordingExecutions;
 import com.mskfailover.orchestrator.local.RecordingNotifier;
 import com.mskfailover.orchestrator.local.StaticClusterDirectory;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mskfailover.orchestrator.aliases.BootstrapAliasRecord;
+import com.mskfailover.orchestrator.domain.BootstrapAliases;
+import com.mskfailover.orchestrator.domain.TransientDependencyException;
+
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +38,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * The orchestrator wired the way the drill runs it: the real handlers behind a local Lambda endpoint, the real
@@ -43,6 +53,7 @@ final class LocalControlPlane implements AutoCloseable {
     static final String PRODUCER_ALIAS = "kafka-producers.msk.internal";
     static final String CONSUMER_ALIAS = "kafka-consumers.msk.internal";
     private static final String FORWARD_REPLICATOR = "replicator-task";
+    static final String REVERSE_REPLICATOR = "failback-replicator";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -52,7 +63,8 @@ final class LocalControlPlane implements AutoCloseable {
     private final String primaryArn;
     private final String secondaryArn;
     private final StaticClusterDirectory clusters;
-    private final FileBootstrapAliases aliases;
+    private final FileBootstrapAliases aliasFile;
+    private final CountingAliases aliases;
     private final BootstrapAliasResolver resolver;
     private final LocalProcessReplicatorTasks tasks;
     private final FixedAlarmStates alarms = new FixedAlarmStates();
@@ -61,7 +73,14 @@ final class LocalControlPlane implements AutoCloseable {
     private final LocalWiring.LocalPorts ports;
     private final Map<String, RequestStreamHandler> handlers;
     private final LocalLambdaEndpoint lambdas;
+    private final Map<String, List<Fault>> faults = new ConcurrentHashMap<>();
+    private final List<String> faultFailures = new CopyOnWriteArrayList<>();
     private Path forwardTaskLog;
+
+    /** What a scenario does to the world just before a function runs (a kill, a second start, ...). */
+    interface Fault {
+        void inject() throws Exception;
+    }
 
     LocalControlPlane(DrillOptions options, LocalKafkaCluster primary, LocalKafkaCluster secondary) throws IOException {
         this.options = options;
@@ -71,13 +90,14 @@ final class LocalControlPlane implements AutoCloseable {
         this.primaryArn = failbackInput.path("primaryClusterArn").asText();
         this.secondaryArn = failbackInput.path("secondaryClusterArn").asText();
         this.clusters = new StaticClusterDirectory(Map.of(primaryArn, primary.bootstrapServers(), secondaryArn, secondary.bootstrapServers()));
-        this.aliases = new FileBootstrapAliases(options.workDir().resolve("bootstrap-aliases.json"));
-        this.resolver = new BootstrapAliasResolver(aliases);
+        this.aliasFile = new FileBootstrapAliases(options.workDir().resolve("bootstrap-aliases.json"));
+        this.aliases = new CountingAliases(aliasFile);
+        this.resolver = new BootstrapAliasResolver(aliasFile);
         this.tasks = new LocalProcessReplicatorTasks(replicatorCommand(options.projectDir()), options.workDir().resolve("tasks"));
 
         OrchestratorSettings settings = new OrchestratorSettings(primaryArn, secondaryArn, List.of(PRODUCER_ALIAS), List.of(CONSUMER_ALIAS),
                 List.of(Drill.TOPIC), List.of(Drill.GROUP), new Timeouts(60, 300, 300, 120), 300, true,
-                "failback-replicator", FORWARD_REPLICATOR, Duration.ofSeconds(2), List.of(alarmName()), "none");
+                REVERSE_REPLICATOR, FORWARD_REPLICATOR, Duration.ofSeconds(2), List.of(alarmName()), "none");
         KafkaAdminInspector kafka = new KafkaAdminInspector("none");
         ForwardReplication forward = new ForwardReplicationFromTask(
                 new ReplicatorGroupForwardReplication(kafka, clusters, primaryArn, FORWARD_REPLICATOR, List.of(Drill.TOPIC), 1000),
@@ -85,7 +105,36 @@ final class LocalControlPlane implements AutoCloseable {
         this.ports = new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forward, notifier, alarms, executions);
         // One set of handlers, as one deployed stack has: the Lambda endpoint and the direct invocations share it.
         this.handlers = LocalWiring.handlers(ports);
-        this.lambdas = new LocalLambdaEndpoint(handlers);
+        Map<String, RequestStreamHandler> served = new LinkedHashMap<>();
+        handlers.forEach((name, handler) -> served.put(name, (in, out, context) -> {
+            injectFaults(name);
+            handler.handleRequest(in, out, context);
+        }));
+        this.lambdas = new LocalLambdaEndpoint(served);
+    }
+
+    /** Runs the fault once, just before the next invocation of the function (through the Lambda endpoint). */
+    void beforeNextCall(String function, Fault fault) {
+        faults.computeIfAbsent(function, name -> new CopyOnWriteArrayList<>()).add(fault);
+    }
+
+    /** Faults that could not be injected (each fails the scenario: its subject was not rehearsed). */
+    List<String> faultFailures() {
+        return List.copyOf(faultFailures);
+    }
+
+    private void injectFaults(String function) {
+        List<Fault> pending = faults.remove(function);
+        if (pending == null) {
+            return;
+        }
+        for (Fault fault : pending) {
+            try {
+                fault.inject();
+            } catch (Exception e) {
+                faultFailures.add("before " + function + ": " + e);
+            }
+        }
     }
 
     /** How a Fargate task of replicator-task runs here: the same jar, in a child JVM. */
@@ -107,7 +156,7 @@ final class LocalControlPlane implements AutoCloseable {
     String pointAliasesAt(LocalKafkaCluster cluster) {
         String arn = arnOf(cluster);
         String region = arn.split(":")[3];
-        aliases.change(List.of(BootstrapAliasRecord.of(PRODUCER_ALIAS, arn, region, cluster.bootstrapServers()),
+        aliasFile.change(List.of(BootstrapAliasRecord.of(PRODUCER_ALIAS, arn, region, cluster.bootstrapServers()),
                 BootstrapAliasRecord.of(CONSUMER_ALIAS, arn, region, cluster.bootstrapServers())), "drill set-up");
         return aliasTargets().toString();
     }
@@ -115,6 +164,12 @@ final class LocalControlPlane implements AutoCloseable {
     boolean aliasesPointAt(LocalKafkaCluster cluster) {
         Map<String, String> targets = aliasTargets();
         return targets.size() == 2 && targets.values().stream().allMatch(arnOf(cluster)::equals);
+    }
+
+    /** Which cluster an alias names now: primary or secondary. */
+    String aliasTarget(String alias) {
+        String arn = aliasTargets().get(alias);
+        return primaryArn.equals(arn) ? "primary" : secondaryArn.equals(arn) ? "secondary" : String.valueOf(arn);
     }
 
     /** Alias -> the ARN of the cluster it names. */
@@ -178,7 +233,71 @@ final class LocalControlPlane implements AutoCloseable {
 
     /** What the operator does: aws stepfunctions start-execution --input file://events/failback-start.json. */
     ExecutionResult runFailback() throws IOException {
-        return runExecution("failback", "failback-drill", Files.readString(options.projectDir().resolve("events/failback-start.json")));
+        return runFailback("failback-drill", input -> input);
+    }
+
+    /** A failback with the sample input as changed by {@code edit} (e.g. shorter timeouts), under its own name. */
+    ExecutionResult runFailback(String executionName, UnaryOperator<ObjectNode> edit) throws IOException {
+        ObjectNode input = (ObjectNode) JSON.readTree(options.projectDir().resolve("events/failback-start.json").toFile());
+        return runExecution("failback", executionName, edit.apply(input).toString());
+    }
+
+    /**
+     * Hands DetectImpairment an alarm state change as EventBridge would (the sample event of that state, with its own
+     * state timestamp), the alarm being in that state now; returns the decision (STARTED, DUPLICATE, IGNORED, REFUSED).
+     */
+    String deliverAlarm(String state, java.time.Instant changedAt) throws IOException {
+        String file = "ALARM".equals(state) ? "events/alarm-primary-impaired.json" : "events/alarm-primary-recovered.json";
+        ObjectNode event = (ObjectNode) JSON.readTree(options.projectDir().resolve(file).toFile());
+        ((ObjectNode) event.path("detail").path("state")).put("timestamp", changedAt.toString().replace("Z", "+0000"));
+        alarms.set(event.path("detail").path("alarmName").asText(), state);
+        String outcome = ((DetectImpairment) handlers.get("DetectImpairment")).handleJson(event.toString());
+        return JSON.readTree(outcome).path("decision").asText() + ": " + JSON.readTree(outcome).path("reason").asText();
+    }
+
+    /** The failover execution DetectImpairment started last (name -> input), run by the local interpreter. */
+    ExecutionResult runStartedFailover() {
+        var execution = executions.started().entrySet().stream().reduce((first, second) -> second)
+                .orElseThrow(() -> new IllegalStateException("DetectImpairment started no failover"));
+        return runExecution("failover", execution.getKey(), execution.getValue());
+    }
+
+    int failoversStarted() {
+        return executions.started().size();
+    }
+
+    List<RecordingNotifier.Notification> notifications() {
+        return notifier.notifications();
+    }
+
+    /** Alias changes the store accepted, each as the aliases it held (one change = one Route 53 change batch). */
+    List<List<String>> aliasChanges() {
+        return aliases.accepted();
+    }
+
+    /** The alias store refuses the next {@code times} changes as Route 53 does when throttling (Rate exceeded). */
+    void throttleAliasChanges(int times) {
+        aliases.refuseNext(times);
+    }
+
+    /** Every failback replicator-task started so far, running or not. */
+    List<String> reverseTasks() {
+        return tasks.startedTasks(REVERSE_REPLICATOR);
+    }
+
+    Optional<String> runningReverseTask() {
+        return tasks.findActive(REVERSE_REPLICATOR);
+    }
+
+    /** kill -9 of the failback's replicator-task, like a Fargate task lost with its host. */
+    String killReverseTask() {
+        String taskId = runningReverseTask().orElseThrow(() -> new IllegalStateException("no failback replicator-task runs"));
+        tasks.kill(taskId);
+        return taskId;
+    }
+
+    String reverseTaskState(String taskId) {
+        return tasks.state(taskId).status() + " (" + tasks.state(taskId).detail() + ")";
     }
 
     private ExecutionResult runExecution(String machine, String executionName, String input) {
@@ -209,6 +328,48 @@ final class LocalControlPlane implements AutoCloseable {
      * the primary (the lag contract), and its latest ReplicationLatency from its EMF log lines, the figure
      * CloudWatch would hold.
      */
+    /**
+     * The alias store as the orchestrator sees it: the file the clients resolve, able to refuse changes as Route 53
+     * does when it throttles, and keeping what each accepted change held.
+     */
+    private static final class CountingAliases implements BootstrapAliases {
+        private final FileBootstrapAliases file;
+        private final AtomicInteger refusals = new AtomicInteger();
+        private final List<List<String>> accepted = new CopyOnWriteArrayList<>();
+
+        CountingAliases(FileBootstrapAliases file) {
+            this.file = file;
+        }
+
+        void refuseNext(int times) {
+            refusals.set(times);
+        }
+
+        List<List<String>> accepted() {
+            return List.copyOf(accepted);
+        }
+
+        @Override
+        public Map<String, BootstrapAliasRecord> read(java.util.Collection<String> aliasNames) {
+            return file.read(aliasNames);
+        }
+
+        @Override
+        public String change(List<BootstrapAliasRecord> records, String comment) {
+            if (refusals.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                throw new TransientDependencyException("Route 53 ChangeResourceRecordSets: Throttling: Rate exceeded (drill)", null);
+            }
+            String changeId = file.change(records, comment);
+            accepted.add(records.stream().map(BootstrapAliasRecord::aliasName).toList());
+            return changeId;
+        }
+
+        @Override
+        public boolean isInSync(String changeId) {
+            return file.isInSync(changeId);
+        }
+    }
+
     private record ForwardReplicationFromTask(ForwardReplication groupView, java.util.function.Supplier<Path> log)
             implements ForwardReplication {
 

@@ -18,19 +18,49 @@ class DrillTest {
     @Test
     void theWalkthroughMeetsEveryExpectationWithABacklogToDrain() {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        DrillOptions options = new DrillOptions(200, false, PROJECT_DIR, PROJECT_DIR.resolve("drill/target/test-work"));
+        DrillReport report = play("walkthrough", 200);
+
+        assertEquals("0 / 0", report.figures().get("duplicated on the primary / secondary"));
+        assertEquals("0 / 0", report.figures().get("missing on the primary / secondary"));
+        assertEquals("0", report.figures().get("re-reads by msk-consumer at the end"));
+        assertEquals("204", report.figures().get("records on the primary"));
+        assertEquals("primary, primary", report.figures().get("aliases (producers, consumers)"));
+        assertTrue(report.executions().get("Failover").succeeded());
+        assertTrue(report.executions().get("Failback").timesEntered("MoveConsumersToPrimary") == 1);
+        assertTrue(report.figures().containsKey("RTO (impairment -> aliases flipped, INSYNC)"));
+    }
+
+    @Test
+    void theAliasStoreThrottlingIsRetriedAndEveryAliasMovesInOneChange() {
+        DrillReport report = play("dns-throttled", 0);
+        assertEquals("2", report.figures().get("alias changes refused, then retried"));
+        assertEquals("secondary, secondary", report.figures().get("aliases (producers, consumers)"));
+    }
+
+    @Test
+    void anAlarmThatFlapsStartsExactlyOneFailover() {
+        assertEquals("1", play("alarm-flaps", 0).figures().get("failovers started"));
+    }
+
+    @Test
+    void aSecondaryWithoutTheTopicRefusesTheFailoverAndNoAliasMoves() {
+        DrillReport report = play("failover-refused", 0);
+        assertEquals("primary, primary", report.figures().get("aliases (producers, consumers)"));
+        assertTrue(!report.executions().get("Failover").succeeded());
+    }
+
+    /** Plays one scenario in its own work directory; every expectation of it must hold. */
+    static DrillReport play(String scenario, int records) {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        DrillOptions options = new DrillOptions(scenario, records, false, PROJECT_DIR, PROJECT_DIR.resolve("drill/target/test-work/" + scenario));
 
         DrillReport report = new Drill(options, new PrintStream(output, true, StandardCharsets.UTF_8)).run();
 
         String printed = output.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
         assertTrue(report.allMet(), printed);
-        assertEquals("0", report.figures().get("duplicates on the primary"));
-        assertEquals("0", report.figures().get("re-reads by msk-consumer after failback"));
-        assertEquals("204", report.figures().get("records on the primary"));
-        assertTrue(report.executions().get("Failover").succeeded());
-        assertTrue(report.executions().get("Failback").timesEntered("MoveConsumersToPrimary") == 1);
-        assertTrue(printed.contains("DRILL PASSED") && printed.contains("RTO"), printed);
+        assertTrue(printed.contains("DRILL PASSED (" + scenario), printed);
+        return report;
     }
 
     @Test
@@ -57,6 +87,12 @@ class DrillTest {
         assertEquals("--records must be 0 or more, not -1", negative.getMessage());
         var unknown = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--fast"}, PROJECT_DIR));
         assertEquals("unknown option --fast", unknown.getMessage());
+        var noScenario = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--scenario", "meteor"}, PROJECT_DIR));
+        assertEquals("--scenario 'meteor' is not a scenario: use one of walkthrough, backlog, primary-dies-during-failback, "
+                + "reverse-replicator-killed, two-failbacks, consumers-still-active, alarm-flaps, failover-refused, dns-throttled, "
+                + "broker-loss, or all", noScenario.getMessage());
+        assertEquals("walkthrough", DrillOptions.parse(new String[0], PROJECT_DIR).scenario());
+        assertEquals(Scenario.ALL, DrillOptions.parse(new String[] {"--scenario", "all"}, PROJECT_DIR).scenarios());
         DrillOptions parsed = DrillOptions.parse(new String[] {"--records", "10", "--real-waits"}, PROJECT_DIR);
         assertEquals(10, parsed.extraRecords());
         assertTrue(parsed.realWaits());

@@ -55,7 +55,13 @@ public final class CopyingReplicatorTasks implements ReplicatorTasks {
     }
 
     @Override
-    public String start(String replicatorName, Map<String, String> environment) {
+    public List<String> recentlyStopped(String replicatorName) {
+        return tasks.entrySet().stream().filter(e -> e.getValue().name().equals(replicatorName) && !e.getValue().thread().isAlive())
+                .map(Map.Entry::getKey).toList();
+    }
+
+    @Override
+    public String start(String replicatorName, Map<String, String> environment, String clientToken) {
         AtomicBoolean stop = new AtomicBoolean();
         Thread thread = new Thread(() -> run(environment, stop), "stand-in-" + replicatorName);
         thread.setDaemon(true);

@@ -41,7 +41,13 @@ public final class EcsReplicatorTasks implements ReplicatorTasks {
     }
 
     @Override
-    public String start(String replicatorName, Map<String, String> environment) {
+    public List<String> recentlyStopped(String replicatorName) {
+        return AwsErrors.call("listing stopped tasks started by " + replicatorName, () -> ecs.listTasks(request -> request
+                .cluster(cluster).startedBy(replicatorName).desiredStatus(DesiredStatus.STOPPED))).taskArns();
+    }
+
+    @Override
+    public String start(String replicatorName, Map<String, String> environment, String clientToken) {
         List<KeyValuePair> variables = environment.entrySet().stream()
                 .map(entry -> KeyValuePair.builder().name(entry.getKey()).value(entry.getValue()).build())
                 .toList();
@@ -50,6 +56,7 @@ public final class EcsReplicatorTasks implements ReplicatorTasks {
                 .taskDefinition(taskDefinition)
                 .launchType(LaunchType.FARGATE)
                 .count(1)
+                .clientToken(clientToken)
                 .startedBy(replicatorName)
                 .networkConfiguration(network -> network.awsvpcConfiguration(vpc -> vpc
                         .subnets(subnets).securityGroups(securityGroups).assignPublicIp(AssignPublicIp.DISABLED)))

@@ -22,6 +22,12 @@ public interface KafkaInspector {
     GroupLag groupLag(String bootstrapServers, String groupId, Collection<String> topics);
 
     /**
+     * The live members of a consumer group ({@code clientId@host} each); empty when no consumer of the group is
+     * connected (or the group does not exist).
+     */
+    java.util.List<String> activeMembers(String bootstrapServers, String groupId);
+
+    /**
      * A group's committed offsets over the topics, by partition ({@code topic-partition}, e.g. {@code customer-0});
      * partitions without a commit are absent.
      */

@@ -1,5 +1,6 @@
 package com.mskfailover.orchestrator.domain;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -9,8 +10,15 @@ public interface ReplicatorTasks {
     /** A task of this replicator name that is starting or running, if any: a re-run reuses it. */
     Optional<String> findActive(String replicatorName);
 
-    /** Starts replicator-task with this environment (the DESIGN.md contract); returns the task's id (ARN). */
-    String start(String replicatorName, Map<String, String> environment);
+    /** Tasks of this replicator name that have stopped lately (ECS lists them for about an hour). */
+    List<String> recentlyStopped(String replicatorName);
+
+    /**
+     * Starts replicator-task with this environment (the DESIGN.md contract); returns the task's id (ARN). Starts
+     * with the same {@code clientToken} start one task: a repeated or concurrent start returns the same task
+     * (ECS RunTask's clientToken; up to 64 characters of ASCII 33-126).
+     */
+    String start(String replicatorName, Map<String, String> environment, String clientToken);
 
     TaskState state(String taskId);
 

@@ -14,6 +14,9 @@ import java.util.stream.Collectors;
  */
 public final class ReverseReplicationSteps {
 
+    /** How long the drain's check of the primary waits for an answer. */
+    static final java.time.Duration PRIMARY_PROBE_TIMEOUT = java.time.Duration.ofSeconds(5);
+
     private final ReplicatorTasks tasks;
     private final KafkaInspector kafka;
     private final ClusterDirectory clusters;
@@ -28,7 +31,11 @@ public final class ReverseReplicationSteps {
         this.clock = clock;
     }
 
-    /** Starts the task, or keeps the one a previous attempt started (two reverse flows at once could duplicate). */
+    /**
+     * Starts the task, or keeps the one a previous attempt started (two reverse flows at once could duplicate).
+     * Two executions that both find none running (a second failback started at the same moment, or a listing not
+     * showing a task that is still provisioning) send the same client token, so they start one task between them.
+     */
     public ReverseReplication start(Plan plan) {
         String name = plan.reverseReplicatorName();
         PollState catchUp = PollState.starting(plan.timeouts().replicationCatchUpSeconds(), clock);
@@ -36,8 +43,27 @@ public final class ReverseReplicationSteps {
         if (active.isPresent()) {
             return new ReverseReplication(active.get(), name, true, -1, catchUp);
         }
-        String taskId = tasks.start(name, replicatorEnvironment(plan));
+        Map<String, String> environment = replicatorEnvironment(plan);
+        String taskId = tasks.start(name, environment, startToken(name, environment, tasks.recentlyStopped(name)));
         return new ReverseReplication(taskId, name, false, -1, catchUp);
+    }
+
+    /**
+     * The client token of a start: the same for every start of this flow until a task of it stops (so concurrent
+     * starts share one task), then a new one (so a start after a task died or was stopped runs a new task instead
+     * of getting the stopped one back). The tasks that stopped lately and the environment decide it.
+     */
+    static String startToken(String replicatorName, Map<String, String> environment, List<String> recentlyStopped) {
+        StringBuilder identity = new StringBuilder(replicatorName).append('\n');
+        new java.util.TreeMap<>(environment).forEach((key, value) -> identity.append(key).append('=').append(value).append('\n'));
+        recentlyStopped.stream().sorted().forEach(task -> identity.append("stopped ").append(task).append('\n'));
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(identity.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "reverse-" + java.util.HexFormat.of().formatHex(digest, 0, 24);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The replicator-task environment contract of DESIGN.md for secondary -> primary, from earliest. */
@@ -72,13 +98,24 @@ public final class ReverseReplicationSteps {
      */
     public PollState checkConsumersDrained(Plan plan, ReverseReplication replication, PollState drain) {
         requireRunning(replication);
+        // Producers are on the primary by now: if it is gone again, say so at once instead of waiting out the drain.
+        String primaryServers = clusters.bootstrapServers(plan.primary().clusterArn());
+        KafkaInspector.ProbeResult primaryProbe = kafka.probe(primaryServers, PRIMARY_PROBE_TIMEOUT);
+        if (!primaryProbe.reachable()) {
+            throw new TransientDependencyException("the primary stopped answering while clients were moved back to it "
+                    + "(producers are on it, consumers still on the secondary): " + primaryProbe.detail(), null);
+        }
         String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
         List<String> seen = new ArrayList<>();
         boolean drained = true;
         for (String group : plan.consumerGroups()) {
             KafkaInspector.GroupLag lag = kafka.groupLag(secondary, group, plan.topics());
-            drained &= lag.isZero();
-            seen.add(lag.toString());
+            // A consumer still connected to the secondary would go on reading and committing there after the
+            // handover: it must be stopped (it starts again on the primary through the consumer alias).
+            List<String> members = kafka.activeMembers(secondary, group);
+            drained &= lag.isZero() && members.isEmpty();
+            seen.add(lag + (members.isEmpty() ? "" : ", group " + group + " still has " + members.size()
+                    + " active member(s) on the secondary " + members + ": stop its consumers there"));
         }
         KafkaInspector.GroupLag reverse = reverseLag(plan, replication);
         drained &= reverse.isZero();

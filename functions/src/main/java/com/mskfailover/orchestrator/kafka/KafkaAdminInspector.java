@@ -146,6 +146,22 @@ public final class KafkaAdminInspector implements KafkaInspector {
     }
 
     @Override
+    public java.util.List<String> activeMembers(String bootstrapServers, String groupId) {
+        return call(bootstrapServers, "describing group " + groupId, (admin, left) -> {
+            try {
+                var description = admin.describeConsumerGroups(java.util.List.of(groupId)).describedGroups().get(groupId)
+                        .get(left.millis(), TimeUnit.MILLISECONDS);
+                return description.members().stream().map(member -> member.clientId() + "@" + member.host()).sorted().toList();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                    return java.util.List.<String>of();
+                }
+                throw e;
+            }
+        });
+    }
+
+    @Override
     public Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics) {
         return call(bootstrapServers, "reading the offsets of group " + groupId, (admin, left) -> {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)

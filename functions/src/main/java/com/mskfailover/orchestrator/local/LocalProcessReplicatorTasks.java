@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Local {@link ReplicatorTasks}: runs replicator-task as a child process with the same environment ECS would
  * give the container, e.g. {@code new LocalProcessReplicatorTasks(List.of(java, "-jar", "replicator-task/target/replicator-task.jar"), logDir)}.
- * Stop sends SIGTERM (as ECS does) and waits for the exit.
+ * Stop sends SIGTERM (as ECS does) and waits for the exit. A start with a client token it has seen returns that
+ * token's task, running or not, as ECS RunTask does.
  */
 public final class LocalProcessReplicatorTasks implements ReplicatorTasks {
 
@@ -27,6 +28,7 @@ public final class LocalProcessReplicatorTasks implements ReplicatorTasks {
     private final List<String> command;
     private final Path logDir;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
+    private final Map<String, String> taskByClientToken = new ConcurrentHashMap<>();
 
     public LocalProcessReplicatorTasks(List<String> command, Path logDir) {
         this.command = List.copyOf(command);
@@ -42,6 +44,35 @@ public final class LocalProcessReplicatorTasks implements ReplicatorTasks {
     }
 
     @Override
+    public List<String> recentlyStopped(String replicatorName) {
+        return tasks.entrySet().stream()
+                .filter(entry -> entry.getValue().replicatorName().equals(replicatorName) && !entry.getValue().process().isAlive())
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
+    }
+
+    /** Every task started under this replicator name, running or not (a drill counts the reverse flows with it). */
+    public List<String> startedTasks(String replicatorName) {
+        return tasks.entrySet().stream()
+                .filter(entry -> entry.getValue().replicatorName().equals(replicatorName))
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
+    }
+
+    @Override
+    public synchronized String start(String replicatorName, Map<String, String> environment, String clientToken) {
+        String earlier = taskByClientToken.get(clientToken);
+        if (earlier != null) {
+            return earlier;
+        }
+        String taskId = start(replicatorName, environment);
+        taskByClientToken.put(clientToken, taskId);
+        return taskId;
+    }
+
+    /** Starts a task without a client token (the drill's forward flow, started by hand). */
     public String start(String replicatorName, Map<String, String> environment) {
         try {
             Files.createDirectories(logDir);
@@ -74,6 +105,17 @@ public final class LocalProcessReplicatorTasks implements ReplicatorTasks {
             if (!process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Ends the task with SIGKILL, like a Fargate task lost with its host: no flush, no commit. */
+    public void kill(String taskId) {
+        Process process = task(taskId).process();
+        process.destroyForcibly();
+        try {
+            process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -123,7 +123,7 @@ class AwsAdaptersHttpTest {
     void ecsRunTaskStartsReplicatorTaskOnFargateWithTheEnvironmentContract() throws Exception {
         String taskArn = ports.replicatorTasks().start("failback-replicator", Map.of(
                 "SOURCE_BOOTSTRAP_SERVERS", "b-1.secondary:9098", "TARGET_BOOTSTRAP_SERVERS", "b-1.primary:9098",
-                "STARTING_POSITION", "earliest", "REPLICATOR_NAME", "failback-replicator"));
+                "STARTING_POSITION", "earliest", "REPLICATOR_NAME", "failback-replicator"), "reverse-0123abcd");
 
         assertTrue(taskArn.startsWith("arn:aws:ecs:"), taskArn);
         FakeAwsEndpoint.Request run = endpoint.requests("ecs:RunTask").getFirst();
@@ -133,6 +133,7 @@ class AwsAdaptersHttpTest {
         assertEquals("FARGATE", body.path("launchType").asText());
         assertEquals("failback-replicator", body.path("startedBy").asText());
         assertEquals(1, body.path("count").asInt());
+        assertEquals("reverse-0123abcd", body.path("clientToken").asText(), "two starts with one token run one task");
         JsonNode vpc = body.path("networkConfiguration").path("awsvpcConfiguration");
         assertEquals("[\"subnet-1\",\"subnet-2\"]", vpc.path("subnets").toString());
         assertEquals("DISABLED", vpc.path("assignPublicIp").asText());
@@ -146,6 +147,10 @@ class AwsAdaptersHttpTest {
         assertEquals(taskArn, stop.path("task").asText());
         assertTrue(ports.replicatorTasks().findActive("failback-replicator").isEmpty());
         assertEquals("failback-replicator", JSON.readTree(endpoint.requests("ecs:ListTasks").getFirst().body()).path("startedBy").asText());
+        assertEquals(List.of(), ports.replicatorTasks().recentlyStopped("failback-replicator"));
+        JsonNode stoppedListing = JSON.readTree(endpoint.requests("ecs:ListTasks").getLast().body());
+        assertEquals("STOPPED", stoppedListing.path("desiredStatus").asText());
+        assertEquals("failback-replicator", stoppedListing.path("startedBy").asText());
     }
 
     @Test

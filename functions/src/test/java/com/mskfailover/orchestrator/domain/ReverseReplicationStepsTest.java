@@ -27,20 +27,31 @@ class ReverseReplicationStepsTest {
             new Timeouts(30, 60, 60, 30), 0, true, "failback-replicator", "test");
 
     private final List<String> started = new ArrayList<>();
+    private final List<String> tokens = new ArrayList<>();
+    private final List<String> stopped = new ArrayList<>();
+    private final List<String> members = new ArrayList<>();
+    private long groupLag = 7;
+    private boolean primaryAnswers = true;
     private String active;
     private String status = "RUNNING";
 
     private final ReplicatorTasks tasks = new ReplicatorTasks() {
         @Override public Optional<String> findActive(String replicatorName) { return Optional.ofNullable(active); }
-        @Override public String start(String replicatorName, Map<String, String> environment) { started.add(replicatorName); return "task-new"; }
+        @Override public List<String> recentlyStopped(String replicatorName) { return List.copyOf(stopped); }
+        @Override public String start(String replicatorName, Map<String, String> environment, String clientToken) {
+            started.add(replicatorName);
+            tokens.add(clientToken);
+            return "task-new";
+        }
         @Override public TaskState state(String taskId) { return new TaskState(status, "exit code 1"); }
         @Override public void stop(String taskId, String reason) { }
     };
 
     private final KafkaInspector kafka = new KafkaInspector() {
-        @Override public ProbeResult probe(String bootstrapServers, Duration timeout) { return new ProbeResult(true, ""); }
+        @Override public ProbeResult probe(String bootstrapServers, Duration timeout) { return new ProbeResult(primaryAnswers, primaryAnswers ? "" : "no answer within 5000 ms"); }
         @Override public Set<String> missingTopics(String bootstrapServers, Collection<String> topics) { return Set.of(); }
-        @Override public GroupLag groupLag(String bootstrapServers, String groupId, Collection<String> topics) { return new GroupLag(groupId, 7, 3, 0); }
+        @Override public GroupLag groupLag(String bootstrapServers, String groupId, Collection<String> topics) { return new GroupLag(groupId, groupLag, 3, 0); }
+        @Override public List<String> activeMembers(String bootstrapServers, String groupId) { return List.copyOf(members); }
         @Override public Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics) { return Map.of(); }
     };
 
@@ -87,5 +98,42 @@ class ReverseReplicationStepsTest {
         assertEquals(2, stillWaiting.catchUp().attempts());
         var timeout = assertThrows(WaitTimedOutException.class, () -> steps(Clock.fixed(start.plusSeconds(60), ZoneOffset.UTC)).checkLag(PLAN, stillWaiting));
         assertTrue(timeout.getMessage().contains("lag 7"), timeout.getMessage());
+    }
+
+    @Test
+    void concurrentStartsShareOneClientTokenAndAStartAfterATaskStoppedGetsANewOne() {
+        steps(Clock.systemUTC()).start(PLAN);
+        steps(Clock.systemUTC()).start(PLAN); // a second failback that also found no running task
+        assertEquals(2, tokens.size());
+        assertEquals(tokens.get(0), tokens.get(1), "the same token: ECS starts one task for both");
+        assertTrue(tokens.get(0).length() <= 64 && tokens.get(0).chars().allMatch(c -> c >= 33 && c <= 126), tokens.get(0));
+
+        stopped.add("arn:aws:ecs:us-east-2:123456789012:task/replicators/killed");
+        steps(Clock.systemUTC()).start(PLAN); // the re-run after that task was killed
+        assertTrue(!tokens.get(2).equals(tokens.get(0)), "a new token, so RunTask does not hand back the stopped task");
+    }
+
+    @Test
+    void aLiveConsumerOnTheSecondaryKeepsTheDrainWaitingAndTheTimeoutNamesItsGroup() {
+        groupLag = 0;
+        members.add("consumer-msk-consumer-1@/10.0.1.7");
+        Instant start = Instant.parse("2026-11-24T21:00:00Z");
+        var replication = new ReverseReplication("task-1", "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
+        PollState first = steps(Clock.fixed(start, ZoneOffset.UTC)).checkConsumersDrained(PLAN, replication, new PollState(30, null, 0, false, null));
+        assertTrue(!first.done(), first.detail());
+        var timeout = assertThrows(WaitTimedOutException.class, () -> steps(Clock.fixed(start.plusSeconds(30), ZoneOffset.UTC))
+                .checkConsumersDrained(PLAN, replication, first));
+        assertTrue(timeout.getMessage().contains("group msk-consumer still has 1 active member(s) on the secondary "
+                + "[consumer-msk-consumer-1@/10.0.1.7]: stop its consumers there"), timeout.getMessage());
+    }
+
+    @Test
+    void aPrimaryGoneAgainDuringTheDrainFailsTheCheckSayingSo() {
+        groupLag = 0;
+        primaryAnswers = false;
+        var replication = new ReverseReplication("task-1", "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
+        var failure = assertThrows(TransientDependencyException.class, () -> steps(Clock.systemUTC())
+                .checkConsumersDrained(PLAN, replication, new PollState(1800, null, 0, false, null)));
+        assertTrue(failure.getMessage().startsWith("the primary stopped answering while clients were moved back to it"), failure.getMessage());
     }
 }

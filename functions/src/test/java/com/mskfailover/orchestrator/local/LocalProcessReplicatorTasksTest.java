@@ -26,7 +26,10 @@ class LocalProcessReplicatorTasksTest {
         LocalProcessReplicatorTasks tasks = new LocalProcessReplicatorTasks(List.of("bash", "-c",
                 "trap 'exit 0' TERM; echo \"$REPLICATOR_NAME $STARTING_POSITION\" > " + marker + ".tmp && mv " + marker + ".tmp " + marker + "; while true; do sleep 0.05; done"), dir.resolve("logs"));
 
-        String taskId = tasks.start("failback-replicator", Map.of("REPLICATOR_NAME", "failback-replicator", "STARTING_POSITION", "earliest"));
+        Map<String, String> environment = Map.of("REPLICATOR_NAME", "failback-replicator", "STARTING_POSITION", "earliest");
+        String taskId = tasks.start("failback-replicator", environment, "token-1");
+        assertEquals(taskId, tasks.start("failback-replicator", environment, "token-1"), "same client token, same task (as RunTask)");
+        assertEquals(List.of(taskId), tasks.startedTasks("failback-replicator"));
 
         assertEquals("RUNNING", tasks.state(taskId).status());
         assertEquals(taskId, tasks.findActive("failback-replicator").orElseThrow());
@@ -41,5 +44,6 @@ class LocalProcessReplicatorTasksTest {
         assertEquals("STOPPED", tasks.state(taskId).status());
         assertTrue(tasks.state(taskId).detail().contains("exit code 0"), tasks.state(taskId).detail());
         assertTrue(tasks.findActive("failback-replicator").isEmpty());
+        assertEquals(List.of(taskId), tasks.recentlyStopped("failback-replicator"));
     }
 }
