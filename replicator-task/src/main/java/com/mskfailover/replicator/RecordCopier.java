@@ -71,7 +71,7 @@ final class RecordCopier implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecordCopier.class);
     /** How long a transaction collects copies: the extra latency a read_committed reader sees. */
-    private static final Duration TRANSACTION_INTERVAL = Duration.ofMillis(250);
+    private static final Duration TRANSACTION_INTERVAL = Duration.ofMillis(1000);
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(2);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 

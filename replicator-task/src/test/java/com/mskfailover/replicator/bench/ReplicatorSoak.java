@@ -92,7 +92,7 @@ public final class ReplicatorSoak {
             long end = start + length.toNanos();
             int outages = 0;
             while (System.nanoTime() < end) {
-                pause(Duration.ofSeconds(8 + random.nextInt(8)));
+                pause(Duration.ofSeconds(4 + random.nextInt(6)));
                 if (System.nanoTime() >= end) {
                     break;
                 }
