@@ -200,7 +200,7 @@ final class OffsetRecovery implements Runnable {
                 reached.put(partition, Math.min(consumer.position(partition), ranges.get(partition)[1]));
             }
         }
-        consumer.assign(Set.of());
+        consumer.pause(consumer.assignment()); // the next read assigns its own partitions
         return reached;
     }
 

@@ -655,6 +655,8 @@ final class RecordCopier implements Runnable {
                 if (fromCheckpoint != null) {
                     position = fromCheckpoint;
                     reason = "at the checkpoint on the target";
+                    // Everything before it is on the target: groups translate before the next record arrives.
+                    replicatedUpTo.put(partition, position);
                 } else if (partitionsAtStart.contains(partition) && config.startingPosition() == ReplicatorConfig.StartingPosition.LATEST) {
                     position = ends.get(partition);
                     reason = "at the end (STARTING_POSITION=latest)";
