@@ -186,6 +186,21 @@ final class TargetPartitionOffsets {
             source = source >= 0 ? source + cut : source;
         }
         long end = start + length;
+        Map.Entry<Long, long[]> last = segments.lastEntry();
+        if (last == null || last.getKey() + last.getValue()[0] <= start) {
+            insert(start, length, source); // the copy path: after everything known, nothing to split
+        } else {
+            putBetween(start, end, source);
+        }
+        if (source >= 0 && !windowCut && start < flowStart) {
+            flowStart = start;
+        }
+        if (segments.size() > MAX_SEGMENTS) {
+            fold(segments.size() - MAX_SEGMENTS / 2);
+        }
+    }
+
+    private void putBetween(long start, long end, long source) {
         if (source >= 0) {
             for (Map.Entry<Long, long[]> entry : overlapping(start, end)) {
                 if (entry.getValue()[1] == UNKNOWN_ORIGIN) {
@@ -210,12 +225,6 @@ final class TargetPartitionOffsets {
         }
         if (position < end) {
             insert(position, end - position, shifted(source, position - start));
-        }
-        if (source >= 0 && !windowCut && start < flowStart) {
-            flowStart = start;
-        }
-        if (segments.size() > MAX_SEGMENTS) {
-            fold(segments.size() - MAX_SEGMENTS / 2);
         }
     }
 
