@@ -13,10 +13,12 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -52,28 +54,72 @@ final class GroupOffsetSync {
         this.replicatedUpTo = replicatedUpTo;
     }
 
-    /** One round: returns the offsets written to the target, by group. */
+    /** One round: reads both clusters, decides ({@link #translate}, {@link #forward}), writes; returns what it wrote, by group. */
     Map<String, Map<TopicPartition, OffsetAndMetadata>> sync() throws Exception {
         Map<TopicPartition, Long> replicated = replicatedUpTo.get();
         if (replicated.isEmpty()) {
             return Map.of();
         }
         // No server-side type filter: older brokers (MSK runs many 3.x versions) do not support one.
-        List<String> groups = source.listGroups(new ListGroupsOptions()).all()
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).stream()
+        List<String> groups = groupsToSync(source.listGroups(new ListGroupsOptions()).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS), config);
+        if (groups.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> translated = translate(config.replicatorName(),
+                listOffsets(source, groups), replicated, translation);
+        if (translated.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, KafkaFuture<ConsumerGroupDescription>> targetGroups = target.describeConsumerGroups(translated.keySet())
+                .describedGroups();
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> targetOffsets = listOffsets(target, translated.keySet());
+        Set<String> withMembers = new HashSet<>();
+        for (String group : translated.keySet()) {
+            if (hasMembers(targetGroups.get(group))) {
+                withMembers.add(group);
+            }
+        }
+
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> written = new HashMap<>();
+        for (var entry : forward(translated, withMembers, targetOffsets).entrySet()) {
+            String group = entry.getKey();
+            try {
+                target.alterConsumerGroupOffsets(group, entry.getValue()).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                written.put(group, entry.getValue());
+                LOG.info("group {}: target offsets moved forward to {}", group, entry.getValue());
+            } catch (Exception e) {
+                // Typically a consumer joined the group on the target meanwhile; the next round decides again.
+                LOG.info("group {}: not synced this round: {}", group, e.toString());
+            }
+        }
+        return written;
+    }
+
+    private static Map<String, Map<TopicPartition, OffsetAndMetadata>> listOffsets(Admin admin, Collection<String> groups)
+            throws Exception {
+        Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
+        groups.forEach(group -> specs.put(group, new ListConsumerGroupOffsetsSpec()));
+        return admin.listConsumerGroupOffsets(specs).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** The consumer groups of the source whose offsets this flow translates: not its own, within GROUPS. */
+    static List<String> groupsToSync(Collection<GroupListing> listings, ReplicatorConfig config) {
+        return listings.stream()
                 .filter(GroupOffsetSync::isConsumerGroup)
                 .map(GroupListing::groupId)
                 .filter(group -> !group.equals(config.replicatorName()))
                 .filter(config::syncsGroup)
                 .toList();
-        if (groups.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, ListConsumerGroupOffsetsSpec> specs = new HashMap<>();
-        groups.forEach(group -> specs.put(group, new ListConsumerGroupOffsetsSpec()));
-        Map<String, Map<TopicPartition, OffsetAndMetadata>> sourceOffsets = source.listConsumerGroupOffsets(specs).all()
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
 
+    /**
+     * Decision, on plain values: each group's source commits translated to target offsets stamped with
+     * {@link #syncedMetadata}. Left out: groups that are another flow's position (a replicator commit), offsets a
+     * replicator wrote (never translated back), partitions not replicated (yet) or not translatable yet.
+     */
+    static Map<String, Map<TopicPartition, OffsetAndMetadata>> translate(String replicatorName,
+            Map<String, Map<TopicPartition, OffsetAndMetadata>> sourceOffsets, Map<TopicPartition, Long> replicatedUpTo,
+            OffsetTranslation translation) {
         Map<String, Map<TopicPartition, OffsetAndMetadata>> translated = new HashMap<>();
         sourceOffsets.forEach((group, offsets) -> {
             if (offsets.values().stream().anyMatch(CopyCheckpoint::isReplicatorCommit)) {
@@ -81,58 +127,46 @@ final class GroupOffsetSync {
             }
             Map<TopicPartition, OffsetAndMetadata> groupOffsets = new HashMap<>();
             offsets.forEach((partition, offset) -> {
-                Long upTo = replicated.get(partition);
+                Long upTo = replicatedUpTo.get(partition);
                 if (offset == null || upTo == null || writtenByReplicator(offset)) {
                     return;
                 }
-                OptionalLong targetOffset = translation.translate(partition, offset.offset(), upTo);
-                targetOffset.ifPresent(value -> groupOffsets.put(partition,
-                        new OffsetAndMetadata(value, syncedMetadata(config.replicatorName(), offset.offset()))));
+                translation.translate(partition, offset.offset(), upTo).ifPresent(value -> groupOffsets.put(partition,
+                        new OffsetAndMetadata(value, syncedMetadata(replicatorName, offset.offset()))));
             });
             if (!groupOffsets.isEmpty()) {
                 translated.put(group, groupOffsets);
             }
         });
-        if (translated.isEmpty()) {
-            return Map.of();
-        }
+        return translated;
+    }
 
-        Map<String, KafkaFuture<ConsumerGroupDescription>> targetGroups = target.describeConsumerGroups(translated.keySet())
-                .describedGroups();
-        Map<String, ListConsumerGroupOffsetsSpec> targetSpecs = new HashMap<>();
-        translated.keySet().forEach(group -> targetSpecs.put(group, new ListConsumerGroupOffsetsSpec()));
-        Map<String, Map<TopicPartition, OffsetAndMetadata>> targetOffsets = target.listConsumerGroupOffsets(targetSpecs).all()
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-
-        Map<String, Map<TopicPartition, OffsetAndMetadata>> written = new HashMap<>();
-        for (var entry : translated.entrySet()) {
-            String group = entry.getKey();
-            if (hasMembers(targetGroups.get(group))) {
-                continue; // consumers are live on the target: their own commits rule
+    /**
+     * Decision, on plain values: of the translated offsets, those to write on the target. A group with members
+     * there is left alone (their own commits rule); a group is never moved backwards; an unchanged offset with
+     * other metadata is re-stamped, so the orchestrator sees which source commit it reflects.
+     */
+    static Map<String, Map<TopicPartition, OffsetAndMetadata>> forward(Map<String, Map<TopicPartition, OffsetAndMetadata>> translated,
+            Set<String> groupsWithMembersOnTarget, Map<String, Map<TopicPartition, OffsetAndMetadata>> targetOffsets) {
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> toWrite = new HashMap<>();
+        translated.forEach((group, offsets) -> {
+            if (groupsWithMembersOnTarget.contains(group)) {
+                return;
             }
             Map<TopicPartition, OffsetAndMetadata> current = targetOffsets.getOrDefault(group, Map.of());
             Map<TopicPartition, OffsetAndMetadata> forward = new HashMap<>();
-            entry.getValue().forEach((partition, offset) -> {
+            offsets.forEach((partition, offset) -> {
                 OffsetAndMetadata existing = current.get(partition);
-                // Same offset, other metadata: re-stamped, so the orchestrator sees which source commit it reflects.
                 if (existing == null || existing.offset() < offset.offset()
                         || (existing.offset() == offset.offset() && !offset.metadata().equals(existing.metadata()))) {
                     forward.put(partition, offset);
                 }
             });
-            if (forward.isEmpty()) {
-                continue;
+            if (!forward.isEmpty()) {
+                toWrite.put(group, forward);
             }
-            try {
-                target.alterConsumerGroupOffsets(group, forward).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                written.put(group, forward);
-                LOG.info("group {}: target offsets moved forward to {}", group, forward);
-            } catch (Exception e) {
-                // Typically a consumer joined the group on the target meanwhile; the next round decides again.
-                LOG.info("group {}: not synced this round: {}", group, e.toString());
-            }
-        }
-        return written;
+        });
+        return toWrite;
     }
 
     /** Consumer groups, including "simple" ones (offsets committed without members); not Connect, share or streams groups. */

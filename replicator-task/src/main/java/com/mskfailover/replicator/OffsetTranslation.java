@@ -2,93 +2,104 @@ package com.mskfailover.replicator;
 
 import org.apache.kafka.common.TopicPartition;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Exact source-offset to target-offset mapping, learnt from the target's acknowledgements (and from
- * records that came from the target in the first place). Stored as runs of consecutive offsets: while
- * the target partition receives nothing but this replicator's copies, a whole partition is one run.
+ * Source-offset to target-offset translation for every replicated partition ({@link TargetPartitionOffsets}).
+ * Learnt from the copies of committed transactions and the records skipped because they came from the target,
+ * and at start from the target's (and the source's) recent records, read back by {@link OffsetRecovery}: every
+ * copy names its source offset in its provenance header, so a restart loses nothing recent.
  */
 public final class OffsetTranslation {
 
-    /** Caps memory when the target interleaves its own records with the copies (both directions busy). */
-    static final int MAX_RUNS_PER_PARTITION = 100_000;
+    /** One partition: its offsets, and whether they still wait for the read-back that follows a (re)start. */
+    static final class Partition {
+        final TargetPartitionOffsets offsets = new TargetPartitionOffsets();
+        /** The source offset the copier resumes at, while the read-back is pending; -1 once it is done. */
+        volatile long recoverBefore;
 
-    private final Map<TopicPartition, PartitionRuns> partitions = new ConcurrentHashMap<>();
+        Partition(long recoverBefore) {
+            this.recoverBefore = recoverBefore;
+        }
+    }
 
-    /** The record at {@code sourceOffset} on the source is the record at {@code targetOffset} on the target. */
-    public void map(TopicPartition partition, long sourceOffset, long targetOffset) {
-        partitions.computeIfAbsent(partition, ignored -> new PartitionRuns()).add(sourceOffset, targetOffset);
+    private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+
+    /**
+     * The copier (re)starts {@code partition} at source offset {@code position}: its translation waits for the
+     * read-back of what is on the target ({@link OffsetRecovery}) and answers nothing until then.
+     */
+    void recover(TopicPartition partition, long position) {
+        partitions.put(partition, new Partition(position));
+    }
+
+    /** The copy of source record {@code sourceOffset} landed at {@code targetOffset}. */
+    public void copied(TopicPartition partition, long sourceOffset, long targetOffset) {
+        partition(partition).offsets.copied(sourceOffset, targetOffset);
+    }
+
+    /** Source record {@code sourceOffset} is a copy of the target's record at {@code targetOffset}. */
+    public void original(TopicPartition partition, long sourceOffset, long targetOffset) {
+        partition(partition).offsets.counterpart(sourceOffset, targetOffset);
+    }
+
+    /** The copies given since the last call were committed in one transaction. */
+    public void endOfTransaction(TopicPartition partition) {
+        partition(partition).offsets.endOfTransaction();
     }
 
     /**
-     * Where a consumer whose committed source offset is {@code committedSourceOffset} must resume on the
-     * target: just after the target copy of the last record it read. Empty when that record is not
-     * replicated yet or its place on the target is unknown; when only an earlier record's place is
-     * known, the answer is the conservative one just after it (the consumer re-reads rather than skips).
-     * {@code replicatedUpTo}: every source record before it is acknowledged by the target or skipped.
+     * Where a consumer whose committed source offset is {@code committedSourceOffset} resumes on the target:
+     * the largest offset before which it read every record of the flow (see {@link TargetPartitionOffsets}).
+     * Empty while a record before that offset is not replicated yet ({@code replicatedUpTo}: every source record
+     * before it is on the target or was skipped), while the read-back after a start runs, or when the flow has
+     * no record on the target at all.
      */
     public OptionalLong translate(TopicPartition partition, long committedSourceOffset, long replicatedUpTo) {
-        PartitionRuns runs = partitions.get(partition);
-        if (runs == null || committedSourceOffset < 0 || committedSourceOffset > replicatedUpTo) {
+        Partition state = partitions.get(partition);
+        if (state == null || state.recoverBefore >= 0 || committedSourceOffset < 0 || committedSourceOffset > replicatedUpTo) {
             return OptionalLong.empty();
         }
-        if (committedSourceOffset > 0) {
-            OptionalLong lastRead = runs.targetOffsetOf(committedSourceOffset - 1);
-            if (lastRead.isPresent()) {
-                return OptionalLong.of(lastRead.getAsLong() + 1);
-            }
-        }
-        // Nothing read yet, or the last record read has no known place: just before the next one's copy.
-        OptionalLong nextToRead = runs.targetOffsetOf(committedSourceOffset);
-        if (nextToRead.isPresent() || committedSourceOffset == 0) {
-            return nextToRead;
-        }
-        return runs.conservativePositionAfter(committedSourceOffset - 1);
+        return state.offsets.translate(committedSourceOffset);
     }
 
     public void forget(TopicPartition partition) {
         partitions.remove(partition);
     }
 
-    private static final class PartitionRuns {
-        /** source start offset -> {target start offset, length} */
-        private final TreeMap<Long, long[]> runs = new TreeMap<>();
-
-        synchronized void add(long sourceOffset, long targetOffset) {
-            Map.Entry<Long, long[]> last = runs.lastEntry();
-            if (last != null) {
-                long[] run = last.getValue();
-                long length = run[1];
-                if (last.getKey() + length == sourceOffset && run[0] + length == targetOffset) {
-                    run[1] = length + 1;
-                    return;
-                }
-                if (sourceOffset < last.getKey() + length) {
-                    return; // already known (a resumed session re-learning its own copies)
-                }
+    /** Partitions waiting for their read-back. */
+    Map<TopicPartition, Partition> awaitingRecovery() {
+        Map<TopicPartition, Partition> waiting = new HashMap<>();
+        partitions.forEach((partition, state) -> {
+            if (state.recoverBefore >= 0) {
+                waiting.put(partition, state);
             }
-            runs.put(sourceOffset, new long[] {targetOffset, 1});
-            if (runs.size() > MAX_RUNS_PER_PARTITION) {
-                runs.pollFirstEntry();
-            }
-        }
+        });
+        return waiting;
+    }
 
-        synchronized OptionalLong targetOffsetOf(long sourceOffset) {
-            Map.Entry<Long, long[]> floor = runs.floorEntry(sourceOffset);
-            if (floor == null || sourceOffset >= floor.getKey() + floor.getValue()[1]) {
-                return OptionalLong.empty();
+    /** Recovered partitions with offsets of the flow not known yet: {from, to} each. */
+    Map<TopicPartition, long[]> holes() {
+        Map<TopicPartition, long[]> holes = new HashMap<>();
+        partitions.forEach((partition, state) -> {
+            long[] hole = state.recoverBefore >= 0 ? null : state.offsets.hole();
+            if (hole != null) {
+                holes.put(partition, hole);
             }
-            return OptionalLong.of(floor.getValue()[0] + (sourceOffset - floor.getKey()));
-        }
+        });
+        return holes;
+    }
 
-        /** Just after the newest mapped record before {@code sourceOffset}: re-reading beats skipping. */
-        synchronized OptionalLong conservativePositionAfter(long sourceOffset) {
-            Map.Entry<Long, long[]> floor = runs.floorEntry(sourceOffset);
-            return floor == null ? OptionalLong.empty() : OptionalLong.of(floor.getValue()[0] + floor.getValue()[1]);
-        }
+    /** The partition's current state (the one a read-back result belongs to). */
+    Partition state(TopicPartition partition) {
+        return partitions.get(partition);
+    }
+
+    private Partition partition(TopicPartition partition) {
+        // Without recover() (a test, or a partition the copier has not announced) nothing is read back.
+        return partitions.computeIfAbsent(partition, ignored -> new Partition(-1));
     }
 }

@@ -238,9 +238,9 @@ final class RecordCopier implements Runnable {
         long checkpointed;
         boolean checkpointWritten;
         /**
-         * Source offsets of this transaction's copies and skips, in order, with their target offsets (-1 until
-         * acknowledged). Target offsets live in fixed chunks: the producer's I/O thread writes into a chunk
-         * while this thread may be adding the next one.
+         * Source offsets of this transaction's copies and skips, in order, with their target offsets (copies:
+         * -1 until acknowledged; skips: {@link #original}). Target offsets live in fixed chunks: the producer's
+         * I/O thread writes into a chunk while this thread may be adding the next one.
          */
         long[] sourceOffsets = new long[CHUNK];
         long[][] targetChunks = new long[1][];
@@ -271,6 +271,11 @@ final class RecordCopier implements Runnable {
             targetChunks[chunk][entries % CHUNK] = targetOffset;
             entries++;
             return targetChunks[chunk];
+        }
+
+        /** An entry for a skipped record whose original is the target's record at {@code targetOffset}. */
+        static long original(long targetOffset) {
+            return -2 - targetOffset;
         }
 
         long targetOffset(int entry) {
@@ -409,10 +414,9 @@ final class RecordCopier implements Runnable {
                 Optional<Provenance> hop = Provenance.verifiedHop(record);
                 if (skips(record, hop)) {
                     metrics.skipped();
-                    // A record that came from the target: its place there is known exactly.
-                    long placeOnTarget = hop.filter(from -> from.clusterId().equals(targetClusterId))
-                            .map(Provenance::offset).orElse(-1L);
-                    state.add(record.offset(), placeOnTarget);
+                    // A record that came from the target: its place there is known exactly (stored as -2 - place).
+                    hop.filter(from -> from.clusterId().equals(targetClusterId))
+                            .ifPresent(from -> state.add(record.offset(), Assigned.original(from.offset())));
                     continue;
                 }
                 long size = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
@@ -561,11 +565,16 @@ final class RecordCopier implements Runnable {
         private void committed(Map<TopicPartition, OffsetAndMetadata> checkpoint) {
             long now = System.currentTimeMillis();
             assigned.forEach((partition, state) -> {
+                // Applied only now, in source order: nothing translates to a copy that might still be aborted.
                 for (int i = 0; i < state.entries; i++) {
-                    if (state.targetOffset(i) >= 0) {
-                        translation.map(partition, state.sourceOffsets[i], state.targetOffset(i));
+                    long targetOffset = state.targetOffset(i);
+                    if (targetOffset >= 0) {
+                        translation.copied(partition, state.sourceOffsets[i], targetOffset);
+                    } else if (targetOffset <= -2) {
+                        translation.original(partition, state.sourceOffsets[i], -2 - targetOffset);
                     }
                 }
+                translation.endOfTransaction(partition);
                 if (state.copied > 0) {
                     metrics.copied(state.copied, state.copiedBytes, (long) state.copied * now - state.timestampTotal);
                 }
@@ -682,6 +691,8 @@ final class RecordCopier implements Runnable {
                 if (fromCheckpoint != null) {
                     position = fromCheckpoint;
                     reason = "at the checkpoint on the target";
+                    // Everything before it is on the target: groups translate before the next record arrives.
+                    replicatedUpTo.put(partition, position);
                 } else if (partitionsAtStart.contains(partition) && config.startingPosition() == ReplicatorConfig.StartingPosition.LATEST) {
                     position = ends.get(partition);
                     reason = "at the end (STARTING_POSITION=latest)";
@@ -697,6 +708,7 @@ final class RecordCopier implements Runnable {
                 }
                 LOG.info("replicating {} from offset {} ({})", partition, position, reason);
                 consumer.seek(partition, position);
+                translation.recover(partition, position);
                 assigned.put(partition, new Assigned(added.get(partition), position,
                         fromCheckpoint != null && fromCheckpoint == position));
             }

@@ -48,6 +48,7 @@ public final class Replicator implements AutoCloseable {
     private final List<RecordCopier> copiers = new ArrayList<>();
     private final ScheduledExecutorService scheduler;
     private final TopicSync topicSync;
+    private final OffsetRecovery offsetRecovery;
     private final PartitionStalls stalls = new PartitionStalls();
     private final CompletableFuture<RuntimeException> failure = new CompletableFuture<>();
     /** Topic sync's latest answer: what the lag and the stalled-partition count cover. */
@@ -64,6 +65,10 @@ public final class Replicator implements AutoCloseable {
             copiers.add(new RecordCopier(config, lane, sourceClusterId, targetClusterId, target, translation, metrics, stalls,
                     failure::complete));
         }
+        this.offsetRecovery = new OffsetRecovery(config, sourceClusterId, targetClusterId, translation);
+        Thread recoveryThread = new Thread(offsetRecovery, config.replicatorName() + "-offset-recovery");
+        recoveryThread.setDaemon(true);
+        recoveryThread.start();
         this.topicSync = new TopicSync(source, target, config);
         GroupOffsetSync groupSync = new GroupOffsetSync(source, target, config, translation, this::replicatedUpTo);
         this.scheduler = Executors.newScheduledThreadPool(2, runnable -> {
@@ -229,6 +234,7 @@ public final class Replicator implements AutoCloseable {
     public void close() {
         long deadline = System.nanoTime() + config.stopTimeout().toNanos();
         scheduler.shutdownNow();
+        offsetRecovery.stop();
         try {
             copiers.forEach(RecordCopier::requestStop);
             for (RecordCopier copier : copiers) {

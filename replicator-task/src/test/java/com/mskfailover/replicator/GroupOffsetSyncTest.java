@@ -2,6 +2,7 @@ package com.mskfailover.replicator;
 
 import com.mskfailover.local.kafka.LocalKafkaCluster;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -10,7 +11,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +22,9 @@ import java.util.stream.IntStream;
 
 import static com.mskfailover.replicator.ReplicationTestSupport.await;
 import static com.mskfailover.replicator.ReplicationTestSupport.caughtUp;
+import static com.mskfailover.replicator.ReplicationTestSupport.env;
 import static com.mskfailover.replicator.ReplicationTestSupport.start;
+import static com.mskfailover.replicator.ReplicationTestSupport.startChildJvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +35,14 @@ class GroupOffsetSyncTest {
     private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
     /** Records the target has of its own before replication starts: copies land 3 offsets further on. */
     private static final int TARGET_OWN_RECORDS = 3;
+
+    private static final String RESTART_TOPIC = "orders";
+    private static final String RESTART_NAME = "restarted";
+    /**
+     * JVM start, connection, the read-back of the target, one sync round: a few seconds on a quiet machine (the
+     * test prints the figure); the bound leaves room for a build machine shared with others.
+     */
+    private static final Duration AFTER_RESTART = Duration.ofSeconds(30);
 
     private static LocalKafkaCluster source;
     private static LocalKafkaCluster target;
@@ -159,5 +173,69 @@ class GroupOffsetSyncTest {
 
     private static List<String> nextValuesOnTarget(String group) {
         return target.clients().consumeAsGroup(group, TOPIC).stream().map(record -> record.value()).toList();
+    }
+
+    /**
+     * The replicator copies in several transactions (markers between them, target records of its own before),
+     * is killed with SIGKILL, a group commits on the source while it is down, and after the restart the group's
+     * offset on the target is just after the copy of the last record it read, without the group committing again.
+     */
+    @Test
+    void aCommitMadeWhileTheReplicatorWasKilledTranslatesExactlyAfterItsRestart() throws Exception {
+        source.clients().createTopic(RESTART_TOPIC, 2);
+        target.clients().createTopic(RESTART_TOPIC, 2);
+        target.clients().produce(IntStream.range(0, 3).mapToObj(i -> new ProducerRecord<>(RESTART_TOPIC, 0, "t", "target-" + i)).toList());
+        Map<String, String> env = env(source, target, RESTART_NAME, "TOPICS", RESTART_TOPIC);
+        Path logs = Files.createTempDirectory("replicator-restart-test-");
+
+        Process first = startChildJvm(env, logs.resolve("first.log"));
+        for (int batch = 0; batch < 3; batch++) {
+            produceBatch(batch);
+            await("batch " + batch + " is copied", Duration.ofSeconds(60), () -> caughtUp(source, RESTART_NAME, RESTART_TOPIC));
+        }
+        first.destroyForcibly();
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+
+        Map<TopicPartition, OffsetAndMetadata> commit = Map.of(
+                new TopicPartition(RESTART_TOPIC, 0), new OffsetAndMetadata(150),
+                new TopicPartition(RESTART_TOPIC, 1), new OffsetAndMetadata(37));
+        try (Admin admin = source.admin()) {
+            admin.alterConsumerGroupOffsets("resumer", commit).all().get(30, TimeUnit.SECONDS);
+        }
+        Map<TopicPartition, Long> expected = new HashMap<>();
+        commit.forEach((partition, offset) -> expected.put(partition, targetOffsetOfCopy(partition, offset.offset() - 1) + 1));
+
+        long restarted = System.nanoTime();
+        Process second = startChildJvm(env, logs.resolve("second.log"));
+        try {
+            await("the commit made while the replicator was down is translated exactly (see " + logs + ")", AFTER_RESTART,
+                    () -> expected.equals(target.clients().committedOffsets("resumer")));
+            System.out.printf("group offsets translated %d ms after the restart%n", (System.nanoTime() - restarted) / 1_000_000);
+            try (Admin admin = target.admin()) {
+                var onTarget = admin.listConsumerGroupOffsets("resumer").partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+                assertEquals("mskfailover:synced:" + RESTART_NAME + ":150", onTarget.get(new TopicPartition(RESTART_TOPIC, 0)).metadata());
+            }
+        } finally {
+            second.destroy();
+            assertTrue(second.waitFor(60, TimeUnit.SECONDS));
+        }
+    }
+
+    /** 100 records per partition per batch, in batches the replicator copies in separate transactions. */
+    private static void produceBatch(int batch) {
+        source.clients().produce(IntStream.range(0, 200)
+                .mapToObj(i -> new ProducerRecord<>(RESTART_TOPIC, i % 2, "k", "batch-" + batch + "-" + i)).toList());
+    }
+
+    /** Where the copy of source record {@code sourceOffset} is, by its provenance header. */
+    private static long targetOffsetOfCopy(TopicPartition partition, long sourceOffset) {
+        for (ConsumerRecord<String, String> record : target.clients().readAll(RESTART_TOPIC)) {
+            var header = record.headers().lastHeader(Provenance.REPLICATED_FROM_HEADER);
+            if (record.partition() == partition.partition() && header != null
+                    && Provenance.decode(header.value()).orElseThrow().offset() == sourceOffset) {
+                return record.offset();
+            }
+        }
+        throw new AssertionError("no copy of " + partition + " offset " + sourceOffset + " on the target");
     }
 }
