@@ -64,7 +64,7 @@ class RecordCopierTest {
         Path logs = Files.createTempDirectory("replicator-kill-test-");
         String padding = "x".repeat(512);
 
-        CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> produce(topic, records, padding));
+        CompletableFuture<Long> producing = CompletableFuture.supplyAsync(() -> produce(topic, records, padding));
         List<Long> lagAtKill = new ArrayList<>();
         for (int round = 0; round < kills; round++) {
             long before = Math.max(0, endOffsetSum(target, topic));
@@ -76,7 +76,8 @@ class RecordCopierTest {
             assertTrue(replicator.waitFor(30, TimeUnit.SECONDS));
             lagAtKill.add(totalLag(source, "crash-test", topic));
         }
-        producing.get(2, TimeUnit.MINUTES);
+        // A loaded test JVM can time out some of its own sends to the source; the copy must match what the source holds.
+        long refusedBySource = producing.get(2, TimeUnit.MINUTES);
 
         Process last = startChildJvm(env, logs.resolve("run-last.log"));
         await("the last run caught up (lag 0 by the committed source position)", WAIT, () -> caughtUp(source, "crash-test", topic));
@@ -87,7 +88,9 @@ class RecordCopierTest {
         assertTrue(lagAtKill.stream().anyMatch(lag -> lag > 0), "at least one kill hit the replicator mid-copy: " + lagAtKill);
         Map<Integer, List<String>> expected = byPartition(source.clients().readAll(topic));
         Map<Integer, List<String>> actual = byPartition(target.clients().readAll(topic));
-        assertEquals(records, expected.values().stream().mapToInt(List::size).sum());
+        long onSource = expected.values().stream().mapToInt(List::size).sum();
+        assertTrue(onSource >= records - refusedBySource && onSource <= records,
+                "the source holds what was produced: " + onSource + " of " + records + ", " + refusedBySource + " sends failed");
         for (int partition = 0; partition < 3; partition++) {
             List<String> want = expected.get(partition);
             List<String> got = actual.get(partition);
@@ -201,7 +204,7 @@ class RecordCopierTest {
         source.clients().createTopic(topic, 3);
         Map<String, String> env = env(source, target, "twice", "TOPICS", topic);
         Path logs = Files.createTempDirectory("replicator-twice-");
-        CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> produce(topic, records, "x"));
+        CompletableFuture<Long> producing = CompletableFuture.supplyAsync(() -> produce(topic, records, "x"));
         Process first = startChildJvm(env, logs.resolve("first.log"));
         Process second = startChildJvm(env, logs.resolve("second.log"));
         producing.get(2, TimeUnit.MINUTES);
@@ -218,14 +221,21 @@ class RecordCopierTest {
                 "read_committed: every record once, in order");
     }
 
-    private static void produce(String topic, int records, String padding) {
+    /** Produces and returns how many sends the source refused (the copy is compared with what the source holds). */
+    private static long produce(String topic, int records, String padding) {
+        java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
         try (KafkaProducer<String, String> producer = source.clients().producer(Map.of("linger.ms", 5))) {
             for (int i = 0; i < records; i++) {
-                producer.send(new ProducerRecord<>(topic, "k" + (i % 97), i + "-" + padding));
+                producer.send(new ProducerRecord<>(topic, "k" + (i % 97), i + "-" + padding), (metadata, error) -> {
+                    if (error != null) {
+                        refused.incrementAndGet();
+                    }
+                });
                 if (i % 5_000 == 4_999) {
                     producer.flush(); // keeps producing spread over the kills instead of one burst
                 }
             }
         }
+        return refused.get();
     }
 }
