@@ -3,8 +3,10 @@ package com.mskfailover.orchestrator.handlers;
 import com.mskfailover.orchestrator.aws.AwsPorts;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
 
+import java.util.List;
+
 /** State StopReverseReplication: SIGTERM to replicator-task (it flushes and exits) once consumers are on the primary. */
-public final class StopReverseReplication extends JsonHandler<Inputs.ReplicationOnly, ReplicatorTasks.TaskState> {
+public final class StopReverseReplication extends JsonHandler<Inputs.ReplicationOnly, List<ReplicatorTasks.TaskState>> {
 
     private final ReplicatorTasks tasks;
 
@@ -18,9 +20,9 @@ public final class StopReverseReplication extends JsonHandler<Inputs.Replication
     }
 
     @Override
-    protected ReplicatorTasks.TaskState handle(Inputs.ReplicationOnly input) {
-        String taskId = required(required(input.replication(), "replication").taskId(), "replication.taskId");
-        tasks.stop(taskId, "failback done: consumers moved to the primary");
-        return tasks.state(taskId);
+    protected List<ReplicatorTasks.TaskState> handle(Inputs.ReplicationOnly input) {
+        List<String> taskIds = required(required(input.replication(), "replication").taskIds(), "replication.taskIds");
+        taskIds.forEach(taskId -> tasks.stop(taskId, "failback done: consumers moved to the primary"));
+        return taskIds.stream().map(tasks::state).toList();
     }
 }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,7 +23,7 @@ class ReverseReplicationStepsTest {
             new ClusterRef("arn:aws:kafka:us-east-1:123456789012:cluster/p/1", "us-east-1", null),
             new ClusterRef("arn:aws:kafka:us-east-2:123456789012:cluster/s/2", "us-east-2", null),
             List.of("customer", "orders.v2"), List.of("msk-consumer"), List.of("p"), List.of("c"),
-            new Timeouts(30, 60, 60, 30), 0, true, "failback-replicator", "test");
+            new Timeouts(30, 60, 60, 30), 0, true, "failback-replicator", 1, "test");
 
     private final List<String> started = new ArrayList<>();
     private final List<String> tokens = new ArrayList<>();
@@ -32,18 +31,21 @@ class ReverseReplicationStepsTest {
     private final List<String> members = new ArrayList<>();
     private long groupLag = 7;
     private boolean primaryAnswers = true;
-    private String active;
+    private List<String> active = List.of();
+    private final Map<String, String> statusOf = new java.util.HashMap<>();
+    private Map<String, String> startedWith;
     private String status = "RUNNING";
 
     private final ReplicatorTasks tasks = new ReplicatorTasks() {
-        @Override public Optional<String> findActive(String replicatorName) { return Optional.ofNullable(active); }
+        @Override public List<String> findActive(String replicatorName) { return active; }
         @Override public List<String> recentlyStopped(String replicatorName) { return List.copyOf(stopped); }
-        @Override public String start(String replicatorName, Map<String, String> environment, String clientToken) {
+        @Override public List<String> start(String replicatorName, Map<String, String> environment, String clientToken, int count) {
             started.add(replicatorName);
             tokens.add(clientToken);
-            return "task-new";
+            startedWith = environment;
+            return java.util.stream.IntStream.rangeClosed(1, count).mapToObj(i -> "task-new-" + i).toList();
         }
-        @Override public TaskState state(String taskId) { return new TaskState(status, "exit code 1"); }
+        @Override public TaskState state(String taskId) { return new TaskState(statusOf.getOrDefault(taskId, status), "exit code 1"); }
         @Override public void stop(String taskId, String reason) { }
     };
 
@@ -61,9 +63,9 @@ class ReverseReplicationStepsTest {
 
     @Test
     void aRunningTaskOfTheSameNameIsReusedNeverASecondOne() {
-        active = "task-from-the-failed-attempt";
+        active = List.of("task-from-the-failed-attempt");
         ReverseReplication replication = steps(Clock.systemUTC()).start(PLAN);
-        assertEquals("task-from-the-failed-attempt", replication.taskId());
+        assertEquals(List.of("task-from-the-failed-attempt"), replication.taskIds());
         assertTrue(replication.reused());
         assertEquals(List.of(), started);
     }
@@ -82,7 +84,7 @@ class ReverseReplicationStepsTest {
     @Test
     void aStoppedTaskFailsTheWaitAtOnce() {
         status = "STOPPED";
-        var replication = new ReverseReplication("task-1", "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
+        var replication = new ReverseReplication(List.of("task-1"), "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
         var failure = assertThrows(DependencyFailedException.class, () -> steps(Clock.systemUTC()).checkLag(PLAN, replication));
         assertTrue(failure.getMessage().contains("stopped"), failure.getMessage());
     }
@@ -90,7 +92,7 @@ class ReverseReplicationStepsTest {
     @Test
     void theDeadlineIsFixedAtTheFirstCheckAndEnforcedAfter() {
         Instant start = Instant.parse("2026-11-24T21:00:00Z");
-        var replication = new ReverseReplication("task-1", "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
+        var replication = new ReverseReplication(List.of("task-1"), "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
         ReverseReplication first = steps(Clock.fixed(start, ZoneOffset.UTC)).checkLag(PLAN, replication);
         assertEquals("2026-11-24T21:01:00Z", first.catchUp().deadline());
         assertEquals(7, first.lag());
@@ -98,6 +100,30 @@ class ReverseReplicationStepsTest {
         assertEquals(2, stillWaiting.catchUp().attempts());
         var timeout = assertThrows(WaitTimedOutException.class, () -> steps(Clock.fixed(start.plusSeconds(60), ZoneOffset.UTC)).checkLag(PLAN, stillWaiting));
         assertTrue(timeout.getMessage().contains("lag 7"), timeout.getMessage());
+    }
+
+    @Test
+    void aReRunKeepsTheRunningTasksAndStartsOnlyTheMissingOnesWithOneLanePerTask() {
+        Plan three = withTasks(3);
+        active = List.of("task-still-running");
+        ReverseReplication replication = steps(Clock.systemUTC()).start(three);
+        assertEquals(List.of("task-still-running", "task-new-1", "task-new-2"), replication.taskIds());
+        assertEquals("3", startedWith.get("LANES"));
+        assertTrue(replication.reused());
+    }
+
+    @Test
+    void oneStoppedTaskOfSeveralFailsTheWaitNamingIt() {
+        statusOf.put("task-2", "STOPPED");
+        var replication = new ReverseReplication(List.of("task-1", "task-2", "task-3"), "failback-replicator", false, -1,
+                new PollState(60, null, 0, false, null));
+        var failure = assertThrows(DependencyFailedException.class, () -> steps(Clock.systemUTC()).checkLag(withTasks(3), replication));
+        assertTrue(failure.getMessage().startsWith("replicator-task task-2 (2 of 3) stopped"), failure.getMessage());
+    }
+
+    private static Plan withTasks(int tasks) {
+        return new Plan(PLAN.operation(), PLAN.primary(), PLAN.secondary(), PLAN.topics(), PLAN.consumerGroups(), PLAN.producerAliases(),
+                PLAN.consumerAliases(), PLAN.timeouts(), 0, true, PLAN.reverseReplicatorName(), tasks, PLAN.reason());
     }
 
     @Test
@@ -118,7 +144,7 @@ class ReverseReplicationStepsTest {
         groupLag = 0;
         members.add("consumer-msk-consumer-1@/10.0.1.7");
         Instant start = Instant.parse("2026-11-24T21:00:00Z");
-        var replication = new ReverseReplication("task-1", "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
+        var replication = new ReverseReplication(List.of("task-1"), "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
         PollState first = steps(Clock.fixed(start, ZoneOffset.UTC)).checkConsumersDrained(PLAN, replication, new PollState(30, null, 0, false, null));
         assertTrue(!first.done(), first.detail());
         var timeout = assertThrows(WaitTimedOutException.class, () -> steps(Clock.fixed(start.plusSeconds(30), ZoneOffset.UTC))
@@ -131,7 +157,7 @@ class ReverseReplicationStepsTest {
     void aPrimaryGoneAgainDuringTheDrainFailsTheCheckSayingSo() {
         groupLag = 0;
         primaryAnswers = false;
-        var replication = new ReverseReplication("task-1", "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
+        var replication = new ReverseReplication(List.of("task-1"), "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
         var failure = assertThrows(TransientDependencyException.class, () -> steps(Clock.systemUTC())
                 .checkConsumersDrained(PLAN, replication, new PollState(1800, null, 0, false, null)));
         assertTrue(failure.getMessage().startsWith("the primary stopped answering while clients were moved back to it"), failure.getMessage());
