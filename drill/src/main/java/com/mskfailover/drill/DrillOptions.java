@@ -11,16 +11,24 @@ import java.nio.file.Path;
  * @param realWaits     run the state machines' Wait states for their real length (default: zero, polls at once)
  * @param projectDir    where statemachines/ and events/ are (the repository root)
  * @param workDir       where the clusters' data, the alias records and the logs go
+ * @param reverseTasks  replicator-tasks of the failback's reverse flow (the stack's ReplicatorTaskCount)
  */
-public record DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir) {
+public record DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir, int reverseTasks) {
+
+    /** One reverse task, the stack's default. */
+    public DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir) {
+        this(scenario, extraRecords, realWaits, projectDir, workDir, 1);
+    }
 
     static final String USAGE = """
-            usage: drill/run [--scenario NAME|all] [--records N] [--real-waits] [--work-dir DIR]
+            usage: drill/run [--scenario NAME|all] [--records N] [--reverse-tasks N] [--real-waits] [--work-dir DIR]
               --scenario NAME the scenario to play (default walkthrough), or all of them in turn:
             %s
               --records N     also produce N records on the secondary after failover (default 0), so the
                               failback has a backlog to replicate back: a demo of lag draining (the backlog
                               scenario: its size, default 1,000,000)
+              --reverse-tasks N  replicator-tasks sharing the failback's reverse flow (1-10, default 1: the
+                              stack's ReplicatorTaskCount)
               --real-waits    run the state machines' Wait states for their real length (5-30 s each);
                               by default they take no time and the polls follow one another at once
               --work-dir DIR  where cluster data, alias records and logs go (default drill/target/work;
@@ -42,6 +50,9 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
         if (extraRecords < 0) {
             throw new IllegalArgumentException("--records must be 0 or more, not " + extraRecords);
         }
+        if (reverseTasks < 1 || reverseTasks > 10) {
+            throw new IllegalArgumentException("--reverse-tasks must be 1 to 10, not " + reverseTasks);
+        }
     }
 
     /** Parses the command line; throws IllegalArgumentException with the option at fault. */
@@ -49,22 +60,25 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
         String scenario = "walkthrough";
         int extraRecords = 0;
         boolean realWaits = false;
+        int reverseTasks = 1;
         Path workDir = projectDir.resolve("drill/target/work");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--scenario" -> scenario = valueOf(args, ++i, "--scenario");
-                case "--records" -> extraRecords = parseCount(valueOf(args, ++i, "--records"));
+                case "--records" -> extraRecords = parseCount(valueOf(args, ++i, "--records"), "--records");
+                case "--reverse-tasks" -> reverseTasks = parseCount(valueOf(args, ++i, "--reverse-tasks"), "--reverse-tasks");
                 case "--real-waits" -> realWaits = true;
                 case "--work-dir" -> workDir = Path.of(valueOf(args, ++i, "--work-dir"));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        return new DrillOptions(scenario, extraRecords, realWaits, projectDir, workDir);
+        return new DrillOptions(scenario, extraRecords, realWaits, projectDir, workDir, reverseTasks);
     }
 
     /** The same options for one scenario of {@code all}, in its own directory. */
     DrillOptions forScenario(Scenario one) {
-        return new DrillOptions(one.name(), extraRecords, realWaits, projectDir, ALL.equals(scenario) ? workDir.resolve(one.name()) : workDir);
+        return new DrillOptions(one.name(), extraRecords, realWaits, projectDir, ALL.equals(scenario) ? workDir.resolve(one.name()) : workDir,
+                reverseTasks);
     }
 
     /** The scenarios these options play. */
@@ -79,11 +93,11 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
         return args[index];
     }
 
-    private static int parseCount(String value) {
+    private static int parseCount(String value, String option) {
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--records takes a whole number, not '" + value + "'");
+            throw new IllegalArgumentException(option + " takes a whole number, not '" + value + "'");
         }
     }
 }
