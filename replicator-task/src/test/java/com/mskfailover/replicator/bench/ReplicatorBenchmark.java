@@ -323,6 +323,9 @@ public final class ReplicatorBenchmark {
 
     private static void deleteTopic(LocalKafkaCluster cluster, String topic) throws Exception {
         try (Admin admin = cluster.admin()) {
+            if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
+                return;
+            }
             admin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic) && System.nanoTime() < deadline) {
