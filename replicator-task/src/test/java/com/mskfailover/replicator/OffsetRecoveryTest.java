@@ -6,6 +6,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +21,7 @@ import static com.mskfailover.replicator.ReplicationTestSupport.env;
  * that read must finish every time, not only the first (a partition left paused by the previous read once kept
  * group offsets from ever being synced again, so a failback's drain never passed).
  */
+@Tag("integration")
 class OffsetRecoveryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
