@@ -7,7 +7,7 @@ import com.mskfailover.local.stepfunctions.ExecutionResult;
 import com.mskfailover.orchestrator.SharedClusters;
 import com.mskfailover.orchestrator.StateMachineRun;
 import com.mskfailover.orchestrator.TestPorts;
-import com.mskfailover.orchestrator.aliases.BootstrapAliasResolver;
+import com.mskfailover.client.BootstrapAliasResolver;
 import com.mskfailover.orchestrator.aws.CannedAwsResponses;
 import com.mskfailover.orchestrator.aws.FakeAwsEndpoint;
 import com.mskfailover.orchestrator.aws.Route53BootstrapAliases;

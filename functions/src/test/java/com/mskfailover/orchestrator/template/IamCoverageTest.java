@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mskfailover.orchestrator.SharedClusters;
 import com.mskfailover.orchestrator.StateMachineRun;
 import com.mskfailover.orchestrator.TestPorts;
-import com.mskfailover.orchestrator.aliases.BootstrapAliasRecord;
+import com.mskfailover.client.BootstrapAliasRecord;
 import com.mskfailover.orchestrator.aws.AwsPorts;
 import com.mskfailover.orchestrator.aws.CannedAwsResponses;
 import com.mskfailover.orchestrator.aws.FakeAwsEndpoint;
