@@ -97,6 +97,7 @@ public final class ReplicatorBenchmark {
             String scaleOut = System.getProperty("bench.tasks", "1,2,4");
             if (!scaleOut.isBlank()) {
                 scaleOut(jar, source, target, scaleOut);
+                deleteTopic(target, TOPIC); // MirrorMaker 2 below copies into an empty target too
             }
             if (!Boolean.parseBoolean(System.getProperty("bench.mirrormaker", "true"))) {
                 System.out.printf("replicator-task / raw ceiling   = %.2f; heap %s%n", ours.copyRate() / ceiling, ours.heap());
