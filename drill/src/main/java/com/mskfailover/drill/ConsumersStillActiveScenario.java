@@ -44,7 +44,7 @@ final class ConsumersStillActiveScenario implements Scenario {
             run.report.step("A member of msk-consumer stays connected to the secondary", () -> joined.await(60, TimeUnit.SECONDS));
             var waited = run.report.step("Start the failback (consumerDrainSeconds " + DRAIN_SECONDS + ")",
                     () -> run.controlPlane.runFailback("failback-drill", input -> {
-                        ((com.fasterxml.jackson.databind.node.ObjectNode) input.get("timeouts")).put("consumerDrainSeconds", DRAIN_SECONDS);
+                        input.withObjectProperty("timeouts").put("consumerDrainSeconds", DRAIN_SECONDS);
                         return input;
                     }));
             run.report.execution("Failback (consumer still live)", waited);

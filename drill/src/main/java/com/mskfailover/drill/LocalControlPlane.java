@@ -52,6 +52,8 @@ final class LocalControlPlane implements AutoCloseable {
 
     static final String PRODUCER_ALIAS = "kafka-producers.msk.internal";
     static final String CONSUMER_ALIAS = "kafka-consumers.msk.internal";
+    static final String PRIMARY_ARN = "arn:aws:kafka:us-east-1:123456789012:cluster/msk-primary/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b-1";
+    static final String SECONDARY_ARN = "arn:aws:kafka:us-east-2:123456789012:cluster/msk-secondary/1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809-2";
     private static final String FORWARD_REPLICATOR = "replicator-task";
     static final String REVERSE_REPLICATOR = "failback-replicator";
 
@@ -86,9 +88,9 @@ final class LocalControlPlane implements AutoCloseable {
         this.options = options;
         this.primary = primary;
         this.secondary = secondary;
-        JsonNode failbackInput = JSON.readTree(options.projectDir().resolve("events/failback-start.json").toFile());
-        this.primaryArn = failbackInput.path("primaryClusterArn").asText();
-        this.secondaryArn = failbackInput.path("secondaryClusterArn").asText();
+        // The stack's two clusters (its PrimaryClusterArn and SecondaryClusterArn): the sample inputs do not repeat them.
+        this.primaryArn = PRIMARY_ARN;
+        this.secondaryArn = SECONDARY_ARN;
         this.clusters = new StaticClusterDirectory(Map.of(primaryArn, primary.bootstrapServers(), secondaryArn, secondary.bootstrapServers()));
         this.aliasFile = new FileBootstrapAliases(options.workDir().resolve("bootstrap-aliases.json"));
         this.aliases = new CountingAliases(aliasFile);

@@ -84,7 +84,8 @@ public final class StartInputValidator {
     private static ClusterRef cluster(JsonNode input, String field, String expectedArn) {
         JsonNode value = input.get(field);
         if (value == null || value.isNull()) {
-            throw new InvalidInputException(field, "is missing");
+            // The stack knows its two clusters: an input need not repeat them (start-execution with {} works).
+            return new ClusterRef(expectedArn, ClusterArns.parse(expectedArn).region(), null);
         }
         if (!value.isTextual() || !ClusterArns.isValid(value.asText())) {
             throw new InvalidInputException(field, "is not an MSK cluster ARN (arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID): " + value);

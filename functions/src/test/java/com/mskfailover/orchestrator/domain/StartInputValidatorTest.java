@@ -51,6 +51,18 @@ class StartInputValidatorTest {
     }
 
     @Test
+    void anEmptyInputTakesEverythingFromTheStackAsTheSamplesDo() throws Exception {
+        Plan failover = validator.failover(JSON.createObjectNode());
+        Plan failback = validator.failback(JSON.createObjectNode());
+        assertEquals(PRIMARY, failover.primary().clusterArn());
+        assertEquals(SECONDARY, failback.secondary().clusterArn());
+        assertEquals(List.of("customer"), failback.topics());
+        var root = com.mskfailover.orchestrator.StateMachineRun.projectRoot();
+        assertEquals("failover", validator.failover(JSON.readTree(root.resolve("events/failover-start.json").toFile())).operation());
+        assertEquals("failback", validator.failback(JSON.readTree(root.resolve("events/failback-start.json").toFile())).operation());
+    }
+
+    @Test
     void operatorsOverrideTimeoutsPerExecution() {
         ObjectNode input = input();
         input.putObject("timeouts").put("aliasSyncSeconds", 42);
@@ -60,7 +72,7 @@ class StartInputValidatorTest {
 
     @Test
     void eachBadFieldIsNamed() {
-        assertEquals("primaryClusterArn", failingField(false, input -> input.remove("primaryClusterArn")));
+        assertEquals("primaryClusterArn", failingField(false, input -> input.put("primaryClusterArn", 42)));
         assertEquals("secondaryClusterArn", failingField(false, input -> input.put("secondaryClusterArn", "not-an-arn")));
         assertEquals("secondaryClusterArn", failingField(true, input -> input.put("secondaryClusterArn", PRIMARY)));
         assertEquals("topics[1]", failingField(false, input -> input.putArray("topics").add("customer").add("bad topic!")));

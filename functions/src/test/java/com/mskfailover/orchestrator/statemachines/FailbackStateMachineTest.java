@@ -99,7 +99,7 @@ class FailbackStateMachineTest {
         CopyingReplicatorTasks tasks = new CopyingReplicatorTasks(List.of(topic), false);
         TestPorts ports = failedOver(topic, group, tasks);
         ObjectNode input = input(topic, group);
-        ((ObjectNode) input.get("timeouts")).put("replicationCatchUpSeconds", 2);
+        input.withObjectProperty("timeouts").put("replicationCatchUpSeconds", 2);
 
         ExecutionResult result = StateMachineRun.run("failback", ports.ports(), input.toString()).result();
 
@@ -125,7 +125,7 @@ class FailbackStateMachineTest {
         ports.forwardReplication = TestPorts.fixedForward(new com.mskfailover.orchestrator.domain.ForwardReplication.Status(false, 0, "stub: DELETING"),
                 java.util.Optional.empty());
         ObjectNode input = input(topic, group);
-        ((ObjectNode) input.get("timeouts")).put("forwardReplicationSeconds", 1);
+        input.withObjectProperty("timeouts").put("forwardReplicationSeconds", 1);
         ExecutionResult first = StateMachineRun.run("failback", ports.ports(), input.toString()).result();
         assertEquals("com.mskfailover.orchestrator.domain.WaitTimedOutException", first.lastRun("VerifyForwardReplication").orElseThrow().error());
 
@@ -146,7 +146,7 @@ class FailbackStateMachineTest {
         SharedClusters.secondary().clients().produce(topic, "key-3", "written after the group last read");
         TestPorts ports = failedOver(topic, group, new CopyingReplicatorTasks(List.of(topic), true));
         ObjectNode input = input(topic, group);
-        ((ObjectNode) input.get("timeouts")).put("consumerDrainSeconds", 1);
+        input.withObjectProperty("timeouts").put("consumerDrainSeconds", 1);
 
         ExecutionResult result = StateMachineRun.run("failback", ports.ports(), input.toString()).result();
 

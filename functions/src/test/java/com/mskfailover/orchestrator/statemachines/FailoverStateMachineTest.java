@@ -151,7 +151,7 @@ class FailoverStateMachineTest {
         TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), new FileBootstrapAliases(dir.resolve("aliases.json"), Integer.MAX_VALUE));
         ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
         ObjectNode input = sampleInput();
-        ((ObjectNode) input.get("timeouts")).put("aliasSyncSeconds", 1);
+        input.withObjectProperty("timeouts").put("aliasSyncSeconds", 1);
 
         ExecutionResult result = StateMachineRun.run("failover", ports.ports(), input.toString()).result();
 
