@@ -73,6 +73,8 @@ final class RecordCopier implements Runnable {
     /** How long a transaction collects copies: the extra latency a read_committed reader sees. */
     private static final Duration TRANSACTION_INTERVAL = Duration.ofMillis(1000);
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(2);
+    /** How often an idle lane writes its source position again (the lag contract). */
+    private static final Duration SOURCE_RECOMMIT_INTERVAL = Duration.ofSeconds(10);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
 
     private final ReplicatorConfig config;
@@ -325,6 +327,7 @@ final class RecordCopier implements Runnable {
         private final long maxRecordBytes;
         private boolean transactionOpen;
         private long nextCommitNanos = System.nanoTime();
+        private long nextSourceRecommitNanos = System.nanoTime() + SOURCE_RECOMMIT_INTERVAL.toNanos();
 
         Session() {
             consumer = new KafkaConsumer<>(sourceConsumerConfig());
@@ -561,6 +564,7 @@ final class RecordCopier implements Runnable {
                 }
             });
             if (!transactionOpen && checkpoint.isEmpty()) {
+                recommitSourcePosition();
                 return;
             }
             try {
@@ -618,13 +622,38 @@ final class RecordCopier implements Runnable {
                 }
             });
             if (!checkpoint.isEmpty()) {
-                consumer.commitAsync(checkpoint, (offsets, exception) -> {
-                    if (exception != null) {
-                        // The next commit carries newer offsets; a failed one only delays the lag figure.
-                        LOG.warn("committing the source position failed: {}", exception.toString());
-                    }
-                });
+                commitSourcePosition(checkpoint);
             }
+        }
+
+        /**
+         * While nothing new arrives, the position is committed again now and then: a commit that failed (the
+         * source's coordinator moving) or an older position written meanwhile (a task that lost this lane) would
+         * otherwise leave the lag contract above 0 for good, and a failback waiting for lag 0 would time out.
+         */
+        private void recommitSourcePosition() {
+            if (System.nanoTime() < nextSourceRecommitNanos) {
+                return;
+            }
+            nextSourceRecommitNanos = System.nanoTime() + SOURCE_RECOMMIT_INTERVAL.toNanos();
+            Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
+            assigned.forEach((partition, state) -> {
+                if (state.checkpointWritten) {
+                    positions.put(partition, new OffsetAndMetadata(state.checkpointed, CopyCheckpoint.metadata(state.topicId)));
+                }
+            });
+            if (!positions.isEmpty()) {
+                commitSourcePosition(positions);
+            }
+        }
+
+        private void commitSourcePosition(Map<TopicPartition, OffsetAndMetadata> positions) {
+            consumer.commitAsync(positions, (offsets, exception) -> {
+                if (exception != null) {
+                    // A newer commit, or the periodic one while idle, carries the position again.
+                    LOG.warn("committing the source position failed: {}", exception.toString());
+                }
+            });
         }
 
         /**

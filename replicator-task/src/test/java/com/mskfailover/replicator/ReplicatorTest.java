@@ -1,5 +1,6 @@
 package com.mskfailover.replicator;
 
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import com.mskfailover.local.kafka.KafkaClients;
 import com.mskfailover.local.kafka.LocalKafkaCluster;
 import org.apache.kafka.clients.admin.Admin;
@@ -208,6 +209,29 @@ class ReplicatorTest {
         try (Replicator replicator = start(primary, secondary, "msk-off", "TOPICS", copyAll, "SKIP_MSK_REPLICATOR_RECORDS", "false")) {
             await("the flow caught up", WAIT, () -> caughtUp(primary, "msk-off", copyAll));
             assertEquals(List.of("came-from-a-third-cluster"), sortedValues(secondary, copyAll));
+        }
+    }
+
+    /**
+     * The lag contract heals: a source commit that failed at the last moment, or an older position written by a
+     * task that lost the lane, must not leave the lag above 0 once the flow is idle (a failback would time out).
+     */
+    @Test
+    void anIdleFlowWritesItsSourcePositionAgainWhenItWasLostOrSetBack() throws Exception {
+        String topic = "idle";
+        primary.clients().createTopic(topic, 2);
+        for (int i = 0; i < 20; i++) {
+            primary.clients().produce(topic, "k" + i, "v" + i);
+        }
+        try (Replicator replicator = start(primary, secondary, "idle-flow", "TOPICS", topic)) {
+            await("the flow caught up", WAIT, () -> caughtUp(primary, "idle-flow", topic));
+            try (var admin = primary.admin()) {
+                // What a lost commit or a late one from a fenced task leaves behind: an older position.
+                admin.alterConsumerGroupOffsets("idle-flow", Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(0),
+                        new TopicPartition(topic, 1), new OffsetAndMetadata(0))).all().get(30, TimeUnit.SECONDS);
+            }
+            assertTrue(!caughtUp(primary, "idle-flow", topic), "the position was set back");
+            await("the idle flow wrote its position again", Duration.ofSeconds(30), () -> caughtUp(primary, "idle-flow", topic));
         }
     }
 
