@@ -2,25 +2,38 @@ package com.mskfailover.orchestrator.handlers;
 
 import com.mskfailover.orchestrator.aws.AwsPorts;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
+import com.mskfailover.orchestrator.domain.ReverseMskReplicators;
+import com.mskfailover.orchestrator.domain.ReverseReplication;
+import com.mskfailover.orchestrator.domain.ReverseReplicationSteps;
 
-/** State StopReverseReplication: SIGTERM to replicator-task (it flushes and exits) once consumers are on the primary. */
+import java.time.Clock;
+
+/**
+ * State StopReverseReplication: SIGTERM to replicator-task (it flushes and exits) once consumers are on the primary;
+ * with an MSK Replicator as the reverse flow, DeleteReplicator (the MSK guide's failback step).
+ */
 public final class StopReverseReplication extends JsonHandler<Inputs.ReplicationOnly, ReplicatorTasks.TaskState> {
 
-    private final ReplicatorTasks tasks;
+    private final ReverseReplicationSteps steps;
 
     public StopReverseReplication() {
-        this(AwsPorts.shared().replicatorTasks());
+        this(AwsPorts.shared().replicatorTasks(), AwsPorts.shared().reverseMskReplicators());
     }
 
     public StopReverseReplication(ReplicatorTasks tasks) {
+        this(tasks, null);
+    }
+
+    /** @param mskReplicators the reverse flow as an MSK Replicator; null for replicator-task */
+    public StopReverseReplication(ReplicatorTasks tasks, ReverseMskReplicators mskReplicators) {
         super(Inputs.ReplicationOnly.class);
-        this.tasks = tasks;
+        this.steps = new ReverseReplicationSteps(tasks, mskReplicators, null, null, null, Clock.systemUTC());
     }
 
     @Override
     protected ReplicatorTasks.TaskState handle(Inputs.ReplicationOnly input) {
-        String taskId = required(required(input.replication(), "replication").taskId(), "replication.taskId");
-        tasks.stop(taskId, "failback done: consumers moved to the primary");
-        return tasks.state(taskId);
+        ReverseReplication replication = required(input.replication(), "replication");
+        required(replication.taskId(), "replication.taskId");
+        return steps.stop(replication);
     }
 }
