@@ -139,4 +139,49 @@ class ReverseReplicationStepsTest {
                 .checkConsumersDrained(PLAN, replication, new PollState(1800, null, 0, false, null)));
         assertTrue(failure.getMessage().startsWith("the primary stopped answering while clients were moved back to it"), failure.getMessage());
     }
+
+    private final List<ReverseMskReplicators.Spec> created = new ArrayList<>();
+    private java.util.OptionalLong messageLag = java.util.OptionalLong.empty();
+
+    private final ReverseMskReplicators mskReplicators = new ReverseMskReplicators() {
+        @Override public Optional<String> findActive(String replicatorName) { return Optional.ofNullable(active); }
+        @Override public String create(Spec spec) { created.add(spec); return "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-1"; }
+        @Override public ReplicatorTasks.TaskState state(String replicatorArn) { return new ReplicatorTasks.TaskState(status, "MSK Replicator failback-replicator FAILED"); }
+        @Override public java.util.OptionalLong messageLag(String replicatorArn) { return messageLag; }
+        @Override public void delete(String replicatorArn) { }
+    };
+
+    private ReverseReplicationSteps mskSteps() {
+        return new ReverseReplicationSteps(tasks, mskReplicators, kafka, arn -> arn.contains("us-east-1") ? "primary:9098" : "secondary:9098",
+                "iam", Clock.systemUTC());
+    }
+
+    @Test
+    void withMskReplicatorTheFailbackCreatesOneSecondaryToPrimaryAndReusesARunningOne() {
+        ReverseReplication replication = mskSteps().start(PLAN);
+        assertEquals(1, created.size());
+        assertEquals(PLAN.secondary().clusterArn(), created.getFirst().sourceClusterArn());
+        assertEquals(PLAN.primary().clusterArn(), created.getFirst().targetClusterArn());
+        assertEquals(List.of("customer", "orders.v2"), created.getFirst().topics());
+        assertEquals(List.of(), started, "no ECS task");
+        assertTrue(!replication.reused());
+
+        active = "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-0";
+        assertEquals(active, mskSteps().start(PLAN).taskId());
+        assertEquals(1, created.size(), "a re-run keeps the replicator the first run created");
+    }
+
+    @Test
+    void anMskReplicatorLagNotPublishedYetIsNotZeroAndAFailedReplicatorFailsTheWait() {
+        var replication = new ReverseReplication("arn:r", "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
+        ReverseReplication checked = mskSteps().checkLag(PLAN, replication);
+        assertEquals(-1, checked.lag());
+        assertTrue(!checked.catchUp().done(), checked.catchUp().detail());
+        messageLag = java.util.OptionalLong.of(0);
+        assertTrue(mskSteps().checkLag(PLAN, checked).catchUp().done());
+
+        status = "STOPPED";
+        var failure = assertThrows(DependencyFailedException.class, () -> mskSteps().checkLag(PLAN, replication));
+        assertTrue(failure.getMessage().startsWith("MSK Replicator arn:r stopped: MSK Replicator failback-replicator FAILED"), failure.getMessage());
+    }
 }
