@@ -147,7 +147,12 @@ public final class MskReplicatorReverseReplication implements ReverseMskReplicat
 
     /** arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID -> REGION */
     static String regionOf(String arn) {
-        return arn.split(":")[3];
+        String[] parts = arn.split(":");
+        if (parts.length < 6 || !parts[2].equals("kafka") || parts[3].isEmpty()) {
+            throw new IllegalStateException("'" + arn + "' is not an MSK cluster ARN (arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID): "
+                    + "check PrimaryClusterArn and SecondaryClusterArn");
+        }
+        return parts[3];
     }
 
     /** arn:aws:kafka:REGION:ACCOUNT:replicator/NAME/UUID -> NAME (the metrics' ReplicatorName dimension) */
