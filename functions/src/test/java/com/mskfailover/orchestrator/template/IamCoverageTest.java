@@ -103,6 +103,34 @@ class IamCoverageTest {
         }
     }
 
+    @Test
+    void withAnMskReplicatorAsTheReverseFlowTheFailbackFunctionsPoliciesAllowWhatTheyCall() throws Exception {
+        SharedClusters.primary().clients().createTopic("customer", 3);
+        SharedClusters.secondary().clients().createTopic("customer", 3);
+        CannedAwsResponses responses = new CannedAwsResponses();
+        responses.bootstrapByCluster.put(TestPorts.PRIMARY_ARN, SharedClusters.primary().bootstrapServers());
+        responses.bootstrapByCluster.put(TestPorts.SECONDARY_ARN, SharedClusters.secondary().bootstrapServers());
+        try (FakeAwsEndpoint endpoint = new FakeAwsEndpoint(responses)) {
+            Map<String, String> env = functionEnvironment();
+            env.put("REVERSE_REPLICATION_MODE", "msk-replicator");
+            env.put("REVERSE_REPLICATOR_SERVICE_ROLE_ARN", "arn:aws:iam::123456789012:role/msk-failover-ReverseReplicatorServiceRole-1");
+            Map<String, String> inputs = new LinkedHashMap<>(typicalInputs(endpoint, env));
+            inputs.keySet().retainAll(Set.of("StartReverseReplication", "CheckReverseReplicationLag", "CheckSecondaryConsumersDrained",
+                    "StopReverseReplication"));
+            inputs.replaceAll((function, input) -> input.replace("arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef",
+                    CannedAwsResponses.REVERSE_REPLICATOR_ARN));
+
+            Map<String, Set<String>> calledByFunction = callsAllowedByEachPolicy(endpoint, env, inputs);
+            assertEquals(Set.of("kafka:CreateReplicator", "kafka:DescribeClusterV2", "kafka:ListReplicators"),
+                    calledByFunction.get("StartReverseReplication"));
+            assertTrue(calledByFunction.get("CheckReverseReplicationLag").containsAll(Set.of("kafka:DescribeReplicator", "cloudwatch:GetMetricData")),
+                    calledByFunction.toString());
+            assertEquals(Set.of("kafka:DeleteReplicator", "kafka:DescribeReplicator"), calledByFunction.get("StopReverseReplication"));
+            assertTrue(calledByFunction.values().stream().flatMap(Set::stream).noneMatch(action -> action.startsWith("ecs:")),
+                    "no ECS call with an MSK Replicator as the reverse flow: " + calledByFunction);
+        }
+    }
+
     /** Runs each function on its input as Lambda would and checks its policy allows every action it called; returns those actions. */
     private static Map<String, Set<String>> callsAllowedByEachPolicy(FakeAwsEndpoint endpoint, Map<String, String> env,
                                                                      Map<String, String> inputs) throws ReflectiveOperationException {
