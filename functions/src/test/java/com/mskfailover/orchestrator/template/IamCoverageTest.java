@@ -55,11 +55,7 @@ class IamCoverageTest {
 
     @Test
     void everyFunctionsPolicyAllowsWhatItsCodeCalls() throws Exception {
-        SharedClusters.primary().clients().createTopic("customer", 3);
-        SharedClusters.secondary().clients().createTopic("customer", 3);
-        CannedAwsResponses responses = new CannedAwsResponses();
-        responses.bootstrapByCluster.put(TestPorts.PRIMARY_ARN, SharedClusters.primary().bootstrapServers());
-        responses.bootstrapByCluster.put(TestPorts.SECONDARY_ARN, SharedClusters.secondary().bootstrapServers());
+        CannedAwsResponses responses = responsesOnTheSharedClustersWithTopicCustomer();
         try (ServerSocket closed = new ServerSocket(0); FakeAwsEndpoint endpoint = new FakeAwsEndpoint(responses)) {
             // DetectImpairment reads the alias record: it names a primary that does not answer, so it goes on to start a failover.
             responses.aliasTxtValue = BootstrapAliasRecord.of(TestPorts.PRODUCER_ALIAS, TestPorts.PRIMARY_ARN, "us-east-1",
@@ -105,11 +101,7 @@ class IamCoverageTest {
 
     @Test
     void withAnMskReplicatorAsTheReverseFlowTheFailbackFunctionsPoliciesAllowWhatTheyCall() throws Exception {
-        SharedClusters.primary().clients().createTopic("customer", 3);
-        SharedClusters.secondary().clients().createTopic("customer", 3);
-        CannedAwsResponses responses = new CannedAwsResponses();
-        responses.bootstrapByCluster.put(TestPorts.PRIMARY_ARN, SharedClusters.primary().bootstrapServers());
-        responses.bootstrapByCluster.put(TestPorts.SECONDARY_ARN, SharedClusters.secondary().bootstrapServers());
+        CannedAwsResponses responses = responsesOnTheSharedClustersWithTopicCustomer();
         try (FakeAwsEndpoint endpoint = new FakeAwsEndpoint(responses)) {
             Map<String, String> env = functionEnvironment();
             env.put("REVERSE_REPLICATION_MODE", "msk-replicator");
@@ -129,6 +121,16 @@ class IamCoverageTest {
             assertTrue(calledByFunction.values().stream().flatMap(Set::stream).noneMatch(action -> action.startsWith("ecs:")),
                     "no ECS call with an MSK Replicator as the reverse flow: " + calledByFunction);
         }
+    }
+
+    /** Canned AWS answers whose GetBootstrapBrokers name the shared clusters, both holding topic customer. */
+    private static CannedAwsResponses responsesOnTheSharedClustersWithTopicCustomer() {
+        SharedClusters.primary().clients().createTopic("customer", 3);
+        SharedClusters.secondary().clients().createTopic("customer", 3);
+        CannedAwsResponses responses = new CannedAwsResponses();
+        responses.bootstrapByCluster.put(TestPorts.PRIMARY_ARN, SharedClusters.primary().bootstrapServers());
+        responses.bootstrapByCluster.put(TestPorts.SECONDARY_ARN, SharedClusters.secondary().bootstrapServers());
+        return responses;
     }
 
     /** Runs each function on its input as Lambda would and checks its policy allows every action it called; returns those actions. */
