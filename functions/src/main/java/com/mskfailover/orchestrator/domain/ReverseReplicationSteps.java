@@ -54,6 +54,10 @@ public final class ReverseReplicationSteps {
         String name = plan.reverseReplicatorName();
         PollState catchUp = PollState.starting(plan.timeouts().replicationCatchUpSeconds(), clock);
         if (mskReplicators != null) {
+            if (!name.matches("[A-Za-z0-9-]{1,128}")) {
+                throw new InvalidInputException("reverseReplicatorName", "'" + name + "' cannot name an MSK Replicator: use letters, digits "
+                        + "and '-' only (MSK's rule for replicator names; the stack parameter ReverseReplicatorName gives the default)");
+            }
             var running = mskReplicators.findActive(name);
             String arn = running.orElseGet(() -> mskReplicators.create(new ReverseMskReplicators.Spec(name,
                     plan.secondary().clusterArn(), plan.primary().clusterArn(), plan.topics(), plan.consumerGroups())));

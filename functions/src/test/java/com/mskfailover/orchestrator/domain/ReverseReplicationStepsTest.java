@@ -184,4 +184,14 @@ class ReverseReplicationStepsTest {
         var failure = assertThrows(DependencyFailedException.class, () -> mskSteps().checkLag(PLAN, replication));
         assertTrue(failure.getMessage().startsWith("MSK Replicator arn:r stopped: MSK Replicator failback-replicator FAILED"), failure.getMessage());
     }
+
+    @Test
+    void aReplicatorNameMskRefusesIsRefusedNamingTheFieldBeforeAnythingIsCreated() {
+        Plan underscored = new Plan("failback", PLAN.primary(), PLAN.secondary(), PLAN.topics(), PLAN.consumerGroups(),
+                PLAN.producerAliases(), PLAN.consumerAliases(), PLAN.timeouts(), 0, true, "failback_replicator", "test");
+        var refused = assertThrows(InvalidInputException.class, () -> mskSteps().start(underscored));
+        assertTrue(refused.getMessage().startsWith("input field 'reverseReplicatorName' 'failback_replicator' cannot name an MSK Replicator: "
+                + "use letters, digits and '-' only"), refused.getMessage());
+        assertEquals(List.of(), created);
+    }
 }
