@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mskfailover.local.kafka.KafkaClients;
 import com.mskfailover.local.msk.LocalMskReplicator;
 import com.mskfailover.local.stepfunctions.ExecutionResult;
-import com.mskfailover.orchestrator.LocalMskReplicators;
 import com.mskfailover.orchestrator.SharedClusters;
 import com.mskfailover.orchestrator.StateMachineRun;
 import com.mskfailover.orchestrator.TestPorts;
 import com.mskfailover.orchestrator.domain.GroupOffsetHandover;
+import com.mskfailover.orchestrator.local.LocalReverseMskReplicators;
 import com.mskfailover.orchestrator.local.LocalWiring;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -66,8 +66,9 @@ class FailbackWithMskReplicatorTest {
             TestPorts ports = new TestPorts(dir, List.of(topic), List.of(group), null);
             ports.pointAliasesAt(TestPorts.SECONDARY_ARN);
             ports.tasks = null;
-            ports.forwardReplication = LocalMskReplicators.forward(forward);
-            LocalMskReplicators reverse = new LocalMskReplicators(ports.clusters);
+            ports.forwardReplication = LocalReverseMskReplicators.forward(standIn(forward));
+            LocalReverseMskReplicators reverse = new LocalReverseMskReplicators(ports.clusters, (name, source, target, topics) -> standIn(
+                    LocalMskReplicator.start(new LocalMskReplicator.Config(name, source, target, topics, LocalMskReplicator.StartingPosition.EARLIEST, List.of()))));
             LocalWiring.LocalPorts local = new LocalWiring.LocalPorts(ports.settings, ports.clusters, ports.kafka, ports.aliases, null,
                     ports.forwardReplication, ports.notifier, ports.alarms, ports.executions, reverse);
             ObjectNode input = (ObjectNode) JSON.readTree(Files.readString(StateMachineRun.event("failback-start.json")));
@@ -99,6 +100,13 @@ class FailbackWithMskReplicatorTest {
             primary.produce(List.of(new ProducerRecord<>(topic, 1, "k5", "message 5")));
             assertEquals(List.of("message 5"), sortedValues(primary.consumeAsGroup(group, topic)), "no re-read, nothing skipped");
         }
+    }
+
+    /** local-runtime's stand-in as the orchestrator's local port sees it. */
+    static LocalReverseMskReplicators.StandIn standIn(LocalMskReplicator replicator) {
+        return new LocalReverseMskReplicators.StandIn(replicator.name(), replicator::running, replicator::messageLag, replicator::copiedRecords,
+                replicator::skippedRecords, () -> java.util.Optional.of(Duration.ofMillis(replicator.replicationLatencyMillis())).filter(d -> !d.isNegative()),
+                replicator::failureText, replicator::close);
     }
 
     private static String handoverMetadataOf(String group, String topic, int partition) throws Exception {

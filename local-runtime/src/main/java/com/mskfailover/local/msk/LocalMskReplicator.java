@@ -77,6 +77,8 @@ public final class LocalMskReplicator implements AutoCloseable {
     private volatile Throwable failure;
     private final AtomicLong copied = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    /** Record timestamp to acknowledged copy, of the last record copied, in ms; -1 before the first. */
+    private volatile long lastLatencyMillis = -1;
     /** Per source partition: source offset -> target offset of its copy (the offset mapping). */
     private final Map<TopicPartition, TreeMap<Long, Long>> mapping = new ConcurrentHashMap<>();
     /** Per target partition: the offset after the last copy this replicator wrote. */
@@ -126,6 +128,17 @@ public final class LocalMskReplicator implements AutoCloseable {
 
     public long copiedRecords() {
         return copied.get();
+    }
+
+    /** ReplicationLatency: from a record's timestamp to its acknowledged copy, for the last record copied (ms; -1 before any). */
+    public long replicationLatencyMillis() {
+        return lastLatencyMillis;
+    }
+
+    /** Why it stopped by itself, as text; empty while it runs or after close(). */
+    public String failureText() {
+        Throwable failure = this.failure;
+        return failure == null ? "" : failure.toString();
     }
 
     /** Records not copied because they carry {@value #HEADER}. */
@@ -242,6 +255,7 @@ public final class LocalMskReplicator implements AutoCloseable {
             mapping.computeIfAbsent(partition, ignored -> new TreeMap<>()).put(record.offset(), metadata.offset());
             afterLastCopy.merge(partition, metadata.offset() + 1, Math::max);
             copied.incrementAndGet();
+            lastLatencyMillis = Math.max(0, System.currentTimeMillis() - record.timestamp());
         }
         // At-least-once: the position is committed only after its copies are acknowledged.
         Map<TopicPartition, OffsetAndMetadata> positions = new HashMap<>();
