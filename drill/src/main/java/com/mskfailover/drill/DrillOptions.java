@@ -11,11 +11,20 @@ import java.nio.file.Path;
  * @param realWaits     run the state machines' Wait states for their real length (default: zero, polls at once)
  * @param projectDir    where statemachines/ and events/ are (the repository root)
  * @param workDir       where the clusters' data, the alias records and the logs go
+ * @param forward       the forward flow: {@code replicator-task}, or {@code msk-replicator} (local-runtime's stand-in for MSK
+ *                      Replicator, and then an MSK Replicator stand-in as the failback's reverse flow too)
  */
-public record DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir) {
+public record DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir, String forward) {
+
+    static final String REPLICATOR_TASK = "replicator-task";
+    static final String MSK_REPLICATOR = "msk-replicator";
+
+    public DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir) {
+        this(scenario, extraRecords, realWaits, projectDir, workDir, REPLICATOR_TASK);
+    }
 
     static final String USAGE = """
-            usage: drill/run [--scenario NAME|all] [--records N] [--real-waits] [--work-dir DIR]
+            usage: drill/run [--scenario NAME|all] [--records N] [--real-waits] [--work-dir DIR] [--forward MODE]
               --scenario NAME the scenario to play (default walkthrough), or all of them in turn:
             %s
               --records N     also produce N records on the secondary after failover (default 0), so the
@@ -25,6 +34,9 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
                               by default they take no time and the polls follow one another at once
               --work-dir DIR  where cluster data, alias records and logs go (default drill/target/work;
                               with all, a directory per scenario in it)
+              --forward MODE  the forward flow: replicator-task (default) or msk-replicator (a local stand-in
+                              that behaves as MSK Replicator is documented to; the failback then creates one as
+                              its reverse flow, as ReverseReplicationMode=msk-replicator does; walkthrough only)
             """.formatted(scenarioList());
 
     private static String scenarioList() {
@@ -42,6 +54,17 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
         if (extraRecords < 0) {
             throw new IllegalArgumentException("--records must be 0 or more, not " + extraRecords);
         }
+        if (!REPLICATOR_TASK.equals(forward) && !MSK_REPLICATOR.equals(forward)) {
+            throw new IllegalArgumentException("--forward '" + forward + "' is not a forward flow: use replicator-task or msk-replicator");
+        }
+        if (MSK_REPLICATOR.equals(forward) && !"walkthrough".equals(scenario)) {
+            throw new IllegalArgumentException("--forward msk-replicator plays the walkthrough only, not '" + scenario
+                    + "' (its faults act on replicator-task): use --scenario walkthrough");
+        }
+    }
+
+    boolean mskReplicator() {
+        return MSK_REPLICATOR.equals(forward);
     }
 
     /** Parses the command line; throws IllegalArgumentException with the option at fault. */
@@ -50,21 +73,23 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
         int extraRecords = 0;
         boolean realWaits = false;
         Path workDir = projectDir.resolve("drill/target/work");
+        String forward = REPLICATOR_TASK;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--scenario" -> scenario = valueOf(args, ++i, "--scenario");
                 case "--records" -> extraRecords = parseCount(valueOf(args, ++i, "--records"));
                 case "--real-waits" -> realWaits = true;
                 case "--work-dir" -> workDir = Path.of(valueOf(args, ++i, "--work-dir"));
+                case "--forward" -> forward = valueOf(args, ++i, "--forward");
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        return new DrillOptions(scenario, extraRecords, realWaits, projectDir, workDir);
+        return new DrillOptions(scenario, extraRecords, realWaits, projectDir, workDir, forward);
     }
 
     /** The same options for one scenario of {@code all}, in its own directory. */
     DrillOptions forScenario(Scenario one) {
-        return new DrillOptions(one.name(), extraRecords, realWaits, projectDir, ALL.equals(scenario) ? workDir.resolve(one.name()) : workDir);
+        return new DrillOptions(one.name(), extraRecords, realWaits, projectDir, ALL.equals(scenario) ? workDir.resolve(one.name()) : workDir, forward);
     }
 
     /** The scenarios these options play. */

@@ -49,10 +49,27 @@ class DrillTest {
         assertTrue(!report.executions().get("Failover").succeeded());
     }
 
+    @Test
+    void theWalkthroughWithMskReplicatorAsTheForwardFlowFailsBackWithNoDuplicateAndNoReRead() {
+        DrillReport report = play("walkthrough", 200, DrillOptions.MSK_REPLICATOR);
+
+        assertEquals("0 / 0", report.figures().get("duplicated on the primary / secondary"));
+        assertEquals("0 / 0", report.figures().get("missing on the primary / secondary"));
+        assertEquals("0", report.figures().get("re-reads by msk-consumer at the end"));
+        assertEquals("204", report.figures().get("records on the primary"));
+        assertEquals("primary, primary", report.figures().get("aliases (producers, consumers)"));
+        assertTrue(report.executions().get("Failback").succeeded());
+    }
+
     /** Plays one scenario in its own work directory; every expectation of it must hold. */
     static DrillReport play(String scenario, int records) {
+        return play(scenario, records, DrillOptions.REPLICATOR_TASK);
+    }
+
+    static DrillReport play(String scenario, int records, String forward) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        DrillOptions options = new DrillOptions(scenario, records, false, PROJECT_DIR, PROJECT_DIR.resolve("drill/target/test-work/" + scenario));
+        DrillOptions options = new DrillOptions(scenario, records, false, PROJECT_DIR,
+                PROJECT_DIR.resolve("drill/target/test-work/" + scenario + ("msk-replicator".equals(forward) ? "-msk-replicator" : "")), forward);
 
         DrillReport report = new Drill(options, new PrintStream(output, true, StandardCharsets.UTF_8)).run();
 
@@ -93,6 +110,12 @@ class DrillTest {
                 + "broker-loss, or all", noScenario.getMessage());
         assertEquals("walkthrough", DrillOptions.parse(new String[0], PROJECT_DIR).scenario());
         assertEquals(Scenario.ALL, DrillOptions.parse(new String[] {"--scenario", "all"}, PROJECT_DIR).scenarios());
+        var noFlow = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--forward", "mm2"}, PROJECT_DIR));
+        assertEquals("--forward 'mm2' is not a forward flow: use replicator-task or msk-replicator", noFlow.getMessage());
+        var notThere = assertThrows(IllegalArgumentException.class,
+                () -> DrillOptions.parse(new String[] {"--forward", "msk-replicator", "--scenario", "backlog"}, PROJECT_DIR));
+        assertTrue(notThere.getMessage().startsWith("--forward msk-replicator plays the walkthrough only, not 'backlog'"), notThere.getMessage());
+        assertEquals("msk-replicator", DrillOptions.parse(new String[] {"--forward", "msk-replicator"}, PROJECT_DIR).forward());
         DrillOptions parsed = DrillOptions.parse(new String[] {"--records", "10", "--real-waits"}, PROJECT_DIR);
         assertEquals(10, parsed.extraRecords());
         assertTrue(parsed.realWaits());
