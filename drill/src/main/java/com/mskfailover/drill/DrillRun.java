@@ -137,6 +137,12 @@ final class DrillRun implements AutoCloseable {
         return read;
     }
 
+    /** Waits until the secondary holds every message it should: the forward flow copies what producers wrote to the primary. */
+    void awaitSecondaryHoldsEverything(String step) throws Exception {
+        Tally holds = report.step(step, () -> tally(secondary, onSecondary, true));
+        report.expect(step + ": every message, once", holds.exact(), holds);
+    }
+
     /** The secondary lost topic customer and its records (a fault of the scenario): it is expected to hold none. */
     void secondaryLostTopic() {
         onSecondary = Tally.Expected.range(1, 0);

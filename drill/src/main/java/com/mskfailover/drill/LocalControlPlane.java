@@ -101,7 +101,7 @@ final class LocalControlPlane implements AutoCloseable {
 
         OrchestratorSettings settings = new OrchestratorSettings(primaryArn, secondaryArn, List.of(PRODUCER_ALIAS), List.of(CONSUMER_ALIAS),
                 List.of(Drill.TOPIC), List.of(Drill.GROUP), new Timeouts(60, 300, 300, 120), 300, true,
-                REVERSE_REPLICATOR, FORWARD_REPLICATOR, Duration.ofSeconds(2), List.of(alarmName()), "none");
+                REVERSE_REPLICATOR, FORWARD_REPLICATOR, Duration.ofSeconds(2), List.of(alarmName()), "none", 1);
         KafkaAdminInspector kafka = new KafkaAdminInspector("none");
         ForwardReplication forward = options.mskReplicator() ? new ForwardFromStandIn(() -> forwardStandIn) : new ForwardReplicationFromTask(
                 new ReplicatorGroupForwardReplication(kafka, clusters, primaryArn, FORWARD_REPLICATOR, List.of(Drill.TOPIC), 1000),
@@ -300,7 +300,7 @@ final class LocalControlPlane implements AutoCloseable {
     }
 
     Optional<String> runningReverseTask() {
-        return tasks.findActive(REVERSE_REPLICATOR);
+        return tasks.findActive(REVERSE_REPLICATOR).stream().findFirst();
     }
 
     /** kill -9 of the failback's replicator-task, like a Fargate task lost with its host. */

@@ -3,8 +3,9 @@ package com.mskfailover.drill;
 /**
  * The primary is killed again once producers have moved to it (and written to it): the failback stops with a
  * notification saying how far it got, the producer alias on the primary and the consumer alias still on the
- * secondary. The operator restores the primary and starts the failback again with the same input: it finishes,
- * nothing lost.
+ * secondary. The operator restores the primary and starts the failback again with the same input: the consumers
+ * still on the secondary read what producers wrote to the primary (the forward flow brings it), the drain passes,
+ * the failback finishes, nothing lost.
  */
 final class PrimaryDiesDuringFailbackScenario implements Scenario {
 
@@ -42,6 +43,11 @@ final class PrimaryDiesDuringFailbackScenario implements Scenario {
                 "primary".equals(run.controlPlane.aliasTarget(LocalControlPlane.PRODUCER_ALIAS))
                         && "secondary".equals(run.controlPlane.aliasTarget(LocalControlPlane.CONSUMER_ALIAS)), run.controlPlane.aliasTargets());
         run.recoverPrimary();
+        // Consumers still on the secondary go on reading: what producers wrote to the primary reaches them there.
+        run.controlPlane.beforeNextCall("CheckSecondaryConsumersDrained", () -> {
+            run.awaitSecondaryHoldsEverything("The forward flow brings what producers wrote to the primary to the secondary");
+            run.consume("msk-consumer, still on the secondary, reads them (as live consumers do while the drain waits)");
+        });
         var resumed = run.report.step("Resume: start the failback again with the same input",
                 () -> run.controlPlane.runFailback("failback-drill-resumed", input -> input));
         run.report.execution("Failback (resumed)", resumed);

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -49,9 +48,9 @@ public final class CopyingReplicatorTasks implements ReplicatorTasks {
     }
 
     @Override
-    public Optional<String> findActive(String replicatorName) {
+    public List<String> findActive(String replicatorName) {
         return tasks.entrySet().stream().filter(e -> e.getValue().name().equals(replicatorName) && e.getValue().thread().isAlive())
-                .map(Map.Entry::getKey).findFirst();
+                .map(Map.Entry::getKey).toList();
     }
 
     @Override
@@ -61,14 +60,17 @@ public final class CopyingReplicatorTasks implements ReplicatorTasks {
     }
 
     @Override
-    public String start(String replicatorName, Map<String, String> environment, String clientToken) {
+    public List<String> start(String replicatorName, Map<String, String> environment, String clientToken, int count) {
+        if (count != 1) {
+            throw new IllegalArgumentException("this stand-in runs one task per flow, not " + count);
+        }
         AtomicBoolean stop = new AtomicBoolean();
         Thread thread = new Thread(() -> run(environment, stop), "stand-in-" + replicatorName);
         thread.setDaemon(true);
         String taskId = "stand-in-task/" + replicatorName + "/" + (tasks.size() + 1);
         tasks.put(taskId, new Task(replicatorName, thread, stop, Map.copyOf(environment)));
         thread.start();
-        return taskId;
+        return List.of(taskId);
     }
 
     @Override

@@ -47,7 +47,7 @@ public final class TestPorts {
     public TestPorts(Path dir, List<String> topics, List<String> groups, BootstrapAliases aliases, Map<String, String> bootstraps) {
         this.settings = new OrchestratorSettings(PRIMARY_ARN, SECONDARY_ARN, List.of(PRODUCER_ALIAS), List.of(CONSUMER_ALIAS),
                 topics, groups, new Timeouts(30, 60, 60, 30), 300, true, "failback-replicator", "replicator-task",
-                Duration.ofSeconds(2), List.of(ALARM), "none");
+                Duration.ofSeconds(2), List.of(ALARM), "none", 1);
         this.clusters = new StaticClusterDirectory(bootstraps);
         this.aliases = aliases == null ? new FileBootstrapAliases(dir.resolve("aliases.json")) : aliases;
     }

@@ -63,8 +63,8 @@ import java.util.function.Consumer;
  *   <li>any other failure (target away, leader change, a commit whose outcome is unknown) ends the
  *       session; the next one re-initialises the transactional producer, which fences the previous one
  *       and resolves its open transaction, and resumes from the checkpoint, for as long as it takes;</li>
- *   <li>a second writer with the same transactional id (the same {@code REPLICATOR_NAME} started twice)
- *       fences this one: it stops for good ({@link #onFatal}) rather than fight over the partitions.</li>
+ *   <li>a second writer with the same transactional id (another task given this lane by {@link LaneAssignor})
+ *       fences this one: it stops and gives the lane up ({@link #onTakenOver}) rather than fight over it.</li>
  * </ul>
  */
 final class RecordCopier implements Runnable {
@@ -84,6 +84,7 @@ final class RecordCopier implements Runnable {
     private final ReplicationMetrics metrics;
     private final PartitionStalls stalls;
     private final Consumer<RuntimeException> onFatal;
+    private final Runnable onTakenOver;
     /** Set by topic sync (partition -> source topic id); null until the first sync, which the first session waits for. */
     private final AtomicReference<Map<TopicPartition, Uuid>> partitionsToReplicate = new AtomicReference<>();
     private final CountDownLatch partitionsKnown = new CountDownLatch(1);
@@ -98,12 +99,12 @@ final class RecordCopier implements Runnable {
     private volatile KafkaConsumer<byte[], byte[]> activeConsumer;
 
     /**
-     * Copier number {@code lane} of {@code config.copierThreads()}: it owns the partitions {@link #laneOf}
-     * gives it, and writes them with transactional id {@code REPLICATOR_NAME-lane}.
+     * The copier of lane {@code lane} of {@code config.lanes()}: it copies the partitions {@link #laneOf}
+     * gives that lane, and writes them with transactional id {@code REPLICATOR_NAME-lane}.
      */
     RecordCopier(ReplicatorConfig config, int lane, String sourceClusterId, String targetClusterId, Admin targetAdmin,
                  OffsetTranslation translation, ReplicationMetrics metrics, PartitionStalls stalls,
-                 Consumer<RuntimeException> onFatal) {
+                 Consumer<RuntimeException> onFatal, Runnable onTakenOver) {
         this.config = config;
         this.lane = lane;
         this.sourceClusterId = sourceClusterId;
@@ -113,13 +114,14 @@ final class RecordCopier implements Runnable {
         this.metrics = metrics;
         this.stalls = stalls;
         this.onFatal = onFatal;
+        this.onTakenOver = onTakenOver;
     }
 
     /** The source partitions (with their topic ids) to replicate from now on: topic sync's latest answer. */
     void replicate(Map<TopicPartition, Uuid> partitions) {
         Map<TopicPartition, Uuid> mine = new HashMap<>();
         partitions.forEach((partition, topicId) -> {
-            if (laneOf(partition, config.copierThreads()) == lane) {
+            if (laneOf(partition, config.lanes()) == lane) {
                 mine.put(partition, topicId);
             }
         });
@@ -130,8 +132,8 @@ final class RecordCopier implements Runnable {
     }
 
     /**
-     * A partition's copier never changes while the process runs (a move would race the old copier's
-     * open transaction); consecutive partitions of a topic go to different copiers.
+     * A partition's lane never changes for a given number of lanes: its writer changes only with the
+     * lane's, fenced by the lane's transactional id. Consecutive partitions of a topic go to different lanes.
      */
     static int laneOf(TopicPartition partition, int lanes) {
         return Math.floorMod(partition.topic().hashCode() + partition.partition(), lanes);
@@ -156,6 +158,10 @@ final class RecordCopier implements Runnable {
             while (!stopping) {
                 try (Session session = new Session()) {
                     session.run();
+                } catch (LaneTakenOver e) {
+                    LOG.info("lane {}: another task took this lane over (the group moved it): stopping it here; {}", lane, e.getMessage());
+                    stopping = true;
+                    onTakenOver.run();
                 } catch (FatalReplicationException e) {
                     LOG.error("{}", e.getMessage(), e);
                     stopping = true;
@@ -171,6 +177,19 @@ final class RecordCopier implements Runnable {
         } finally {
             stopped.countDown();
         }
+    }
+
+    /** After the copier stopped: this task no longer answers for its partitions' positions and translations. */
+    void forgetPartitions() {
+        Map<TopicPartition, Uuid> mine = partitionsToReplicate.get();
+        if (mine != null) {
+            mine.keySet().forEach(partition -> {
+                stalls.forget(partition);
+                translation.forget(partition);
+            });
+        }
+        replicatedUpTo.clear();
+        waitingSince.clear();
     }
 
     /** Asks the copier to commit what it copied and stop. */
@@ -225,6 +244,13 @@ final class RecordCopier implements Runnable {
         return error instanceof ProducerFencedException || error instanceof InvalidProducerEpochException
                 || error instanceof TransactionalIdAuthorizationException || error instanceof ClusterAuthorizationException
                 || error instanceof UnsupportedVersionException;
+    }
+
+    /** Another writer of this lane's transactional id fenced this one. */
+    private static final class LaneTakenOver extends RuntimeException {
+        LaneTakenOver(String message) {
+            super(message);
+        }
     }
 
     /** A send that failed: the first (lowest) failed offset of a partition in the current transaction. */
@@ -377,7 +403,7 @@ final class RecordCopier implements Runnable {
             return false;
         }
 
-        private FatalReplicationException fenced(KafkaException e) {
+        private RuntimeException fenced(KafkaException e) {
             String id = transactionalId(config.replicatorName(), lane);
             if (e instanceof TransactionalIdAuthorizationException || e instanceof ClusterAuthorizationException) {
                 return new FatalReplicationException("replicator " + config.replicatorName() + " may not write transactionally"
@@ -387,9 +413,7 @@ final class RecordCopier implements Runnable {
             if (e instanceof UnsupportedVersionException) {
                 return new FatalReplicationException("the target cluster does not support transactions: " + e, e);
             }
-            return new FatalReplicationException("replicator " + config.replicatorName() + " stops: another writer with"
-                    + " transactional id " + id + " took over (the same REPLICATOR_NAME runs twice?). Nothing is copied twice"
-                    + " for read_committed readers; the newest one goes on (" + e + ")", e);
+            return new LaneTakenOver("transactional id " + id + " was fenced: " + e);
         }
 
         private void awaitPartitionsKnown() {

@@ -11,18 +11,20 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * A running replication flow from one cluster to another with identical topic names. Start it with
@@ -45,12 +47,18 @@ public final class Replicator implements AutoCloseable {
     private final Admin source;
     private final Admin target;
     private final ReplicationMetrics metrics;
-    private final List<RecordCopier> copiers = new ArrayList<>();
+    private final String sourceClusterId;
+    private final String targetClusterId;
+    private final OffsetTranslation translation;
+    /** The lanes this task copies now, each with its copier. */
+    private final Map<Integer, RecordCopier> copiers = new ConcurrentHashMap<>();
+    private final LaneMembership membership;
     private final ScheduledExecutorService scheduler;
     private final TopicSync topicSync;
     private final OffsetRecovery offsetRecovery;
     private final PartitionStalls stalls = new PartitionStalls();
     private final CompletableFuture<RuntimeException> failure = new CompletableFuture<>();
+    private boolean closing;
     /** Topic sync's latest answer: what the lag and the stalled-partition count cover. */
     private volatile TopicSync.Result topics = new TopicSync.Result(Map.of(), Set.of(), Map.of());
 
@@ -60,11 +68,10 @@ public final class Replicator implements AutoCloseable {
         this.source = source;
         this.target = target;
         this.metrics = new ReplicationMetrics(config.replicatorName(), metricsOut, Clock.systemUTC());
-        OffsetTranslation translation = new OffsetTranslation();
-        for (int lane = 0; lane < config.copierThreads(); lane++) {
-            copiers.add(new RecordCopier(config, lane, sourceClusterId, targetClusterId, target, translation, metrics, stalls,
-                    failure::complete));
-        }
+        this.sourceClusterId = sourceClusterId;
+        this.targetClusterId = targetClusterId;
+        this.translation = new OffsetTranslation();
+        this.membership = new LaneMembership(config, this::copyLanes);
         this.offsetRecovery = new OffsetRecovery(config, sourceClusterId, targetClusterId, translation);
         Thread recoveryThread = new Thread(offsetRecovery, config.replicatorName() + "-offset-recovery");
         recoveryThread.setDaemon(true);
@@ -76,28 +83,109 @@ public final class Replicator implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        for (int lane = 0; lane < copiers.size(); lane++) {
-            Thread thread = new Thread(copiers.get(lane), config.replicatorName() + "-copier-" + lane);
-            // A copier stuck flushing to an unreachable target must not keep the JVM alive after close().
-            thread.setDaemon(true);
-            thread.start();
-        }
         scheduleQuietly("topic sync", () -> replicate(topicSync.sync()), config.topicSyncInterval());
         scheduleQuietly("group offset sync", groupSync::sync, config.groupSyncInterval());
         scheduleQuietly("metrics", this::emitMetrics, config.metricsInterval());
     }
 
-    /** The first topic sync, run while the copier connects. */
-    private Replicator syncTopicsFirstTime() throws Exception {
+    /**
+     * The first topic sync; then the lanes. Alone in its group, the task starts copying every lane at once
+     * instead of waiting for the group's first assignment (the broker delays it by
+     * {@code group.initial.rebalance.delay.ms}, 3 s by default): were another task starting at the same
+     * moment, the transactional ids would fence one of the two writers of each lane until the group decides.
+     */
+    private Replicator syncTopicsAndJoin() throws Exception {
         TopicSync.Result result = topicSync.sync();
         LOG.info("replicator {}: {} partitions to replicate", config.replicatorName(), result.replicable().size());
         replicate(result);
+        if (aloneInGroup()) {
+            copyLanes(LaneAssignment.Share.of(allLanes()));
+        }
+        Thread thread = new Thread(membership, config.replicatorName() + "-lanes");
+        thread.setDaemon(true);
+        thread.start();
         return this;
+    }
+
+    private boolean aloneInGroup() {
+        String group = LaneMembership.groupId(config.replicatorName());
+        try {
+            return source.describeConsumerGroups(List.of(group)).describedGroups().get(group)
+                    .get(30, TimeUnit.SECONDS).members().isEmpty();
+        } catch (Exception e) {
+            LOG.warn("replicator {}: could not describe group {} ({}): waiting for the group to give this task its lanes",
+                    config.replicatorName(), group, e.toString());
+            return false;
+        }
+    }
+
+    private Set<Integer> allLanes() {
+        return IntStream.range(0, config.lanes()).boxed().collect(Collectors.toSet());
     }
 
     private void replicate(TopicSync.Result result) {
         topics = result;
-        copiers.forEach(copier -> copier.replicate(result.replicable()));
+        copiers.values().forEach(copier -> copier.replicate(result.replicable()));
+    }
+
+    /**
+     * The lanes the group gives this task: lanes it lost stop (committing what they copied) before lanes it
+     * gained start. Called on the membership thread, or once at start.
+     */
+    private synchronized void copyLanes(LaneAssignment.Share share) {
+        if (!share.refusal().isEmpty()) {
+            LOG.error("replicator {}: the group gives this task no lane: {}", config.replicatorName(), share.refusal());
+        }
+        if (closing) {
+            return;
+        }
+        for (Integer lane : Set.copyOf(copiers.keySet())) {
+            if (!share.lanes().contains(lane)) {
+                stopLane(lane, config.stopTimeout());
+            }
+        }
+        for (Integer lane : share.lanes()) {
+            copiers.computeIfAbsent(lane, this::startLane);
+        }
+        LOG.info("replicator {}: this task copies lanes {} of {}", config.replicatorName(), new TreeSet<>(copiers.keySet()), config.lanes());
+    }
+
+    private RecordCopier startLane(int lane) {
+        RecordCopier[] self = new RecordCopier[1];
+        RecordCopier copier = new RecordCopier(config, lane, sourceClusterId, targetClusterId, target, translation, metrics,
+                stalls, failure::complete, () -> takenOver(lane, self[0]));
+        self[0] = copier;
+        copier.replicate(topics.replicable());
+        Thread thread = new Thread(copier, config.replicatorName() + "-copier-" + lane);
+        // A copier stuck flushing to an unreachable target must not keep the JVM alive after close().
+        thread.setDaemon(true);
+        thread.start();
+        return copier;
+    }
+
+    private void stopLane(int lane, Duration timeout) {
+        RecordCopier copier = copiers.remove(lane);
+        if (copier == null) {
+            return;
+        }
+        copier.requestStop();
+        try {
+            if (!copier.awaitStopped(timeout)) {
+                LOG.warn("replicator {}: lane {} did not commit within {}; its next writer aborts its open transaction",
+                        config.replicatorName(), lane, timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        copier.forgetPartitions();
+    }
+
+    /** On the copier's thread, which ends: another task writes this lane now; the group settles who holds it. */
+    private void takenOver(int lane, RecordCopier copier) {
+        if (copiers.remove(lane, copier)) {
+            copier.forgetPartitions();
+        }
+        membership.requestRejoin();
     }
 
     /**
@@ -144,7 +232,7 @@ public final class Replicator implements AutoCloseable {
         }
         Replicator replicator = new Replicator(config, source, target, sourceClusterId, targetClusterId, metricsOut);
         try {
-            return replicator.syncTopicsFirstTime();
+            return replicator.syncTopicsAndJoin();
         } catch (Exception e) {
             replicator.close();
             throw new IllegalStateException("replicator " + config.replicatorName() + " could not sync topics: " + e, e);
@@ -158,7 +246,7 @@ public final class Replicator implements AutoCloseable {
     /** Source partitions being replicated and, for each, the offset before which everything is on the target. */
     public Map<TopicPartition, Long> replicatedUpTo() {
         Map<TopicPartition, Long> upTo = new HashMap<>();
-        copiers.forEach(copier -> upTo.putAll(copier.replicatedUpTo()));
+        copiers.values().forEach(copier -> upTo.putAll(copier.replicatedUpTo()));
         return upTo;
     }
 
@@ -173,27 +261,34 @@ public final class Replicator implements AutoCloseable {
     /** Nothing before the first commit: a lag of 0 would claim a position not known yet. */
     private void emitMetrics() throws Exception {
         if (!replicatedUpTo().isEmpty()) {
-            OptionalLong oldestWaiting = copiers.stream().map(RecordCopier::oldestWaiting)
+            OptionalLong oldestWaiting = copiers.values().stream().map(RecordCopier::oldestWaiting)
                     .filter(OptionalLong::isPresent).mapToLong(OptionalLong::getAsLong).min();
             metrics.emit(messageLag(), stalledPartitions(), oldestWaiting);
         }
     }
 
-    /** Partitions stopped at a record, and partitions of topics that topic sync cannot replicate. */
+    /** Partitions stopped at a record, and partitions of topics that topic sync cannot replicate, in this task's lanes. */
     int stalledPartitions() {
         TopicSync.Result current = topics;
-        long notReplicable = current.wanted().stream()
+        long notReplicable = inMyLanes(current.wanted()).stream()
                 .filter(partition -> current.failing().containsKey(partition.topic())).count();
         return stalls.count() + (int) notReplicable;
     }
 
+    private Set<TopicPartition> inMyLanes(Set<TopicPartition> partitions) {
+        Set<Integer> lanes = copiers.keySet();
+        return partitions.stream().filter(partition -> lanes.contains(RecordCopier.laneOf(partition, config.lanes())))
+                .collect(Collectors.toSet());
+    }
+
     /**
-     * Sum over every partition the filters select of source log end offset minus the replicated position
-     * (none yet: the whole partition), so a partition that cannot be replicated keeps the lag above 0.
+     * Sum over every partition of this task's lanes that the filters select of source log end offset minus
+     * the replicated position (none yet: the whole partition), so a partition that cannot be replicated
+     * keeps the lag above 0. The other tasks report their lanes.
      */
     long messageLag() throws Exception {
         Map<TopicPartition, Long> upTo = replicatedUpTo();
-        Set<TopicPartition> partitions = new HashSet<>(topics.wanted());
+        Set<TopicPartition> partitions = inMyLanes(topics.wanted());
         partitions.addAll(upTo.keySet());
         if (partitions.isEmpty()) {
             return 0;
@@ -236,14 +331,19 @@ public final class Replicator implements AutoCloseable {
         scheduler.shutdownNow();
         offsetRecovery.stop();
         try {
-            copiers.forEach(RecordCopier::requestStop);
-            for (RecordCopier copier : copiers) {
-                if (!copier.awaitStopped(remaining(deadline, 0.75))) {
+            synchronized (this) {
+                closing = true;
+            }
+            copiers.values().forEach(RecordCopier::requestStop);
+            for (RecordCopier copier : copiers.values()) {
+                if (!copier.awaitStopped(remaining(deadline, 0.65))) {
                     LOG.warn("replicator {}: a copier did not commit within the stop timeout; its open transaction will be aborted",
                             config.replicatorName());
                     break;
                 }
             }
+            // Only now, with every lane committed: the other tasks take the lanes over from the checkpoints.
+            membership.stop(remaining(deadline, 0.75));
             scheduler.awaitTermination(remaining(deadline, 0.8).toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

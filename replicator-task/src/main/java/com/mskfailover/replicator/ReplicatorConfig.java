@@ -25,7 +25,7 @@ public record ReplicatorConfig(
         Duration topicSyncInterval,
         Duration groupSyncInterval,
         Duration metricsInterval,
-        int copierThreads,
+        int lanes,
         Duration stopTimeout) {
 
     public enum StartingPosition { EARLIEST, LATEST }
@@ -63,9 +63,9 @@ public record ReplicatorConfig(
                 reader.millis("TOPIC_SYNC_INTERVAL_MS", Duration.ofSeconds(10)),
                 reader.millis("GROUP_SYNC_INTERVAL_MS", Duration.ofSeconds(1)),
                 reader.millis("METRICS_INTERVAL_MS", Duration.ofSeconds(60)),
-                // One is the measured best on small hosts shared with brokers; Fargate tasks with more
-                // vCPUs can raise it.
-                reader.count("COPIER_THREADS", 1, 64),
+                // Lanes in total, shared by every task of this REPLICATOR_NAME (each a copy thread with one
+                // transactional id). One is the measured best for one task on a small host shared with brokers.
+                reader.lanes(),
                 // Below ECS's default stopTimeout of 30 s between SIGTERM and SIGKILL.
                 reader.millis("STOP_TIMEOUT_MS", Duration.ofSeconds(25)));
     }
@@ -137,6 +137,14 @@ public record ReplicatorConfig(
                 // Reported below with the same message as a non-positive number.
             }
             throw new InvalidConfigurationException(variable + " '" + value + "' is not valid: use a positive number of milliseconds");
+        }
+
+        int lanes() {
+            if (env.containsKey("COPIER_THREADS")) {
+                throw new InvalidConfigurationException("COPIER_THREADS was replaced by LANES (the lanes of all tasks of this"
+                        + " REPLICATOR_NAME together): remove COPIER_THREADS and set LANES");
+            }
+            return count("LANES", 1, 64);
         }
 
         int count(String variable, int defaultValue, int maximum) {

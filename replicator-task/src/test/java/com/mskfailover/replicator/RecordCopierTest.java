@@ -60,11 +60,11 @@ class RecordCopierTest {
         int kills = 4;
         source.clients().createTopic(topic, 3);
         // Two copiers: each partition has one writer, whichever copier it belongs to.
-        Map<String, String> env = env(source, target, "crash-test", "TOPICS", topic, "COPIER_THREADS", "2");
+        Map<String, String> env = env(source, target, "crash-test", "TOPICS", topic, "LANES", "2");
         Path logs = Files.createTempDirectory("replicator-kill-test-");
         String padding = "x".repeat(512);
 
-        CompletableFuture<Long> producing = CompletableFuture.supplyAsync(() -> produce(topic, records, padding));
+        CompletableFuture<Long> producing = CompletableFuture.supplyAsync(() -> produce(source, topic, records, padding));
         List<Long> lagAtKill = new ArrayList<>();
         for (int round = 0; round < kills; round++) {
             long before = Math.max(0, endOffsetSum(target, topic));
@@ -193,36 +193,8 @@ class RecordCopierTest {
         assertEquals(List.of(large), target.clients().readAll(topic).stream().map(ConsumerRecord::value).toList());
     }
 
-    /**
-     * The same REPLICATOR_NAME started twice at once (a retried RunTask, a deployment overlap): the
-     * transactional ids fence one of them, which exits 1 naming the reason; the copy stays exact.
-     */
-    @Test
-    void theSameFlowStartedTwiceFencesOneAndCopiesEveryRecordOnce() throws Exception {
-        String topic = "twice";
-        int records = 20_000;
-        source.clients().createTopic(topic, 3);
-        Map<String, String> env = env(source, target, "twice", "TOPICS", topic);
-        Path logs = Files.createTempDirectory("replicator-twice-");
-        CompletableFuture<Long> producing = CompletableFuture.supplyAsync(() -> produce(topic, records, "x"));
-        Process first = startChildJvm(env, logs.resolve("first.log"));
-        Process second = startChildJvm(env, logs.resolve("second.log"));
-        producing.get(2, TimeUnit.MINUTES);
-        await("one of the two stopped by itself", WAIT, () -> !first.isAlive() || !second.isAlive());
-        Process fenced = first.isAlive() ? second : first;
-        Process survivor = first.isAlive() ? first : second;
-        assertEquals(1, fenced.waitFor(), "the fenced one exits 1");
-        String fencedLog = Files.readString(logs.resolve(fenced == first ? "first.log" : "second.log"));
-        assertTrue(fencedLog.contains("took over"), "it says why: " + fencedLog.lines().filter(l -> l.contains("replicator-task:")).toList());
-        await("the survivor caught up", WAIT, () -> caughtUp(source, "twice", topic));
-        survivor.destroy();
-        assertTrue(survivor.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(byPartition(source.clients().readAll(topic)), byPartition(target.clients().readAll(topic)),
-                "read_committed: every record once, in order");
-    }
-
     /** Produces and returns how many sends the source refused (the copy is compared with what the source holds). */
-    private static long produce(String topic, int records, String padding) {
+    static long produce(LocalKafkaCluster source, String topic, int records, String padding) {
         java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
         try (KafkaProducer<String, String> producer = source.clients().producer(Map.of("linger.ms", 5))) {
             for (int i = 0; i < records; i++) {

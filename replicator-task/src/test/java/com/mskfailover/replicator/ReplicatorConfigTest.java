@@ -36,7 +36,7 @@ class ReplicatorConfigTest {
         assertTrue(config.replicatesTopic("customer"));
         assertTrue(config.syncsGroup("msk-consumer"));
         assertEquals(Duration.ofSeconds(1), config.groupSyncInterval());
-        assertEquals(1, config.copierThreads());
+        assertEquals(1, config.lanes());
     }
 
     @Test
@@ -85,8 +85,8 @@ class ReplicatorConfigTest {
             "SKIP_MSK_REPLICATOR_RECORDS|yes",
             "GROUP_SYNC_INTERVAL_MS|0",
             "METRICS_INTERVAL_MS|soon",
-            "COPIER_THREADS|0",
-            "COPIER_THREADS|65",
+            "LANES|0",
+            "LANES|65",
     })
     void aBadOrMissingVariableFailsWithOneLineNamingIt(String variable, String value) {
         Map<String, String> env = minimal();

@@ -118,7 +118,7 @@ class ReplicatorTest {
         int perSide = 20_000;
         primary.clients().createTopic(topic, 4);
         secondary.clients().createTopic(topic, 4);
-        try (Replicator toSecondary = start(primary, secondary, "load-forward", "TOPICS", topic, "COPIER_THREADS", "2");
+        try (Replicator toSecondary = start(primary, secondary, "load-forward", "TOPICS", topic, "LANES", "2");
              Replicator toPrimary = start(secondary, primary, "load-reverse", "TOPICS", topic)) {
             CompletableFuture<Void> onPrimary = CompletableFuture.runAsync(() -> produceNumbered(primary, topic, "p", perSide));
             CompletableFuture<Void> onSecondary = CompletableFuture.runAsync(() -> produceNumbered(secondary, topic, "s", perSide));

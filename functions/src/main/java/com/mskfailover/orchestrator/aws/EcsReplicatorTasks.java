@@ -12,7 +12,6 @@ import software.amazon.awssdk.services.ecs.model.Task;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** replicator-task on ECS Fargate: RunTask with the environment as container overrides, tagged by startedBy = REPLICATOR_NAME. */
 public final class EcsReplicatorTasks implements ReplicatorTasks {
@@ -35,9 +34,9 @@ public final class EcsReplicatorTasks implements ReplicatorTasks {
     }
 
     @Override
-    public Optional<String> findActive(String replicatorName) {
+    public List<String> findActive(String replicatorName) {
         return AwsErrors.call("listing tasks started by " + replicatorName, () -> ecs.listTasks(request -> request
-                .cluster(cluster).startedBy(replicatorName).desiredStatus(DesiredStatus.RUNNING))).taskArns().stream().findFirst();
+                .cluster(cluster).startedBy(replicatorName).desiredStatus(DesiredStatus.RUNNING))).taskArns();
     }
 
     @Override
@@ -47,7 +46,7 @@ public final class EcsReplicatorTasks implements ReplicatorTasks {
     }
 
     @Override
-    public String start(String replicatorName, Map<String, String> environment, String clientToken) {
+    public List<String> start(String replicatorName, Map<String, String> environment, String clientToken, int count) {
         List<KeyValuePair> variables = environment.entrySet().stream()
                 .map(entry -> KeyValuePair.builder().name(entry.getKey()).value(entry.getValue()).build())
                 .toList();
@@ -55,17 +54,19 @@ public final class EcsReplicatorTasks implements ReplicatorTasks {
                 .cluster(cluster)
                 .taskDefinition(taskDefinition)
                 .launchType(LaunchType.FARGATE)
-                .count(1)
+                .count(count)
                 .clientToken(clientToken)
                 .startedBy(replicatorName)
                 .networkConfiguration(network -> network.awsvpcConfiguration(vpc -> vpc
                         .subnets(subnets).securityGroups(securityGroups).assignPublicIp(AssignPublicIp.DISABLED)))
                 .overrides(overrides -> overrides.containerOverrides(container -> container
                         .name(containerName).environment(variables)))));
-        if (!response.failures().isEmpty() || response.tasks().isEmpty()) {
-            throw new DependencyFailedException("RunTask of replicator-task " + replicatorName + " failed: " + response.failures());
+        if (!response.failures().isEmpty() || response.tasks().size() != count) {
+            // Tasks that did start stay listed under startedBy: a re-run keeps them and starts only the missing ones.
+            throw new DependencyFailedException("RunTask of " + count + " replicator-task(s) " + replicatorName + " started "
+                    + response.tasks().size() + ": " + response.failures());
         }
-        return response.tasks().getFirst().taskArn();
+        return response.tasks().stream().map(Task::taskArn).toList();
     }
 
     @Override

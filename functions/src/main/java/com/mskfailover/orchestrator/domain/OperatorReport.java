@@ -91,17 +91,20 @@ public final class OperatorReport {
             return again + " Every step is safe to repeat: the alias records are UPSERTed to the same values."
                     + " To return to the primary instead, run the failback once the primary is healthy.";
         }
-        String task = state.path("reverseReplication").path("taskId").asText("");
+        java.util.List<String> tasks = new java.util.ArrayList<>();
+        state.path("reverseReplication").path("taskIds").forEach(task -> tasks.add(task.asText()));
         StringBuilder resume = new StringBuilder(again)
-                .append(" Every step is safe to repeat: a running replicator-task of the same name is reused (two reverse flows are never started),"
+                .append(" Every step is safe to repeat: running replicator-tasks of the same name are reused and only missing ones started (two reverse flows are never started),"
                         + " alias records are UPSERTed to the same values and the waits read the current lag.");
         if (state.has("producerMove") && !state.has("consumerMove")) {
             resume.append(" Producers already write to the primary while consumers still read the secondary: keep replicator-task running"
                     + " (it copies what is left on the secondary, with the groups' offsets); the re-run moves consumers once they have drained.");
         }
-        if (!task.isEmpty() && !state.has("reverseReplicationStop")) {
-            resume.append(" To abandon the failback instead: aws ecs stop-task --cluster <ReplicatorClusterName output> --task ")
-                    .append(task).append(", then point any moved alias back at the secondary with a failover execution.");
+        if (!tasks.isEmpty() && !state.has("reverseReplicationStop")) {
+            resume.append(" To abandon the failback instead: ").append(tasks.stream()
+                            .map(task -> "aws ecs stop-task --cluster <ReplicatorClusterName output> --task " + task)
+                            .collect(java.util.stream.Collectors.joining("; ")))
+                    .append(", then point any moved alias back at the secondary with a failover execution.");
         }
         return resume.toString();
     }

@@ -12,6 +12,7 @@ import java.util.Map;
  * @param probeTimeout         how long DetectImpairment gives the primary to answer before calling it impaired
  * @param watchedAlarmNames    the alarms whose ALARM state may start a failover
  * @param kafkaAuth            {@code iam} (SASL_SSL + AWS_MSK_IAM) or {@code none} (plaintext, local)
+ * @param reverseReplicatorTasks how many replicator-tasks the failback's reverse flow runs (they share its lanes)
  */
 public record OrchestratorSettings(String primaryClusterArn,
                                    String secondaryClusterArn,
@@ -26,7 +27,8 @@ public record OrchestratorSettings(String primaryClusterArn,
                                    String forwardReplicatorName,
                                    Duration probeTimeout,
                                    List<String> watchedAlarmNames,
-                                   String kafkaAuth) {
+                                   String kafkaAuth,
+                                   int reverseReplicatorTasks) {
 
     public OrchestratorSettings {
         producerAliases = List.copyOf(producerAliases);
@@ -56,7 +58,8 @@ public record OrchestratorSettings(String primaryClusterArn,
                 env.getOrDefault("FORWARD_REPLICATOR_NAME", "replicator-task"),
                 Duration.ofSeconds(integer(env, "PROBE_TIMEOUT_SECONDS", 5)),
                 list(env.getOrDefault("WATCHED_ALARM_NAMES", "")),
-                env.getOrDefault("KAFKA_AUTH", "iam"));
+                env.getOrDefault("KAFKA_AUTH", "iam"),
+                integer(env, "REVERSE_REPLICATOR_TASKS", 1));
     }
 
     public static String required(Map<String, String> env, String name) {

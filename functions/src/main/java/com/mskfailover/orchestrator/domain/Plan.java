@@ -23,6 +23,7 @@ public record Plan(String operation,
                    int maxReplicationLatencySeconds,
                    boolean requireForwardThroughput,
                    String reverseReplicatorName,
+                   int reverseReplicatorTasks,
                    String reason) {
 
     /** Every alias record the stack manages: producers' then consumers', without repeats (a failover moves them all at once). */

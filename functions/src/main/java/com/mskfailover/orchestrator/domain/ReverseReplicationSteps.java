@@ -46,9 +46,10 @@ public final class ReverseReplicationSteps {
     }
 
     /**
-     * Starts the task, or keeps the one a previous attempt started (two reverse flows at once could duplicate).
-     * Two executions that both find none running (a second failback started at the same moment, or a listing not
-     * showing a task that is still provisioning) send the same client token, so they start one task between them.
+     * Starts the plan's number of tasks, keeping those a previous attempt started and starting only the missing
+     * ones. Two executions that both find the same tasks running (a second failback started at the same moment,
+     * or a listing not showing tasks still provisioning) send the same client token, so they start the missing
+     * tasks once between them. However many run, the lanes give each partition one writer.
      */
     public ReverseReplication start(Plan plan) {
         String name = plan.reverseReplicatorName();
@@ -61,15 +62,19 @@ public final class ReverseReplicationSteps {
             var running = mskReplicators.findActive(name);
             String arn = running.orElseGet(() -> mskReplicators.create(new ReverseMskReplicators.Spec(name,
                     plan.secondary().clusterArn(), plan.primary().clusterArn(), plan.topics(), plan.consumerGroups())));
-            return new ReverseReplication(arn, name, running.isPresent(), -1, catchUp);
+            return new ReverseReplication(List.of(arn), name, running.isPresent(), -1, catchUp);
         }
-        var active = tasks.findActive(name);
-        if (active.isPresent()) {
-            return new ReverseReplication(active.get(), name, true, -1, catchUp);
+        List<String> active = tasks.findActive(name);
+        int missing = plan.reverseReplicatorTasks() - active.size();
+        if (missing <= 0) {
+            return new ReverseReplication(active, name, true, -1, catchUp);
         }
         Map<String, String> environment = replicatorEnvironment(plan);
-        String taskId = tasks.start(name, environment, startToken(name, environment, tasks.recentlyStopped(name)));
-        return new ReverseReplication(taskId, name, false, -1, catchUp);
+        List<String> started = tasks.start(name, environment,
+                startToken(name, environment, missing, active, tasks.recentlyStopped(name)), missing);
+        List<String> all = new ArrayList<>(active);
+        all.addAll(started);
+        return new ReverseReplication(all, name, !active.isEmpty(), -1, catchUp);
     }
 
     /**
@@ -77,8 +82,10 @@ public final class ReverseReplicationSteps {
      * starts share one task), then a new one (so a start after a task died or was stopped runs a new task instead
      * of getting the stopped one back). The tasks that stopped lately and the environment decide it.
      */
-    static String startToken(String replicatorName, Map<String, String> environment, List<String> recentlyStopped) {
-        StringBuilder identity = new StringBuilder(replicatorName).append('\n');
+    static String startToken(String replicatorName, Map<String, String> environment, int count, List<String> running,
+                             List<String> recentlyStopped) {
+        StringBuilder identity = new StringBuilder(replicatorName).append('\n').append(count).append('\n');
+        running.stream().sorted().forEach(task -> identity.append("running ").append(task).append('\n'));
         new java.util.TreeMap<>(environment).forEach((key, value) -> identity.append(key).append('=').append(value).append('\n'));
         recentlyStopped.stream().sorted().forEach(task -> identity.append("stopped ").append(task).append('\n'));
         try {
@@ -103,6 +110,8 @@ public final class ReverseReplicationSteps {
         }
         env.put("STARTING_POSITION", "earliest");
         env.put("REPLICATOR_NAME", plan.reverseReplicatorName());
+        // One lane per task: each task copies one share, and the survivors take a stopped task's share over.
+        env.put("LANES", Integer.toString(plan.reverseReplicatorTasks()));
         return env;
     }
 
@@ -210,30 +219,38 @@ public final class ReverseReplicationSteps {
         }
     }
 
-    public ReplicatorTasks.TaskState stop(ReverseReplication replication) {
+    /** Stops every task of the flow, or deletes the reverse MSK Replicator (the MSK guide's failback step). */
+    public List<ReplicatorTasks.TaskState> stop(ReverseReplication replication) {
         if (mskReplicators != null) {
-            mskReplicators.delete(replication.taskId());
-            return mskReplicators.state(replication.taskId());
+            replication.taskIds().forEach(mskReplicators::delete);
+            return replication.taskIds().stream().map(mskReplicators::state).toList();
         }
-        tasks.stop(replication.taskId(), "failback done: consumers moved to the primary");
-        return tasks.state(replication.taskId());
+        replication.taskIds().forEach(taskId -> tasks.stop(taskId, "failback done: consumers moved to the primary"));
+        return replication.taskIds().stream().map(tasks::state).toList();
     }
 
     private KafkaInspector.GroupLag reverseLag(Plan plan, ReverseReplication replication) {
         if (mskReplicators != null) {
             // MessageLag over the whole replicator; -1 (not zero) while CloudWatch has no figure yet.
             return new KafkaInspector.GroupLag("MSK Replicator " + replication.replicatorName() + " MessageLag",
-                    mskReplicators.messageLag(replication.taskId()).orElse(-1), plan.topics().size(), 0);
+                    mskReplicators.messageLag(replication.taskIds().getFirst()).orElse(-1), plan.topics().size(), 0);
         }
         String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
         return kafka.groupLag(secondary, replication.replicatorName(), plan.topics());
     }
 
+    /**
+     * Every task of the flow must run: the others would take a stopped one's lanes over, but a task that stops
+     * is a fault an operator must hear of (a re-run starts a replacement and keeps the running ones).
+     */
     private void requireRunning(ReverseReplication replication) {
-        ReplicatorTasks.TaskState state = mskReplicators != null ? mskReplicators.state(replication.taskId()) : tasks.state(replication.taskId());
-        if (state.stopped()) {
-            throw new DependencyFailedException((mskReplicators != null ? "MSK Replicator " : "replicator-task ")
-                    + replication.taskId() + " stopped: " + state.detail());
+        for (String taskId : replication.taskIds()) {
+            ReplicatorTasks.TaskState state = mskReplicators != null ? mskReplicators.state(taskId) : tasks.state(taskId);
+            if (state.stopped()) {
+                throw new DependencyFailedException((mskReplicators != null ? "MSK Replicator " + taskId : "replicator-task " + taskId
+                        + " (" + (replication.taskIds().indexOf(taskId) + 1) + " of " + replication.taskIds().size() + ")")
+                        + " stopped: " + state.detail());
+            }
         }
     }
 

@@ -17,13 +17,15 @@ public final class StartInputValidator {
     private static final Set<String> FAILOVER_FIELDS = Set.of("primaryClusterArn", "secondaryClusterArn", "topics",
             "maxReplicationLatencySeconds", "timeouts", "reason");
     private static final Set<String> FAILBACK_FIELDS = Set.of("primaryClusterArn", "secondaryClusterArn", "topics",
-            "consumerGroups", "requireForwardThroughput", "timeouts", "reason", "reverseReplicatorName");
+            "consumerGroups", "requireForwardThroughput", "timeouts", "reason", "reverseReplicatorName", "reverseReplicatorTasks");
     private static final Set<String> TIMEOUT_FIELDS = Set.of("aliasSyncSeconds", "replicationCatchUpSeconds",
             "consumerDrainSeconds", "forwardReplicationSeconds");
     // Kafka's legal topic and group name characters; REPLICATOR_NAME also becomes an ECS startedBy (<= 36 chars).
     private static final Pattern KAFKA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     private static final Pattern REPLICATOR_NAME = Pattern.compile("[A-Za-z0-9_-]{1,36}");
     private static final int MAX_RPO_SECONDS = 7 * 24 * 3600;
+    /** ECS RunTask starts at most 10 tasks in one call (one client token). */
+    static final int MAX_REVERSE_REPLICATOR_TASKS = 10;
 
     private final OrchestratorSettings settings;
 
@@ -39,7 +41,7 @@ public final class StartInputValidator {
         int rpo = integerIn(input, "maxReplicationLatencySeconds", "maxReplicationLatencySeconds", settings.maxReplicationLatencySeconds(), 0, MAX_RPO_SECONDS);
         return new Plan("failover", primary, secondary, topics, settings.consumerGroups(), settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), rpo, settings.requireForwardThroughput(),
-                settings.reverseReplicatorName(), text(input, "reason", "operator request"));
+                settings.reverseReplicatorName(), settings.reverseReplicatorTasks(), text(input, "reason", "operator request"));
     }
 
     public Plan failback(JsonNode input) {
@@ -60,8 +62,10 @@ public final class StartInputValidator {
                     + settings.reverseReplicatorName() + "' (the replicator task's permissions are scoped to it), e.g. '"
                     + settings.reverseReplicatorName() + "-2', not '" + replicatorName + "'");
         }
+        int replicatorTasks = integerIn(input, "reverseReplicatorTasks", "reverseReplicatorTasks", settings.reverseReplicatorTasks(),
+                1, MAX_REVERSE_REPLICATOR_TASKS);
         return new Plan("failback", primary, secondary, topics, groups, settings.producerAliases(),
-                settings.consumerAliases(), timeouts(input), 0, requireThroughput, replicatorName,
+                settings.consumerAliases(), timeouts(input), 0, requireThroughput, replicatorName, replicatorTasks,
                 text(input, "reason", "operator request"));
     }
 

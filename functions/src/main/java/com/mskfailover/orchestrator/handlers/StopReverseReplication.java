@@ -7,12 +7,13 @@ import com.mskfailover.orchestrator.domain.ReverseReplication;
 import com.mskfailover.orchestrator.domain.ReverseReplicationSteps;
 
 import java.time.Clock;
+import java.util.List;
 
 /**
  * State StopReverseReplication: SIGTERM to replicator-task (it flushes and exits) once consumers are on the primary;
  * with an MSK Replicator as the reverse flow, DeleteReplicator (the MSK guide's failback step).
  */
-public final class StopReverseReplication extends JsonHandler<Inputs.ReplicationOnly, ReplicatorTasks.TaskState> {
+public final class StopReverseReplication extends JsonHandler<Inputs.ReplicationOnly, List<ReplicatorTasks.TaskState>> {
 
     private final ReverseReplicationSteps steps;
 
@@ -31,9 +32,9 @@ public final class StopReverseReplication extends JsonHandler<Inputs.Replication
     }
 
     @Override
-    protected ReplicatorTasks.TaskState handle(Inputs.ReplicationOnly input) {
+    protected List<ReplicatorTasks.TaskState> handle(Inputs.ReplicationOnly input) {
         ReverseReplication replication = required(input.replication(), "replication");
-        required(replication.taskId(), "replication.taskId");
+        required(replication.taskIds(), "replication.taskIds");
         return steps.stop(replication);
     }
 }

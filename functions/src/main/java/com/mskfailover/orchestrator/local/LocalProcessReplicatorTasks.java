@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -28,7 +27,7 @@ public final class LocalProcessReplicatorTasks implements ReplicatorTasks {
     private final List<String> command;
     private final Path logDir;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
-    private final Map<String, String> taskByClientToken = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> tasksByClientToken = new ConcurrentHashMap<>();
 
     public LocalProcessReplicatorTasks(List<String> command, Path logDir) {
         this.command = List.copyOf(command);
@@ -36,11 +35,12 @@ public final class LocalProcessReplicatorTasks implements ReplicatorTasks {
     }
 
     @Override
-    public Optional<String> findActive(String replicatorName) {
+    public List<String> findActive(String replicatorName) {
         return tasks.entrySet().stream()
                 .filter(entry -> entry.getValue().replicatorName().equals(replicatorName) && entry.getValue().process().isAlive())
                 .map(Map.Entry::getKey)
-                .findFirst();
+                .sorted()
+                .toList();
     }
 
     @Override
@@ -62,21 +62,21 @@ public final class LocalProcessReplicatorTasks implements ReplicatorTasks {
     }
 
     @Override
-    public synchronized String start(String replicatorName, Map<String, String> environment, String clientToken) {
-        String earlier = taskByClientToken.get(clientToken);
+    public synchronized List<String> start(String replicatorName, Map<String, String> environment, String clientToken, int count) {
+        List<String> earlier = tasksByClientToken.get(clientToken);
         if (earlier != null) {
             return earlier;
         }
-        String taskId = start(replicatorName, environment);
-        taskByClientToken.put(clientToken, taskId);
-        return taskId;
+        List<String> started = java.util.stream.IntStream.range(0, count).mapToObj(i -> start(replicatorName, environment)).toList();
+        tasksByClientToken.put(clientToken, started);
+        return started;
     }
 
     /** Starts a task without a client token (the drill's forward flow, started by hand). */
     public String start(String replicatorName, Map<String, String> environment) {
         try {
             Files.createDirectories(logDir);
-            Path log = logDir.resolve(replicatorName + "-" + System.currentTimeMillis() + ".log");
+            Path log = logDir.resolve(replicatorName + "-" + System.nanoTime() + ".log");
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().putAll(environment);
             Process process = builder.start();

@@ -121,10 +121,12 @@ class AwsAdaptersHttpTest {
 
     @Test
     void ecsRunTaskStartsReplicatorTaskOnFargateWithTheEnvironmentContract() throws Exception {
-        String taskArn = ports.replicatorTasks().start("failback-replicator", Map.of(
+        List<String> taskArns = ports.replicatorTasks().start("failback-replicator", Map.of(
                 "SOURCE_BOOTSTRAP_SERVERS", "b-1.secondary:9098", "TARGET_BOOTSTRAP_SERVERS", "b-1.primary:9098",
-                "STARTING_POSITION", "earliest", "REPLICATOR_NAME", "failback-replicator"), "reverse-0123abcd");
+                "STARTING_POSITION", "earliest", "REPLICATOR_NAME", "failback-replicator", "LANES", "2"), "reverse-0123abcd", 2);
 
+        assertEquals(2, taskArns.size(), taskArns.toString());
+        String taskArn = taskArns.getFirst();
         assertTrue(taskArn.startsWith("arn:aws:ecs:"), taskArn);
         FakeAwsEndpoint.Request run = endpoint.requests("ecs:RunTask").getFirst();
         JsonNode body = JSON.readTree(run.body());
@@ -132,8 +134,8 @@ class AwsAdaptersHttpTest {
         assertEquals("arn:aws:ecs:us-east-2:123456789012:task-definition/replicator-task:3", body.path("taskDefinition").asText());
         assertEquals("FARGATE", body.path("launchType").asText());
         assertEquals("failback-replicator", body.path("startedBy").asText());
-        assertEquals(1, body.path("count").asInt());
-        assertEquals("reverse-0123abcd", body.path("clientToken").asText(), "two starts with one token run one task");
+        assertEquals(2, body.path("count").asInt(), "the flow's tasks in one RunTask, under one client token");
+        assertEquals("reverse-0123abcd", body.path("clientToken").asText(), "two starts with one token run the tasks once");
         JsonNode vpc = body.path("networkConfiguration").path("awsvpcConfiguration");
         assertEquals("[\"subnet-1\",\"subnet-2\"]", vpc.path("subnets").toString());
         assertEquals("DISABLED", vpc.path("assignPublicIp").asText());

@@ -32,8 +32,9 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
                     "<GetChangeResponse xmlns=\"" + ROUTE53_NS + "\"><ChangeInfo><Id>/change/C0FFEE</Id><Status>" + changeStatus
                             + "</Status><SubmittedAt>2026-11-24T21:00:00Z</SubmittedAt></ChangeInfo></GetChangeResponse>");
             case "route53:ListResourceRecordSets" -> FakeAwsEndpoint.Response.xml(listRecordSets(request));
-            case "ecs:RunTask" -> FakeAwsEndpoint.Response.json(
-                    "{\"tasks\":[{\"taskArn\":\"arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef\",\"lastStatus\":\"PROVISIONING\"}],\"failures\":[]}");
+            case "ecs:RunTask" -> FakeAwsEndpoint.Response.json("{\"tasks\":[" + java.util.stream.IntStream.range(0, runTaskCount(request))
+                    .mapToObj(i -> "{\"taskArn\":\"arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcde" + i + "\",\"lastStatus\":\"PROVISIONING\"}")
+                    .collect(java.util.stream.Collectors.joining(",")) + "],\"failures\":[]}");
             case "ecs:ListTasks" -> FakeAwsEndpoint.Response.json("{\"taskArns\":[]}");
             case "ecs:DescribeTasks" -> FakeAwsEndpoint.Response.json(
                     "{\"tasks\":[{\"taskArn\":\"arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef\",\"lastStatus\":\""
@@ -124,5 +125,10 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
                 + "</ResourceRecords></ResourceRecordSet>";
         return "<ListResourceRecordSetsResponse xmlns=\"" + ROUTE53_NS + "\"><ResourceRecordSets>" + sets
                 + "</ResourceRecordSets><IsTruncated>false</IsTruncated><MaxItems>1</MaxItems></ListResourceRecordSetsResponse>";
+    }
+
+    private static int runTaskCount(FakeAwsEndpoint.Request request) {
+        return java.util.regex.Pattern.compile("\"count\":(\\d+)").matcher(request.body()).results()
+                .map(match -> Integer.parseInt(match.group(1))).findFirst().orElse(1);
     }
 }

@@ -172,7 +172,7 @@ class ReplicatorMetricsPathTest {
         String template = Files.readString(StateMachineRun.projectRoot().resolve("template.yaml"));
         assertTrue(template.contains("ForwardNamespace: !If [UsesMskReplicator, AWS/Kafka, !Ref ReplicatorTaskMetricsNamespace]"),
                 "forward widgets: AWS/Kafka for MSK Replicator, the replicator-task namespace otherwise");
-        assertTrue(template.contains("\"metrics\": [[\"${ReplicatorTaskMetricsNamespace}\", \"MessageLag\", \"ReplicatorName\", \"${ReverseReplicatorName}\"]"),
+        assertTrue(template.contains("\"metrics\": [[\"${ReplicatorTaskMetricsNamespace}\", \"MessageLag\", \"ReplicatorName\", \"${ReverseReplicatorName}\", {\"stat\": \"Sum\""),
                 "the failback replicator's widget");
         assertEquals(ReplicationMetrics.NAMESPACE, templateDefault("ReplicatorTaskMetricsNamespace"));
     }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,7 +23,7 @@ class ReverseReplicationStepsTest {
             new ClusterRef("arn:aws:kafka:us-east-1:123456789012:cluster/p/1", "us-east-1", null),
             new ClusterRef("arn:aws:kafka:us-east-2:123456789012:cluster/s/2", "us-east-2", null),
             List.of("customer", "orders.v2"), List.of("msk-consumer"), List.of("p"), List.of("c"),
-            new Timeouts(30, 60, 60, 30), 0, true, "failback-replicator", "test");
+            new Timeouts(30, 60, 60, 30), 0, true, "failback-replicator", 1, "test");
 
     private final List<String> started = new ArrayList<>();
     private final List<String> tokens = new ArrayList<>();
@@ -32,18 +31,21 @@ class ReverseReplicationStepsTest {
     private final List<String> members = new ArrayList<>();
     private long groupLag = 7;
     private boolean primaryAnswers = true;
-    private String active;
+    private List<String> active = List.of();
+    private final Map<String, String> statusOf = new java.util.HashMap<>();
+    private Map<String, String> startedWith;
     private String status = "RUNNING";
 
     private final ReplicatorTasks tasks = new ReplicatorTasks() {
-        @Override public Optional<String> findActive(String replicatorName) { return Optional.ofNullable(active); }
+        @Override public List<String> findActive(String replicatorName) { return active; }
         @Override public List<String> recentlyStopped(String replicatorName) { return List.copyOf(stopped); }
-        @Override public String start(String replicatorName, Map<String, String> environment, String clientToken) {
+        @Override public List<String> start(String replicatorName, Map<String, String> environment, String clientToken, int count) {
             started.add(replicatorName);
             tokens.add(clientToken);
-            return "task-new";
+            startedWith = environment;
+            return java.util.stream.IntStream.rangeClosed(1, count).mapToObj(i -> "task-new-" + i).toList();
         }
-        @Override public TaskState state(String taskId) { return new TaskState(status, "exit code 1"); }
+        @Override public TaskState state(String taskId) { return new TaskState(statusOf.getOrDefault(taskId, status), "exit code 1"); }
         @Override public void stop(String taskId, String reason) { }
     };
 
@@ -64,9 +66,9 @@ class ReverseReplicationStepsTest {
 
     @Test
     void aRunningTaskOfTheSameNameIsReusedNeverASecondOne() {
-        active = "task-from-the-failed-attempt";
+        active = List.of("task-from-the-failed-attempt");
         ReverseReplication replication = steps(Clock.systemUTC()).start(PLAN);
-        assertEquals("task-from-the-failed-attempt", replication.taskId());
+        assertEquals(List.of("task-from-the-failed-attempt"), replication.taskIds());
         assertTrue(replication.reused());
         assertEquals(List.of(), started);
     }
@@ -85,7 +87,7 @@ class ReverseReplicationStepsTest {
     @Test
     void aStoppedTaskFailsTheWaitAtOnce() {
         status = "STOPPED";
-        var replication = new ReverseReplication("task-1", "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
+        var replication = new ReverseReplication(List.of("task-1"), "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
         var failure = assertThrows(DependencyFailedException.class, () -> steps(Clock.systemUTC()).checkLag(PLAN, replication));
         assertTrue(failure.getMessage().contains("stopped"), failure.getMessage());
     }
@@ -93,7 +95,7 @@ class ReverseReplicationStepsTest {
     @Test
     void theDeadlineIsFixedAtTheFirstCheckAndEnforcedAfter() {
         Instant start = Instant.parse("2026-11-24T21:00:00Z");
-        var replication = new ReverseReplication("task-1", "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
+        var replication = new ReverseReplication(List.of("task-1"), "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
         ReverseReplication first = steps(Clock.fixed(start, ZoneOffset.UTC)).checkLag(PLAN, replication);
         assertEquals("2026-11-24T21:01:00Z", first.catchUp().deadline());
         assertEquals(7, first.lag());
@@ -101,6 +103,30 @@ class ReverseReplicationStepsTest {
         assertEquals(2, stillWaiting.catchUp().attempts());
         var timeout = assertThrows(WaitTimedOutException.class, () -> steps(Clock.fixed(start.plusSeconds(60), ZoneOffset.UTC)).checkLag(PLAN, stillWaiting));
         assertTrue(timeout.getMessage().contains("lag 7"), timeout.getMessage());
+    }
+
+    @Test
+    void aReRunKeepsTheRunningTasksAndStartsOnlyTheMissingOnesWithOneLanePerTask() {
+        Plan three = withTasks(3);
+        active = List.of("task-still-running");
+        ReverseReplication replication = steps(Clock.systemUTC()).start(three);
+        assertEquals(List.of("task-still-running", "task-new-1", "task-new-2"), replication.taskIds());
+        assertEquals("3", startedWith.get("LANES"));
+        assertTrue(replication.reused());
+    }
+
+    @Test
+    void oneStoppedTaskOfSeveralFailsTheWaitNamingIt() {
+        statusOf.put("task-2", "STOPPED");
+        var replication = new ReverseReplication(List.of("task-1", "task-2", "task-3"), "failback-replicator", false, -1,
+                new PollState(60, null, 0, false, null));
+        var failure = assertThrows(DependencyFailedException.class, () -> steps(Clock.systemUTC()).checkLag(withTasks(3), replication));
+        assertTrue(failure.getMessage().startsWith("replicator-task task-2 (2 of 3) stopped"), failure.getMessage());
+    }
+
+    private static Plan withTasks(int tasks) {
+        return new Plan(PLAN.operation(), PLAN.primary(), PLAN.secondary(), PLAN.topics(), PLAN.consumerGroups(), PLAN.producerAliases(),
+                PLAN.consumerAliases(), PLAN.timeouts(), 0, true, PLAN.reverseReplicatorName(), tasks, PLAN.reason());
     }
 
     @Test
@@ -121,7 +147,7 @@ class ReverseReplicationStepsTest {
         groupLag = 0;
         members.add("consumer-msk-consumer-1@/10.0.1.7");
         Instant start = Instant.parse("2026-11-24T21:00:00Z");
-        var replication = new ReverseReplication("task-1", "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
+        var replication = new ReverseReplication(List.of("task-1"), "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
         PollState first = steps(Clock.fixed(start, ZoneOffset.UTC)).checkConsumersDrained(PLAN, replication, new PollState(30, null, 0, false, null));
         assertTrue(!first.done(), first.detail());
         var timeout = assertThrows(WaitTimedOutException.class, () -> steps(Clock.fixed(start.plusSeconds(30), ZoneOffset.UTC))
@@ -134,7 +160,7 @@ class ReverseReplicationStepsTest {
     void aPrimaryGoneAgainDuringTheDrainFailsTheCheckSayingSo() {
         groupLag = 0;
         primaryAnswers = false;
-        var replication = new ReverseReplication("task-1", "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
+        var replication = new ReverseReplication(List.of("task-1"), "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
         var failure = assertThrows(TransientDependencyException.class, () -> steps(Clock.systemUTC())
                 .checkConsumersDrained(PLAN, replication, new PollState(1800, null, 0, false, null)));
         assertTrue(failure.getMessage().startsWith("the primary stopped answering while clients were moved back to it"), failure.getMessage());
@@ -142,9 +168,10 @@ class ReverseReplicationStepsTest {
 
     private final List<ReverseMskReplicators.Spec> created = new ArrayList<>();
     private java.util.OptionalLong messageLag = java.util.OptionalLong.empty();
+    private String mskActive;
 
     private final ReverseMskReplicators mskReplicators = new ReverseMskReplicators() {
-        @Override public Optional<String> findActive(String replicatorName) { return Optional.ofNullable(active); }
+        @Override public java.util.Optional<String> findActive(String replicatorName) { return java.util.Optional.ofNullable(mskActive); }
         @Override public String create(Spec spec) { created.add(spec); return "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-1"; }
         @Override public ReplicatorTasks.TaskState state(String replicatorArn) { return new ReplicatorTasks.TaskState(status, "MSK Replicator failback-replicator FAILED"); }
         @Override public java.util.OptionalLong messageLag(String replicatorArn) { return messageLag; }
@@ -166,14 +193,14 @@ class ReverseReplicationStepsTest {
         assertEquals(List.of(), started, "no ECS task");
         assertTrue(!replication.reused());
 
-        active = "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-0";
-        assertEquals(active, mskSteps().start(PLAN).taskId());
+        mskActive = "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-0";
+        assertEquals(List.of(mskActive), mskSteps().start(PLAN).taskIds());
         assertEquals(1, created.size(), "a re-run keeps the replicator the first run created");
     }
 
     @Test
     void anMskReplicatorLagNotPublishedYetIsNotZeroAndAFailedReplicatorFailsTheWait() {
-        var replication = new ReverseReplication("arn:r", "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
+        var replication = new ReverseReplication(List.of("arn:r"), "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
         ReverseReplication checked = mskSteps().checkLag(PLAN, replication);
         assertEquals(-1, checked.lag());
         assertTrue(!checked.catchUp().done(), checked.catchUp().detail());
@@ -188,7 +215,7 @@ class ReverseReplicationStepsTest {
     @Test
     void aReplicatorNameMskRefusesIsRefusedNamingTheFieldBeforeAnythingIsCreated() {
         Plan underscored = new Plan("failback", PLAN.primary(), PLAN.secondary(), PLAN.topics(), PLAN.consumerGroups(),
-                PLAN.producerAliases(), PLAN.consumerAliases(), PLAN.timeouts(), 0, true, "failback_replicator", "test");
+                PLAN.producerAliases(), PLAN.consumerAliases(), PLAN.timeouts(), 0, true, "failback_replicator", 1, "test");
         var refused = assertThrows(InvalidInputException.class, () -> mskSteps().start(underscored));
         assertTrue(refused.getMessage().startsWith("input field 'reverseReplicatorName' 'failback_replicator' cannot name an MSK Replicator: "
                 + "use letters, digits and '-' only"), refused.getMessage());

@@ -22,7 +22,7 @@ class StartInputValidatorTest {
     private final StartInputValidator validator = new StartInputValidator(new OrchestratorSettings(PRIMARY, SECONDARY,
             List.of("kafka-producers.msk.internal"), List.of("kafka-consumers.msk.internal"), List.of("customer"), List.of("msk-consumer"),
             new Timeouts(300, 3600, 1800, 900), 300, true, "failback-replicator", "replicator-task", Duration.ofSeconds(5),
-            List.of("alarm"), "iam"));
+            List.of("alarm"), "iam", 1));
 
     private static ObjectNode input() {
         return JSON.createObjectNode().put("primaryClusterArn", PRIMARY).put("secondaryClusterArn", SECONDARY);
@@ -69,6 +69,8 @@ class StartInputValidatorTest {
         assertEquals("maxReplicationLatencySeconds", failingField(false, input -> input.put("maxReplicationLatencySeconds", "soon")));
         assertEquals("requireForwardThroughput", failingField(true, input -> input.put("requireForwardThroughput", "yes")));
         assertEquals("reverseReplicatorName", failingField(true, input -> input.put("reverseReplicatorName", "has spaces")));
+        assertEquals("reverseReplicatorTasks", failingField(true, input -> input.put("reverseReplicatorTasks", 11)));
+        assertEquals("reverseReplicatorTasks", failingField(true, input -> input.put("reverseReplicatorTasks", 0)));
         assertEquals("consumerGroup", failingField(true, input -> input.putArray("consumerGroup")));
         var failure = assertThrows(InvalidInputException.class, () -> validator.failover(JSON.createArrayNode()));
         assertTrue(failure.getMessage().contains("JSON object"), failure.getMessage());

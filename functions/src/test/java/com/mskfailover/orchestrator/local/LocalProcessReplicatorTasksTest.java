@@ -27,12 +27,12 @@ class LocalProcessReplicatorTasksTest {
                 "trap 'exit 0' TERM; echo \"$REPLICATOR_NAME $STARTING_POSITION\" > " + marker + ".tmp && mv " + marker + ".tmp " + marker + "; while true; do sleep 0.05; done"), dir.resolve("logs"));
 
         Map<String, String> environment = Map.of("REPLICATOR_NAME", "failback-replicator", "STARTING_POSITION", "earliest");
-        String taskId = tasks.start("failback-replicator", environment, "token-1");
-        assertEquals(taskId, tasks.start("failback-replicator", environment, "token-1"), "same client token, same task (as RunTask)");
+        String taskId = tasks.start("failback-replicator", environment, "token-1", 1).getFirst();
+        assertEquals(List.of(taskId), tasks.start("failback-replicator", environment, "token-1", 1), "same client token, same task (as RunTask)");
         assertEquals(List.of(taskId), tasks.startedTasks("failback-replicator"));
 
         assertEquals("RUNNING", tasks.state(taskId).status());
-        assertEquals(taskId, tasks.findActive("failback-replicator").orElseThrow());
+        assertEquals(List.of(taskId), tasks.findActive("failback-replicator"));
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!Files.exists(marker) && System.nanoTime() < deadline) {
             Thread.onSpinWait();

@@ -76,7 +76,7 @@ class FailbackStateMachineTest {
         assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS));
         assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.CONSUMER_ALIAS));
         assertEquals(4, SharedClusters.primary().clients().readAll(topic).size());
-        String taskId = result.lastRun("StartReverseReplication").orElseThrow().output().path("reverseReplication").path("taskId").asText();
+        String taskId = result.lastRun("StartReverseReplication").orElseThrow().output().path("reverseReplication").path("taskIds").get(0).asText();
         assertEquals("STOPPED", tasks.state(taskId).status());
         // The environment contract of replicator-task (DESIGN.md): secondary -> primary, from earliest, identical names.
         var env = tasks.environmentOf(taskId);
@@ -109,7 +109,7 @@ class FailbackStateMachineTest {
         assertEquals(TestPorts.SECONDARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS));
         String message = ports.notifier.last().message();
         assertTrue(message.contains("reverse replication lag") && message.contains("lag 3"), message);
-        assertTrue(message.contains("aws ecs stop-task") && message.contains("is reused"), message);
+        assertTrue(message.contains("aws ecs stop-task") && message.contains("are reused"), message);
     }
 
     @Test

@@ -78,7 +78,7 @@ class FailbackWithMskReplicatorTest {
             ExecutionResult result = StateMachineRun.run("failback", local, input.toString()).result();
 
             assertTrue(result.succeeded(), result.timelineTable());
-            String arn = result.lastRun("StartReverseReplication").orElseThrow().output().path("reverseReplication").path("taskId").asText();
+            String arn = result.lastRun("StartReverseReplication").orElseThrow().output().path("reverseReplication").path("taskIds").path(0).asText();
             assertEquals(1, reverse.created());
             assertEquals("STOPPED", reverse.state(arn).status(), "the reverse replicator is deleted at the end");
             assertEquals(TestPorts.SECONDARY_ARN, reverse.specOf(arn).sourceClusterArn());

@@ -197,7 +197,7 @@ class IamCoverageTest {
         String failbackStart = Files.readString(StateMachineRun.event("failback-start.json"));
         String failoverPlan = newHandler("ValidateFailoverInput").handleJson(failoverStart);
         String failbackPlan = newHandler("ValidateFailbackInput").handleJson(failbackStart);
-        String replication = "{\"taskId\":\"arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef\",\"replicatorName\":\"failback-replicator\","
+        String replication = "{\"taskIds\":[\"arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef\"],\"replicatorName\":\"failback-replicator\","
                 + "\"reused\":false,\"lag\":-1,\"catchUp\":{\"timeoutSeconds\":30}}";
         Map<String, String> inputs = new LinkedHashMap<>();
         inputs.put("ValidateFailoverInput", failoverStart);

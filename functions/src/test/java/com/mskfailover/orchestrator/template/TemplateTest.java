@@ -321,7 +321,7 @@ class TemplateTest {
     }
 
     private static String exampleValue(String name) {
-        if (name.endsWith("_SECONDS")) {
+        if (name.endsWith("_SECONDS") || name.equals("REVERSE_REPLICATOR_TASKS")) {
             return "60";
         }
         return switch (name) {

@@ -138,7 +138,7 @@ public final class ReplicatorBenchmark {
                 "REPLICATOR_NAME", "bench"));
         // Client tuning experiments: SOURCE_KAFKA_* / TARGET_KAFKA_* in the benchmark's environment pass through.
         System.getenv().forEach((variable, value) -> {
-            if (variable.startsWith("SOURCE_KAFKA_") || variable.startsWith("TARGET_KAFKA_") || variable.equals("COPIER_THREADS")) {
+            if (variable.startsWith("SOURCE_KAFKA_") || variable.startsWith("TARGET_KAFKA_") || variable.equals("LANES")) {
                 builder.environment().put(variable, value);
             }
         });
