@@ -2,6 +2,7 @@
 # Benchmark: replicator-task vs MirrorMaker 2 (IdentityReplicationPolicy) vs raw produce, on two local
 # KRaft clusters over loopback. Prints figures; takes a few minutes and about 3 GiB of disk in /tmp.
 # Usage: replicator-task/bench/run.sh [records=1000000] [record bytes=1024] [partitions=4]
+# Then the same copy by 1, 2 and 4 tasks sharing the lanes (BENCH_JAVA_OPTS=-Dbench.tasks=1,2,4; empty skips it).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/select-jdk

@@ -3,7 +3,7 @@
 # min.insync.replicas 2) under continuous produce, with kill -9 of replicators and brokers, whole-cluster
 # outages of 1-3 minutes and refused records injected at random; then every partition is verified record by
 # record. Prints the figures and exits 1 if anything is missing, duplicated or out of order.
-# Usage: replicator-task/bench/soak.sh [minutes=10] [seed]
+# Usage: replicator-task/bench/soak.sh [minutes=10] [seed] [tasks per direction=1]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/select-jdk

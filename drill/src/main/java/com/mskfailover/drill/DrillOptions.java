@@ -11,25 +11,30 @@ import java.nio.file.Path;
  * @param realWaits     run the state machines' Wait states for their real length (default: zero, polls at once)
  * @param projectDir    where statemachines/ and events/ are (the repository root)
  * @param workDir       where the clusters' data, the alias records and the logs go
+ * @param reverseTasks  replicator-tasks of the failback's reverse flow (the stack's ReplicatorTaskCount)
  * @param forward       the forward flow: {@code replicator-task}, or {@code msk-replicator} (local-runtime's stand-in for MSK
  *                      Replicator, and then an MSK Replicator stand-in as the failback's reverse flow too)
  */
-public record DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir, String forward) {
+public record DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir, int reverseTasks,
+                           String forward) {
 
     static final String REPLICATOR_TASK = "replicator-task";
     static final String MSK_REPLICATOR = "msk-replicator";
 
+    /** One reverse task, the stack's default, and replicator-task as the forward flow. */
     public DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir) {
-        this(scenario, extraRecords, realWaits, projectDir, workDir, REPLICATOR_TASK);
+        this(scenario, extraRecords, realWaits, projectDir, workDir, 1, REPLICATOR_TASK);
     }
 
     static final String USAGE = """
-            usage: drill/run [--scenario NAME|all] [--records N] [--real-waits] [--work-dir DIR] [--forward MODE]
+            usage: drill/run [--scenario NAME|all] [--records N] [--reverse-tasks N] [--real-waits] [--work-dir DIR] [--forward MODE]
               --scenario NAME the scenario to play (default walkthrough), or all of them in turn:
             %s
               --records N     also produce N records on the secondary after failover (default 0), so the
                               failback has a backlog to replicate back: a demo of lag draining (the backlog
                               scenario: its size, default 1,000,000)
+              --reverse-tasks N  replicator-tasks sharing the failback's reverse flow (1-10, default 1: the
+                              stack's ReplicatorTaskCount)
               --real-waits    run the state machines' Wait states for their real length (5-30 s each);
                               by default they take no time and the polls follow one another at once
               --work-dir DIR  where cluster data, alias records and logs go (default drill/target/work;
@@ -54,12 +59,18 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
         if (extraRecords < 0) {
             throw new IllegalArgumentException("--records must be 0 or more, not " + extraRecords);
         }
+        if (reverseTasks < 1 || reverseTasks > 10) {
+            throw new IllegalArgumentException("--reverse-tasks must be 1 to 10, not " + reverseTasks);
+        }
         if (!REPLICATOR_TASK.equals(forward) && !MSK_REPLICATOR.equals(forward)) {
             throw new IllegalArgumentException("--forward '" + forward + "' is not a forward flow: use replicator-task or msk-replicator");
         }
         if (MSK_REPLICATOR.equals(forward) && !"walkthrough".equals(scenario)) {
             throw new IllegalArgumentException("--forward msk-replicator plays the walkthrough only, not '" + scenario
                     + "' (its faults act on replicator-task): use --scenario walkthrough");
+        }
+        if (MSK_REPLICATOR.equals(forward) && reverseTasks != 1) {
+            throw new IllegalArgumentException("--reverse-tasks counts replicator-tasks: with --forward msk-replicator the reverse flow is one MSK Replicator");
         }
     }
 
@@ -72,24 +83,27 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
         String scenario = "walkthrough";
         int extraRecords = 0;
         boolean realWaits = false;
+        int reverseTasks = 1;
         Path workDir = projectDir.resolve("drill/target/work");
         String forward = REPLICATOR_TASK;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--scenario" -> scenario = valueOf(args, ++i, "--scenario");
-                case "--records" -> extraRecords = parseCount(valueOf(args, ++i, "--records"));
+                case "--records" -> extraRecords = parseCount(valueOf(args, ++i, "--records"), "--records");
+                case "--reverse-tasks" -> reverseTasks = parseCount(valueOf(args, ++i, "--reverse-tasks"), "--reverse-tasks");
                 case "--real-waits" -> realWaits = true;
                 case "--work-dir" -> workDir = Path.of(valueOf(args, ++i, "--work-dir"));
                 case "--forward" -> forward = valueOf(args, ++i, "--forward");
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        return new DrillOptions(scenario, extraRecords, realWaits, projectDir, workDir, forward);
+        return new DrillOptions(scenario, extraRecords, realWaits, projectDir, workDir, reverseTasks, forward);
     }
 
     /** The same options for one scenario of {@code all}, in its own directory. */
     DrillOptions forScenario(Scenario one) {
-        return new DrillOptions(one.name(), extraRecords, realWaits, projectDir, ALL.equals(scenario) ? workDir.resolve(one.name()) : workDir, forward);
+        return new DrillOptions(one.name(), extraRecords, realWaits, projectDir, ALL.equals(scenario) ? workDir.resolve(one.name()) : workDir,
+                reverseTasks, forward);
     }
 
     /** The scenarios these options play. */
@@ -104,11 +118,11 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
         return args[index];
     }
 
-    private static int parseCount(String value) {
+    private static int parseCount(String value, String option) {
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--records takes a whole number, not '" + value + "'");
+            throw new IllegalArgumentException(option + " takes a whole number, not '" + value + "'");
         }
     }
 }

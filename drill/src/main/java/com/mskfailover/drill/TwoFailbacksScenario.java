@@ -45,7 +45,8 @@ final class TwoFailbacksScenario implements Scenario {
         });
         run.report.execution("Failback 1", both.get(0));
         run.report.execution("Failback 2", both.get(1));
-        run.report.expect("one reverse replicator-task between them, never two", run.controlPlane.reverseTasks().size() == 1,
+        run.report.expect("one reverse flow between them (its " + run.options.reverseTasks() + " task(s)), never two",
+                run.controlPlane.reverseTasks().size() == run.options.reverseTasks(),
                 run.controlPlane.reverseTasks());
         ExecutionResult succeeded = both.stream().filter(ExecutionResult::succeeded).findFirst().orElse(both.get(0));
         run.failbackSucceeded(succeeded);

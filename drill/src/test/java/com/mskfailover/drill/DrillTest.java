@@ -71,7 +71,7 @@ class DrillTest {
     static DrillReport play(String scenario, int records, String forward) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         DrillOptions options = new DrillOptions(scenario, records, false, PROJECT_DIR,
-                PROJECT_DIR.resolve("drill/target/test-work/" + scenario + ("msk-replicator".equals(forward) ? "-msk-replicator" : "")), forward);
+                PROJECT_DIR.resolve("drill/target/test-work/" + scenario + ("msk-replicator".equals(forward) ? "-msk-replicator" : "")), 1, forward);
 
         DrillReport report = new Drill(options, new PrintStream(output, true, StandardCharsets.UTF_8)).run();
 

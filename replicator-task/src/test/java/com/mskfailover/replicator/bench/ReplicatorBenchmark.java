@@ -85,7 +85,7 @@ public final class ReplicatorBenchmark {
             // The machine may be shared: the ceiling is measured just before and just after the
             // replicator's run, and their mean is the figure it is compared with.
             double ceilingBefore = rawProduceIntoTarget(target);
-            Run ours = runReplicator(jar, source, target);
+            Run ours = runReplicator(jar, source, target, 1, "bench");
             deleteTopic(target, TOPIC);
             double ceilingAfter = rawProduceIntoTarget(target);
             double ceiling = (ceilingBefore + ceilingAfter) / 2;
@@ -94,6 +94,10 @@ public final class ReplicatorBenchmark {
             System.out.printf("replicator-task:         %,10.0f records/s  (%.1f MiB/s), first record after %,d ms, end to end %,d ms%n",
                     ours.copyRate(), mib(ours.copyRate()), ours.firstRecordMillis(), ours.totalMillis());
 
+            String scaleOut = System.getProperty("bench.tasks", "1,2,4");
+            if (!scaleOut.isBlank()) {
+                scaleOut(jar, source, target, scaleOut);
+            }
             if (!Boolean.parseBoolean(System.getProperty("bench.mirrormaker", "true"))) {
                 System.out.printf("replicator-task / raw ceiling   = %.2f; heap %s%n", ours.copyRate() / ceiling, ours.heap());
                 return; // a quick run while tuning
@@ -117,11 +121,51 @@ public final class ReplicatorBenchmark {
         }
     }
 
+    /**
+     * The same copy by 1, 2, 4... tasks of one REPLICATOR_NAME sharing LANES = tasks (a fresh name each time, so
+     * each copies everything), each task in its own child JVM with the same flags.
+     */
+    private void scaleOut(Path jar, LocalKafkaCluster source, LocalKafkaCluster target, String counts) throws Exception {
+        for (String count : counts.split(",")) {
+            int tasks = Integer.parseInt(count.strip());
+            deleteTopic(target, TOPIC);
+            Run run = runReplicator(jar, source, target, tasks, "bench-" + tasks + "-tasks");
+            System.out.printf("replicator-task x %d task(s) (LANES=%d): %,10.0f records/s  (%.1f MiB/s), first record after %,d ms, heap of one %s%n",
+                    tasks, tasks, run.copyRate(), mib(run.copyRate()), run.firstRecordMillis(), run.heap());
+        }
+    }
+
     private record Run(long firstRecordMillis, long totalMillis, double copyRate, String heap) {}
 
-    private Run runReplicator(Path jar, LocalKafkaCluster source, LocalKafkaCluster target) throws Exception {
-        Path log = Files.createTempFile("bench-replicator-", ".log");
-        Path gcLog = Files.createTempFile("bench-replicator-gc-", ".log");
+    private Run runReplicator(Path jar, LocalKafkaCluster source, LocalKafkaCluster target, int tasks, String name) throws Exception {
+        List<Process> processes = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
+        List<Path> gcLogs = new ArrayList<>();
+        long start = System.nanoTime();
+        try {
+            for (int task = 0; task < tasks; task++) {
+                Path log = Files.createTempFile("bench-replicator-", ".log");
+                Path gcLog = Files.createTempFile("bench-replicator-gc-", ".log");
+                logs.add(log);
+                gcLogs.add(gcLog);
+                processes.add(startReplicator(jar, source, target, tasks, name, log, gcLog));
+            }
+            Run run = awaitCopies(target, start);
+            for (int task = 0; task < tasks; task++) {
+                Process process = processes.get(task);
+                process.destroy(); // SIGTERM: flush, commit, print peak heap
+                if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                    throw new IllegalStateException("the replicator did not stop cleanly; see " + logs.get(task));
+                }
+            }
+            return new Run(run.firstRecordMillis(), run.totalMillis(), run.copyRate(), heapFromGcLog(gcLogs.getFirst()));
+        } finally {
+            processes.forEach(Process::destroyForcibly);
+        }
+    }
+
+    private Process startReplicator(Path jar, LocalKafkaCluster source, LocalKafkaCluster target, int tasks, String name,
+                                    Path log, Path gcLog) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> command = new ArrayList<>(List.of(java.toString()));
         command.addAll(List.of(System.getProperty("replicator.jvm.flags", JVM_FLAGS).split(" ")));
@@ -135,25 +179,15 @@ public final class ReplicatorBenchmark {
                 "SOURCE_AUTH", "none",
                 "TARGET_AUTH", "none",
                 "TOPICS", TOPIC,
-                "REPLICATOR_NAME", "bench"));
+                "REPLICATOR_NAME", name,
+                "LANES", Integer.toString(tasks)));
         // Client tuning experiments: SOURCE_KAFKA_* / TARGET_KAFKA_* in the benchmark's environment pass through.
         System.getenv().forEach((variable, value) -> {
-            if (variable.startsWith("SOURCE_KAFKA_") || variable.startsWith("TARGET_KAFKA_") || variable.equals("LANES")) {
+            if (variable.startsWith("SOURCE_KAFKA_") || variable.startsWith("TARGET_KAFKA_") || (tasks == 1 && variable.equals("LANES"))) {
                 builder.environment().put(variable, value);
             }
         });
-        long start = System.nanoTime();
-        Process process = builder.start();
-        try {
-            Run run = awaitCopies(target, start);
-            process.destroy(); // SIGTERM: flush, commit, print peak heap
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException("the replicator did not stop cleanly; see " + log);
-            }
-            return new Run(run.firstRecordMillis(), run.totalMillis(), run.copyRate(), heapFromGcLog(gcLog));
-        } finally {
-            process.destroyForcibly();
-        }
+        return builder.start();
     }
 
     /**

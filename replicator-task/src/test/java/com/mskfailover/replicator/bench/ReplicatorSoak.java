@@ -42,7 +42,8 @@ import java.util.regex.Pattern;
  * every partition is verified record by record (read_committed) and the figures printed. Not a test:
  * bench/soak.sh runs it.
  *
- * <p>Arguments: [minutes (10)] [seed (time)].
+ * <p>Arguments: [minutes (10)] [seed (time)] [tasks per direction (1): tasks sharing the flow's lanes, of which a
+ * replicator kill hits one].
  */
 public final class ReplicatorSoak {
 
@@ -58,8 +59,11 @@ public final class ReplicatorSoak {
     private final AtomicBoolean producing = new AtomicBoolean(true);
     private final Map<String, AtomicLong> acknowledged = new ConcurrentHashMap<>();
 
-    private ReplicatorSoak(Duration length, long seed, Path work) {
+    private final int tasks;
+
+    private ReplicatorSoak(Duration length, long seed, Path work, int tasks) {
         this.length = length;
+        this.tasks = tasks;
         this.random = new Random(seed);
         this.work = work;
     }
@@ -67,9 +71,10 @@ public final class ReplicatorSoak {
     public static void main(String[] args) throws Exception {
         double minutes = args.length > 0 ? Double.parseDouble(args[0]) : 10;
         long seed = args.length > 1 ? Long.parseLong(args[1]) : System.currentTimeMillis();
+        int tasks = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         Path work = Files.createTempDirectory(Path.of(Files.isDirectory(Path.of("/dev/shm")) ? "/dev/shm" : "/tmp"), "replicator-soak-");
-        System.out.printf("soak: %.1f minutes, seed %d, work dir %s%n", minutes, seed, work);
-        int exit = new ReplicatorSoak(Duration.ofSeconds((long) (minutes * 60)), seed, work).run();
+        System.out.printf("soak: %.1f minutes, seed %d, %d task(s) per direction, work dir %s%n", minutes, seed, tasks, work);
+        int exit = new ReplicatorSoak(Duration.ofSeconds((long) (minutes * 60)), seed, work, tasks).run();
         System.exit(exit);
     }
 
@@ -334,13 +339,13 @@ public final class ReplicatorSoak {
         }
     }
 
-    /** One direction: a replicator-task child JVM, restarted after each kill, its output kept. */
+    /** One direction: its replicator-task child JVMs (sharing LANES = tasks), a killed one restarted, their output kept. */
     private final class Flow {
         private final String name;
         private final LocalKafkaCluster source;
         private final LocalKafkaCluster target;
         private final Path log;
-        private Process process;
+        private final Process[] processes = new Process[tasks];
 
         Flow(String name, LocalKafkaCluster source, LocalKafkaCluster target) {
             this.name = name;
@@ -349,7 +354,16 @@ public final class ReplicatorSoak {
             this.log = work.resolve(name + ".log");
         }
 
+        /** Starts every task of the flow that is not running. */
         void start() {
+            for (int task = 0; task < tasks; task++) {
+                if (processes[task] == null || !processes[task].isAlive()) {
+                    processes[task] = startTask();
+                }
+            }
+        }
+
+        private Process startTask() {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx384m", "-XX:+UseSerialGC",
                     "-cp", System.getProperty("java.class.path"), "com.mskfailover.replicator.Main")
@@ -363,16 +377,21 @@ public final class ReplicatorSoak {
             env.put("REPLICATOR_NAME", name);
             env.put("TOPICS", TOPIC);
             env.put("METRICS_INTERVAL_MS", "5000");
+            env.put("LANES", Integer.toString(tasks));
             try {
-                process = builder.start();
+                Process process = builder.start();
+                Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+                return process;
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         }
 
+        /** kill -9 of one of the flow's tasks. */
         void kill() {
-            System.out.printf("  kill -9 replicator %s%n", name);
+            int task = random.nextInt(tasks);
+            System.out.printf("  kill -9 replicator %s (task %d of %d)%n", name, task + 1, tasks);
+            Process process = processes[task];
             process.destroyForcibly();
             try {
                 process.waitFor(30, TimeUnit.SECONDS);
@@ -382,16 +401,20 @@ public final class ReplicatorSoak {
         }
 
         void stop() {
-            process.destroy();
-            try {
-                if (!process.waitFor(40, TimeUnit.SECONDS)) {
-                    System.out.println("  " + name + " did not stop on SIGTERM within 40 s");
-                    process.destroyForcibly();
-                } else if (process.exitValue() != 0) {
-                    System.out.println("  " + name + " exited " + process.exitValue() + " on SIGTERM");
+            for (Process process : processes) {
+                process.destroy();
+            }
+            for (Process process : processes) {
+                try {
+                    if (!process.waitFor(40, TimeUnit.SECONDS)) {
+                        System.out.println("  " + name + " did not stop on SIGTERM within 40 s");
+                        process.destroyForcibly();
+                    } else if (process.exitValue() != 0) {
+                        System.out.println("  " + name + " exited " + process.exitValue() + " on SIGTERM");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
 
