@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mskfailover.local.kafka.KafkaClients;
 import com.mskfailover.local.msk.LocalMskReplicator;
+import com.mskfailover.local.wait.Polling;
 import com.mskfailover.local.stepfunctions.ExecutionResult;
 import com.mskfailover.orchestrator.SharedClusters;
 import com.mskfailover.orchestrator.StateMachineRun;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -130,14 +130,7 @@ class FailbackWithMskReplicatorTest {
         return records.stream().map(ConsumerRecord::value).sorted().toList();
     }
 
-    /** Checks the condition until it holds, 30 s at most (a short pause between checks, never a fixed wait). */
     private static void pollUntil(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after 30 s waiting for " + what);
-            }
-            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-        }
+        Polling.until(what, Duration.ofSeconds(30), condition);
     }
 }

@@ -77,6 +77,7 @@ public final class LocalMskReplicator implements AutoCloseable {
     private volatile Throwable failure;
     private final AtomicLong copied = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong syncRounds = new AtomicLong();
     /** Record timestamp to acknowledged copy, of the last record copied, in ms; -1 before the first. */
     private volatile long lastLatencyMillis = -1;
     /** Per source partition: source offset -> target offset of its copy (the offset mapping). */
@@ -139,6 +140,11 @@ public final class LocalMskReplicator implements AutoCloseable {
     public String failureText() {
         Throwable failure = this.failure;
         return failure == null ? "" : failure.toString();
+    }
+
+    /** Offset sync rounds completed (LEGACY sync on): a test waits for rounds, not for time. */
+    public long syncRounds() {
+        return syncRounds.get();
     }
 
     /** Records not copied because they carry {@value #HEADER}. */
@@ -205,6 +211,7 @@ public final class LocalMskReplicator implements AutoCloseable {
                     copyOnce(committed);
                     if (!config.groups().isEmpty() && System.nanoTime() >= nextSync) {
                         syncGroupOffsets();
+                        syncRounds.incrementAndGet();
                         nextSync = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
                     }
                 } catch (WakeupException e) {
