@@ -7,7 +7,7 @@ import com.mskfailover.local.kafka.LocalKafkaCluster;
 import com.mskfailover.local.stepfunctions.ExecutionResult;
 import com.mskfailover.local.stepfunctions.LocalLambdaEndpoint;
 import com.mskfailover.local.stepfunctions.LocalStateMachineRunner;
-import com.mskfailover.orchestrator.aliases.BootstrapAliasResolver;
+import com.mskfailover.client.BootstrapAliasResolver;
 import com.mskfailover.orchestrator.domain.ForwardReplication;
 import com.mskfailover.orchestrator.domain.OrchestratorSettings;
 import com.mskfailover.orchestrator.domain.Timeouts;
@@ -26,7 +26,7 @@ import com.mskfailover.orchestrator.local.RecordingNotifier;
 import com.mskfailover.orchestrator.local.StaticClusterDirectory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mskfailover.orchestrator.aliases.BootstrapAliasRecord;
+import com.mskfailover.client.BootstrapAliasRecord;
 import com.mskfailover.orchestrator.domain.BootstrapAliases;
 import com.mskfailover.orchestrator.domain.TransientDependencyException;
 

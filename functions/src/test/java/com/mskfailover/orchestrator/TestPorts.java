@@ -1,6 +1,6 @@
 package com.mskfailover.orchestrator;
 
-import com.mskfailover.orchestrator.aliases.BootstrapAliasRecord;
+import com.mskfailover.client.BootstrapAliasRecord;
 import com.mskfailover.orchestrator.domain.BootstrapAliases;
 import com.mskfailover.orchestrator.domain.ForwardReplication;
 import com.mskfailover.orchestrator.domain.OrchestratorSettings;

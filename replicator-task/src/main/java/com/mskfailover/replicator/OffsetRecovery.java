@@ -177,6 +177,8 @@ final class OffsetRecovery implements Runnable {
             return reached;
         }
         consumer.assign(open);
+        // assign() keeps the state of a partition assigned before, paused included (the end of the last read).
+        consumer.resume(open);
         open.forEach(partition -> consumer.seek(partition, ranges.get(partition)[0]));
         long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
         while (!open.isEmpty() && System.nanoTime() < deadline && !stopping) {

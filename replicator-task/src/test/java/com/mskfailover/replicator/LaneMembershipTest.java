@@ -4,6 +4,7 @@ import com.mskfailover.local.kafka.LocalKafkaCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the same moment, join while records flow, die (kill -9) and leave (SIGTERM), and the copy stays exact
  * for read_committed readers, with one lag figure (group REPLICATOR_NAME on the source) for all of them.
  */
+@Tag("integration")
 class LaneMembershipTest {
 
     private static final Duration WAIT = Duration.ofSeconds(120);

@@ -8,6 +8,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * leader of a partition is killed with SIGKILL at the same moment as the replicator, so writes the leader
  * had taken but not yet replicated are in doubt when the replicator restarts on the new leader.
  */
+@Tag("integration")
 class RecordCopierBrokerLossTest {
 
     private static final Duration WAIT = Duration.ofSeconds(120);

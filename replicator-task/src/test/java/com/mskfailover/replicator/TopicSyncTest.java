@@ -9,6 +9,7 @@ import org.apache.kafka.server.policy.CreateTopicPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Topic sync on real brokers: one refused topic stays apart, configs let the target hold every copy. */
+@Tag("integration")
 class TopicSyncTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);

@@ -1,6 +1,6 @@
 package com.mskfailover.orchestrator.aws;
 
-import com.mskfailover.orchestrator.aliases.BootstrapAliasRecord;
+import com.mskfailover.client.BootstrapAliasRecord;
 import com.mskfailover.orchestrator.domain.BootstrapAliases;
 import com.mskfailover.orchestrator.domain.ClusterArns;
 import com.mskfailover.orchestrator.domain.DependencyFailedException;

@@ -1,6 +1,6 @@
 package com.mskfailover.orchestrator.domain;
 
-import com.mskfailover.orchestrator.aliases.BootstrapAliasRecord;
+import com.mskfailover.client.BootstrapAliasRecord;
 
 import java.util.Collection;
 import java.util.List;

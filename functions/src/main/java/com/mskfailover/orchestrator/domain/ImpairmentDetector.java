@@ -3,7 +3,7 @@ package com.mskfailover.orchestrator.domain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mskfailover.orchestrator.aliases.BootstrapAliasRecord;
+import com.mskfailover.client.BootstrapAliasRecord;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

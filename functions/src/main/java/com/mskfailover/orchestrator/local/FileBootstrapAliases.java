@@ -3,8 +3,8 @@ package com.mskfailover.orchestrator.local;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.mskfailover.orchestrator.aliases.BootstrapAliasRecord;
-import com.mskfailover.orchestrator.aliases.BootstrapAliasResolver;
+import com.mskfailover.client.BootstrapAliasRecord;
+import com.mskfailover.client.BootstrapAliasResolver;
 import com.mskfailover.orchestrator.domain.BootstrapAliases;
 
 import java.io.IOException;

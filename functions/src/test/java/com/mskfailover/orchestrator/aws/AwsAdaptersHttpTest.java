@@ -2,7 +2,7 @@ package com.mskfailover.orchestrator.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.mskfailover.orchestrator.aliases.BootstrapAliasRecord;
+import com.mskfailover.client.BootstrapAliasRecord;
 import com.mskfailover.orchestrator.domain.TransientDependencyException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

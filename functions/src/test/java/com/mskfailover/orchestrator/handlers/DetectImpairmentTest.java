@@ -12,6 +12,7 @@ import com.mskfailover.orchestrator.local.LocalWiring;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** DetectImpairment on the sample EventBridge events, with a real secondary and a primary that does not answer. */
+@Tag("integration")
 class DetectImpairmentTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

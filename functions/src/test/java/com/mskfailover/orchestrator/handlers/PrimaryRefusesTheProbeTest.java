@@ -11,6 +11,7 @@ import com.mskfailover.orchestrator.local.LocalWiring;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and misconfigured: ProbePrimary keeps PrimaryReachable at 1 and flags PrimaryProbeRefused, and DetectImpairment
  * tells operators and never fails over.
  */
+@Tag("integration")
 class PrimaryRefusesTheProbeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

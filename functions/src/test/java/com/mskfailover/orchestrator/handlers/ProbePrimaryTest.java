@@ -6,6 +6,7 @@ import com.mskfailover.orchestrator.SharedClusters;
 import com.mskfailover.orchestrator.TestPorts;
 import com.mskfailover.orchestrator.kafka.KafkaAdminInspector;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** ProbePrimary on a real primary and on one that does not answer: the EMF line the stack's alarm reads. */
+@Tag("integration")
 class ProbePrimaryTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

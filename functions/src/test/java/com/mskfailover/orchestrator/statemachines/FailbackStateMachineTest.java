@@ -9,6 +9,7 @@ import com.mskfailover.orchestrator.SharedClusters;
 import com.mskfailover.orchestrator.StateMachineRun;
 import com.mskfailover.orchestrator.TestPorts;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** statemachines/failback.asl.json run by aws-local-stepfunctions, the Java handlers serving its Tasks, on real brokers. */
+@Tag("integration")
 class FailbackStateMachineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -7,7 +7,7 @@ import com.mskfailover.local.stepfunctions.ExecutionResult;
 import com.mskfailover.orchestrator.SharedClusters;
 import com.mskfailover.orchestrator.StateMachineRun;
 import com.mskfailover.orchestrator.TestPorts;
-import com.mskfailover.orchestrator.aliases.BootstrapAliasResolver;
+import com.mskfailover.client.BootstrapAliasResolver;
 import com.mskfailover.orchestrator.aws.CannedAwsResponses;
 import com.mskfailover.orchestrator.aws.FakeAwsEndpoint;
 import com.mskfailover.orchestrator.aws.Route53BootstrapAliases;
@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.route53.Route53Client;
 import com.mskfailover.orchestrator.local.FileBootstrapAliases;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** statemachines/failover.asl.json run by aws-local-stepfunctions, the Java handlers serving its Tasks, on real brokers. */
+@Tag("integration")
 class FailoverStateMachineTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.mskfailover.orchestrator.StateMachineRun;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -29,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the AWS CLI would with {@code --output text}: what it prints must be parameters of template.yaml, valid for their
  * AllowedPattern, read from outputs the ARC stack has, with the API calls aimed at us-west-2.
  */
+@Tag("integration")
 class ArcStackWiringTest {
 
     private static final Path ROOT = StateMachineRun.projectRoot();

@@ -6,6 +6,7 @@ import com.mskfailover.orchestrator.StateMachineRun;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * defaults are that mode's values (what sam deploy's parameter overrides give), so that cfn-lint resolves every Ref.
  * Without cfn-lint the test fails under CI (CI set) and is skipped, saying why, elsewhere.
  */
+@Tag("integration")
 class CfnLintTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

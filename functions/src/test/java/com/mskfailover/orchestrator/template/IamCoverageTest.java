@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mskfailover.orchestrator.SharedClusters;
 import com.mskfailover.orchestrator.StateMachineRun;
 import com.mskfailover.orchestrator.TestPorts;
-import com.mskfailover.orchestrator.aliases.BootstrapAliasRecord;
+import com.mskfailover.client.BootstrapAliasRecord;
 import com.mskfailover.orchestrator.aws.AwsPorts;
 import com.mskfailover.orchestrator.aws.CannedAwsResponses;
 import com.mskfailover.orchestrator.aws.FakeAwsEndpoint;
 import com.mskfailover.orchestrator.handlers.JsonHandler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * SDK clients pointed at a local endpoint that records each request as its IAM action, and run on a typical input
  * against real brokers.
  */
+@Tag("integration")
 class IamCoverageTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

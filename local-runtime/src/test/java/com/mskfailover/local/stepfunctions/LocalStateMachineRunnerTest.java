@@ -2,6 +2,7 @@ package com.mskfailover.local.stepfunctions;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The runner and the Lambda endpoint together: Retry and Catch see Java exception class names, waits run at zero. */
+@Tag("integration")
 class LocalStateMachineRunnerTest {
 
     static final class FlakyException extends RuntimeException {

@@ -97,6 +97,7 @@ public final class ReplicatorBenchmark {
             String scaleOut = System.getProperty("bench.tasks", "1,2,4");
             if (!scaleOut.isBlank()) {
                 scaleOut(jar, source, target, scaleOut);
+                deleteTopic(target, TOPIC); // MirrorMaker 2 below copies into an empty target too
             }
             if (!Boolean.parseBoolean(System.getProperty("bench.mirrormaker", "true"))) {
                 System.out.printf("replicator-task / raw ceiling   = %.2f; heap %s%n", ours.copyRate() / ceiling, ours.heap());
@@ -323,6 +324,9 @@ public final class ReplicatorBenchmark {
 
     private static void deleteTopic(LocalKafkaCluster cluster, String topic) throws Exception {
         try (Admin admin = cluster.admin()) {
+            if (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
+                return;
+            }
             admin.deleteTopics(List.of(topic)).all().get(60, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic) && System.nanoTime() < deadline) {

@@ -1,4 +1,4 @@
-package com.mskfailover.orchestrator.aliases;
+package com.mskfailover.client;
 
 import javax.naming.NamingEnumeration;
 import javax.naming.NamingException;
@@ -65,6 +65,21 @@ public final class BootstrapAliasResolver {
         Properties properties = new Properties();
         properties.putAll(ownProperties);
         properties.put("bootstrap.servers", resolve(aliasName).bootstrapServers());
+        return properties;
+    }
+
+    /**
+     * {@link #clientProperties} for a cluster with IAM access control (port 9098; aws-msk-iam-auth on the client's
+     * classpath signs with the role's credentials for the Region in the brokers' names). The caller's own
+     * properties win.
+     */
+    public Properties iamClientProperties(String aliasName, Map<String, ?> ownProperties) {
+        Properties properties = clientProperties(aliasName, ownProperties);
+        properties.putIfAbsent("security.protocol", "SASL_SSL");
+        properties.putIfAbsent("sasl.mechanism", "AWS_MSK_IAM");
+        properties.putIfAbsent("sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;");
+        properties.putIfAbsent("sasl.client.callback.handler.class", "software.amazon.msk.auth.iam.IAMClientCallbackHandler");
+        properties.putIfAbsent("client.dns.lookup", "use_all_dns_ips");
         return properties;
     }
 

@@ -1,4 +1,4 @@
-package com.mskfailover.orchestrator.aliases;
+package com.mskfailover.client;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package com.mskfailover.orchestrator.aliases;
+package com.mskfailover.client;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,89 @@
+package com.mskfailover.orchestrator.template;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mskfailover.orchestrator.StateMachineRun;
+import org.junit.jupiter.api.Test;
+import software.amazon.event.ruler.Ruler;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The alarms and rules an SRE relies on, checked where they can fail: every one notifies the topic, and the
+ * event patterns are run by EventBridge's own matching engine (event-ruler) against the events AWS sends.
+ */
+class AlarmsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CLUSTER = "arn:aws:ecs:us-east-2:123456789012:cluster/msk-failover-ReplicatorCluster-AbC";
+    private final SamTemplate template = new SamTemplate();
+
+    @Test
+    void everyAlarmOfTheStackNotifiesTheTopic() {
+        Map<String, JsonNode> alarms = template.resourcesOfType("AWS::CloudWatch::Alarm");
+        assertTrue(alarms.keySet().containsAll(List.of("PrimaryUnreachableAlarm", "ForwardReplicationOverRpoAlarm",
+                "ForwardReplicationLagGrowingAlarm", "ForwardReplicationStalledAlarm", "FailbackReplicationStalledAlarm",
+                "FailoverExecutionFailedAlarm", "FailbackExecutionFailedAlarm")), alarms.keySet().toString());
+        alarms.forEach((id, alarm) -> assertTrue(alarm.path("Properties").path("AlarmActions").toString().contains("NotificationTopic"), id));
+    }
+
+    @Test
+    void aReplicatorTaskThatStopsByItselfIsReportedOneStoppedAtTheEndOfAFailbackIsNot() throws Exception {
+        String rule = pattern("ReplicatorTaskStoppedRule");
+        assertTrue(Ruler.matchesRule(taskStopped("EssentialContainerExited", CLUSTER).toString(), rule), "a task whose container exited");
+        assertTrue(Ruler.matchesRule(taskStopped("TaskFailedToStart", CLUSTER).toString(), rule), "a task that could not start");
+        assertFalse(Ruler.matchesRule(taskStopped("UserInitiated", CLUSTER).toString(), rule), "StopTask at the end of a failback");
+        assertFalse(Ruler.matchesRule(taskStopped("EssentialContainerExited", CLUSTER.replace("Replicator", "Other")).toString(), rule),
+                "a task of another cluster");
+        JsonNode running = taskStopped("EssentialContainerExited", CLUSTER);
+        ((ObjectNode) running.path("detail")).put("lastStatus", "RUNNING");
+        assertFalse(Ruler.matchesRule(running.toString(), rule), "a task that is still running");
+
+        JsonNode target = template.resources().get("ReplicatorTaskStoppedRule").path("Properties").path("Targets").get(0);
+        assertEquals("NotificationTopic", target.path("Arn").asText());
+        JsonNode policy = template.resources().get("NotificationTopicPolicy").path("Properties").path("PolicyDocument");
+        assertTrue(policy.toString().contains("events.amazonaws.com") && policy.toString().contains("ReplicatorTaskStoppedRule.Arn"),
+                "the topic lets only that rule publish through EventBridge: " + policy);
+    }
+
+    @Test
+    void theSampleAlarmEventStartsAFailoverOnlyWhileAutomaticFailoverIsEnabled() throws Exception {
+        JsonNode properties = template.resources().get("DetectImpairmentFunction").path("Properties").path("Events")
+                .path("AlarmStateChange").path("Properties");
+        ObjectNode pattern = (ObjectNode) properties.path("Pattern").deepCopy();
+        // !Split/!Join/!Sub resolved as CloudFormation would for stack msk-failover without WatchedAlarmNames.
+        ((ObjectNode) pattern.path("detail")).set("alarmName", JSON.valueToTree(List.of("msk-failover-primary-unreachable")));
+        String impaired = Files.readString(StateMachineRun.projectRoot().resolve("events/alarm-primary-impaired.json"));
+        String recovered = Files.readString(StateMachineRun.projectRoot().resolve("events/alarm-primary-recovered.json"));
+        assertTrue(Ruler.matchesRule(impaired, pattern.toString()), "events/alarm-primary-impaired.json reaches DetectImpairment");
+        assertFalse(Ruler.matchesRule(recovered, pattern.toString()), "an OK state change does not");
+        assertEquals("[\"FailsOverAutomatically\",\"ENABLED\",\"DISABLED\"]", properties.path("State").toString(),
+                "AutomaticFailover=disabled turns the rule off");
+    }
+
+    private String pattern(String ruleId) {
+        ObjectNode pattern = (ObjectNode) template.resources().get(ruleId).path("Properties").path("EventPattern").deepCopy();
+        ((ObjectNode) pattern.path("detail")).set("clusterArn", JSON.valueToTree(List.of(CLUSTER)));
+        return pattern.toString();
+    }
+
+    /** An ECS Task State Change event as EventBridge delivers it (fields the rule reads, as in the ECS documentation). */
+    private static JsonNode taskStopped(String stopCode, String cluster) throws Exception {
+        return JSON.readTree("""
+                {"version": "0", "id": "3317b2af-7005-947d-b652-f55e762e571a", "detail-type": "ECS Task State Change",
+                 "source": "aws.ecs", "account": "123456789012", "time": "2026-11-25T10:00:00Z", "region": "us-east-2",
+                 "resources": ["arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef"],
+                 "detail": {"clusterArn": "%s", "taskArn": "arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef",
+                            "lastStatus": "STOPPED", "desiredStatus": "STOPPED", "stopCode": "%s",
+                            "stoppedReason": "Essential container in task exited", "startedBy": "failback-replicator",
+                            "containers": [{"name": "replicator-task", "exitCode": 1, "lastStatus": "STOPPED"}]}}
+                """.formatted(cluster, stopCode));
+    }
+}
