@@ -12,16 +12,22 @@ import java.nio.file.Path;
  * @param projectDir    where statemachines/ and events/ are (the repository root)
  * @param workDir       where the clusters' data, the alias records and the logs go
  * @param reverseTasks  replicator-tasks of the failback's reverse flow (the stack's ReplicatorTaskCount)
+ * @param forward       the forward flow: {@code replicator-task}, or {@code msk-replicator} (local-runtime's stand-in for MSK
+ *                      Replicator, and then an MSK Replicator stand-in as the failback's reverse flow too)
  */
-public record DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir, int reverseTasks) {
+public record DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir, int reverseTasks,
+                           String forward) {
 
-    /** One reverse task, the stack's default. */
+    static final String REPLICATOR_TASK = "replicator-task";
+    static final String MSK_REPLICATOR = "msk-replicator";
+
+    /** One reverse task, the stack's default, and replicator-task as the forward flow. */
     public DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir) {
-        this(scenario, extraRecords, realWaits, projectDir, workDir, 1);
+        this(scenario, extraRecords, realWaits, projectDir, workDir, 1, REPLICATOR_TASK);
     }
 
     static final String USAGE = """
-            usage: drill/run [--scenario NAME|all] [--records N] [--reverse-tasks N] [--real-waits] [--work-dir DIR]
+            usage: drill/run [--scenario NAME|all] [--records N] [--reverse-tasks N] [--real-waits] [--work-dir DIR] [--forward MODE]
               --scenario NAME the scenario to play (default walkthrough), or all of them in turn:
             %s
               --records N     also produce N records on the secondary after failover (default 0), so the
@@ -33,6 +39,9 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
                               by default they take no time and the polls follow one another at once
               --work-dir DIR  where cluster data, alias records and logs go (default drill/target/work;
                               with all, a directory per scenario in it)
+              --forward MODE  the forward flow: replicator-task (default) or msk-replicator (a local stand-in
+                              that behaves as MSK Replicator is documented to; the failback then creates one as
+                              its reverse flow, as ReverseReplicationMode=msk-replicator does; walkthrough only)
             """.formatted(scenarioList());
 
     private static String scenarioList() {
@@ -53,6 +62,20 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
         if (reverseTasks < 1 || reverseTasks > 10) {
             throw new IllegalArgumentException("--reverse-tasks must be 1 to 10, not " + reverseTasks);
         }
+        if (!REPLICATOR_TASK.equals(forward) && !MSK_REPLICATOR.equals(forward)) {
+            throw new IllegalArgumentException("--forward '" + forward + "' is not a forward flow: use replicator-task or msk-replicator");
+        }
+        if (MSK_REPLICATOR.equals(forward) && !"walkthrough".equals(scenario)) {
+            throw new IllegalArgumentException("--forward msk-replicator plays the walkthrough only, not '" + scenario
+                    + "' (its faults act on replicator-task): use --scenario walkthrough");
+        }
+        if (MSK_REPLICATOR.equals(forward) && reverseTasks != 1) {
+            throw new IllegalArgumentException("--reverse-tasks counts replicator-tasks: with --forward msk-replicator the reverse flow is one MSK Replicator");
+        }
+    }
+
+    boolean mskReplicator() {
+        return MSK_REPLICATOR.equals(forward);
     }
 
     /** Parses the command line; throws IllegalArgumentException with the option at fault. */
@@ -62,6 +85,7 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
         boolean realWaits = false;
         int reverseTasks = 1;
         Path workDir = projectDir.resolve("drill/target/work");
+        String forward = REPLICATOR_TASK;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--scenario" -> scenario = valueOf(args, ++i, "--scenario");
@@ -69,16 +93,17 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
                 case "--reverse-tasks" -> reverseTasks = parseCount(valueOf(args, ++i, "--reverse-tasks"), "--reverse-tasks");
                 case "--real-waits" -> realWaits = true;
                 case "--work-dir" -> workDir = Path.of(valueOf(args, ++i, "--work-dir"));
+                case "--forward" -> forward = valueOf(args, ++i, "--forward");
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        return new DrillOptions(scenario, extraRecords, realWaits, projectDir, workDir, reverseTasks);
+        return new DrillOptions(scenario, extraRecords, realWaits, projectDir, workDir, reverseTasks, forward);
     }
 
     /** The same options for one scenario of {@code all}, in its own directory. */
     DrillOptions forScenario(Scenario one) {
         return new DrillOptions(one.name(), extraRecords, realWaits, projectDir, ALL.equals(scenario) ? workDir.resolve(one.name()) : workDir,
-                reverseTasks);
+                reverseTasks, forward);
     }
 
     /** The scenarios these options play. */

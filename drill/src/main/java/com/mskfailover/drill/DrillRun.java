@@ -62,7 +62,8 @@ final class DrillRun implements AutoCloseable {
             primary.clients().createTopic(TOPIC, Drill.PARTITIONS);
             return null;
         });
-        report.step("Start the forward replication primary -> secondary (replicator-task)", controlPlane::startForwardReplication);
+        report.step("Start the forward replication primary -> secondary (" + (options.mskReplicator()
+                ? "MSK Replicator stand-in; the failback creates another as its reverse flow" : "replicator-task") + ")", controlPlane::startForwardReplication);
         produce("the producer alias (the primary)", 2);
         consume("msk-consumer reads through the consumer alias (the primary)");
         report.step("Wait until the secondary has both messages and the group's offsets", () ->

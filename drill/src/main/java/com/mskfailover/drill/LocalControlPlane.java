@@ -18,6 +18,8 @@ import com.mskfailover.orchestrator.kafka.ReplicatorGroupForwardReplication;
 import com.mskfailover.orchestrator.local.FileBootstrapAliases;
 import com.mskfailover.orchestrator.local.FixedAlarmStates;
 import com.mskfailover.orchestrator.local.LocalProcessReplicatorTasks;
+import com.mskfailover.orchestrator.local.LocalReverseMskReplicators;
+import com.mskfailover.local.msk.LocalMskReplicator;
 import com.mskfailover.orchestrator.local.LocalWiring;
 import com.mskfailover.orchestrator.local.RecordingExecutions;
 import com.mskfailover.orchestrator.local.RecordingNotifier;
@@ -78,6 +80,8 @@ final class LocalControlPlane implements AutoCloseable {
     private final Map<String, List<Fault>> faults = new ConcurrentHashMap<>();
     private final List<String> faultFailures = new CopyOnWriteArrayList<>();
     private Path forwardTaskLog;
+    private volatile LocalReverseMskReplicators.StandIn forwardStandIn;
+    private final List<Runnable> standIns = new CopyOnWriteArrayList<>();
 
     /** What a scenario does to the world just before a function runs (a kill, a second start, ...). */
     interface Fault {
@@ -101,10 +105,14 @@ final class LocalControlPlane implements AutoCloseable {
                 List.of(Drill.TOPIC), List.of(Drill.GROUP), new Timeouts(60, 300, 300, 120), 300, true,
                 REVERSE_REPLICATOR, FORWARD_REPLICATOR, Duration.ofSeconds(2), List.of(alarmName()), "none", options.reverseTasks());
         KafkaAdminInspector kafka = new KafkaAdminInspector("none");
-        ForwardReplication forward = new ForwardReplicationFromTask(
+        ForwardReplication forward = options.mskReplicator() ? new ForwardFromStandIn(() -> forwardStandIn) : new ForwardReplicationFromTask(
                 new ReplicatorGroupForwardReplication(kafka, clusters, primaryArn, FORWARD_REPLICATOR, List.of(Drill.TOPIC), 1000),
                 () -> forwardTaskLog);
-        this.ports = new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forward, notifier, alarms, executions);
+        // With --forward msk-replicator the failback's reverse flow is an MSK Replicator stand-in too (ReverseReplicationMode).
+        LocalReverseMskReplicators reverse = !options.mskReplicator() ? null : new LocalReverseMskReplicators(clusters,
+                (name, source, target, topics) -> standIn(LocalMskReplicator.start(new LocalMskReplicator.Config(name, source, target, topics,
+                        LocalMskReplicator.StartingPosition.EARLIEST, List.of()))));
+        this.ports = new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forward, notifier, alarms, executions, reverse);
         // One set of handlers, as one deployed stack has: the Lambda endpoint and the direct invocations share it.
         this.handlers = LocalWiring.handlers(ports);
         Map<String, RequestStreamHandler> served = new LinkedHashMap<>();
@@ -191,6 +199,12 @@ final class LocalControlPlane implements AutoCloseable {
 
     /** The forward flow primary -> secondary, as it runs all along in the blog (there: MSK Replicator). */
     String startForwardReplication() {
+        if (options.mskReplicator()) {
+            // As the blog's: identical names, from earliest, consumer group offsets synced (LEGACY).
+            forwardStandIn = standIn(LocalMskReplicator.start(new LocalMskReplicator.Config("msk-forward", primary.bootstrapServers(),
+                    secondary.bootstrapServers(), List.of(Drill.TOPIC), LocalMskReplicator.StartingPosition.EARLIEST, List.of(Drill.GROUP))));
+            return "local MSK Replicator msk-forward";
+        }
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("SOURCE_BOOTSTRAP_SERVERS", primary.bootstrapServers());
         environment.put("TARGET_BOOTSTRAP_SERVERS", secondary.bootstrapServers());
@@ -323,6 +337,28 @@ final class LocalControlPlane implements AutoCloseable {
     public void close() {
         lambdas.close();
         tasks.stopAll();
+        standIns.forEach(Runnable::run);
+    }
+
+    /** local-runtime's MSK Replicator stand-in as the orchestrator's local port sees it; closed with the control plane. */
+    private LocalReverseMskReplicators.StandIn standIn(LocalMskReplicator replicator) {
+        standIns.add(replicator::close);
+        return new LocalReverseMskReplicators.StandIn(replicator.name(), replicator::running, replicator::messageLag, replicator::copiedRecords,
+                replicator::skippedRecords, () -> Optional.of(Duration.ofMillis(replicator.replicationLatencyMillis())).filter(d -> !d.isNegative()),
+                replicator::failureText, replicator::close);
+    }
+
+    /** The forward MSK Replicator stand-in, once started. */
+    private record ForwardFromStandIn(java.util.function.Supplier<LocalReverseMskReplicators.StandIn> standIn) implements ForwardReplication {
+        @Override
+        public Status status() {
+            return standIn.get() == null ? new Status(false, 0, "not started") : LocalReverseMskReplicators.forward(standIn.get()).status();
+        }
+
+        @Override
+        public Optional<Duration> latestLatency() {
+            return standIn.get() == null ? Optional.empty() : standIn.get().latency().get();
+        }
     }
 
     /**

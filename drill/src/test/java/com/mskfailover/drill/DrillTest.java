@@ -22,11 +22,7 @@ class DrillTest {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         DrillReport report = play("walkthrough", 200);
 
-        assertEquals("0 / 0", report.figures().get("duplicated on the primary / secondary"));
-        assertEquals("0 / 0", report.figures().get("missing on the primary / secondary"));
-        assertEquals("0", report.figures().get("re-reads by msk-consumer at the end"));
-        assertEquals("204", report.figures().get("records on the primary"));
-        assertEquals("primary, primary", report.figures().get("aliases (producers, consumers)"));
+        assertNothingLostDuplicatedOrReRead(report);
         assertTrue(report.executions().get("Failover").succeeded());
         assertTrue(report.executions().get("Failback").timesEntered("MoveConsumersToPrimary") == 1);
         assertTrue(report.figures().containsKey("RTO (impairment -> aliases flipped, INSYNC)"));
@@ -51,10 +47,33 @@ class DrillTest {
         assertTrue(!report.executions().get("Failover").succeeded());
     }
 
+    @Test
+    void theWalkthroughWithMskReplicatorAsTheForwardFlowFailsBackWithNoDuplicateAndNoReRead() {
+        DrillReport report = play("walkthrough", 200, DrillOptions.MSK_REPLICATOR);
+
+        assertNothingLostDuplicatedOrReRead(report);
+        assertTrue(report.executions().get("Failback").succeeded());
+    }
+
+    /** The walkthrough with --records 200: 204 records on each side, each once, no re-read, every alias back on the primary. */
+    private static void assertNothingLostDuplicatedOrReRead(DrillReport report) {
+        assertEquals("0 / 0", report.figures().get("duplicated on the primary / secondary"));
+        assertEquals("0 / 0", report.figures().get("missing on the primary / secondary"));
+        assertEquals("0", report.figures().get("re-reads by msk-consumer at the end"));
+        assertEquals("204", report.figures().get("records on the primary"));
+        assertEquals("204", report.figures().get("records on the secondary"));
+        assertEquals("primary, primary", report.figures().get("aliases (producers, consumers)"));
+    }
+
     /** Plays one scenario in its own work directory; every expectation of it must hold. */
     static DrillReport play(String scenario, int records) {
+        return play(scenario, records, DrillOptions.REPLICATOR_TASK);
+    }
+
+    static DrillReport play(String scenario, int records, String forward) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        DrillOptions options = new DrillOptions(scenario, records, false, PROJECT_DIR, PROJECT_DIR.resolve("drill/target/test-work/" + scenario));
+        DrillOptions options = new DrillOptions(scenario, records, false, PROJECT_DIR,
+                PROJECT_DIR.resolve("drill/target/test-work/" + scenario + ("msk-replicator".equals(forward) ? "-msk-replicator" : "")), 1, forward);
 
         DrillReport report = new Drill(options, new PrintStream(output, true, StandardCharsets.UTF_8)).run();
 
@@ -95,6 +114,12 @@ class DrillTest {
                 + "broker-loss, or all", noScenario.getMessage());
         assertEquals("walkthrough", DrillOptions.parse(new String[0], PROJECT_DIR).scenario());
         assertEquals(Scenario.ALL, DrillOptions.parse(new String[] {"--scenario", "all"}, PROJECT_DIR).scenarios());
+        var noFlow = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--forward", "mm2"}, PROJECT_DIR));
+        assertEquals("--forward 'mm2' is not a forward flow: use replicator-task or msk-replicator", noFlow.getMessage());
+        var notThere = assertThrows(IllegalArgumentException.class,
+                () -> DrillOptions.parse(new String[] {"--forward", "msk-replicator", "--scenario", "backlog"}, PROJECT_DIR));
+        assertTrue(notThere.getMessage().startsWith("--forward msk-replicator plays the walkthrough only, not 'backlog'"), notThere.getMessage());
+        assertEquals("msk-replicator", DrillOptions.parse(new String[] {"--forward", "msk-replicator"}, PROJECT_DIR).forward());
         DrillOptions parsed = DrillOptions.parse(new String[] {"--records", "10", "--real-waits"}, PROJECT_DIR);
         assertEquals(10, parsed.extraRecords());
         assertTrue(parsed.realWaits());

@@ -9,6 +9,7 @@ import com.mskfailover.orchestrator.domain.KafkaInspector;
 import com.mskfailover.orchestrator.domain.Notifier;
 import com.mskfailover.orchestrator.domain.OrchestratorSettings;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
+import com.mskfailover.orchestrator.domain.ReverseMskReplicators;
 import com.mskfailover.orchestrator.kafka.KafkaAdminInspector;
 import com.mskfailover.orchestrator.kafka.ReplicatorGroupForwardReplication;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -138,6 +139,24 @@ public final class AwsPorts {
                     settings.forwardReplicatorName(), Clock.systemUTC());
             default -> throw new IllegalStateException("FORWARD_REPLICATION_MODE must be msk-replicator or replicator-task");
         });
+    }
+
+    /**
+     * REVERSE_REPLICATION_MODE: {@code replicator-task} (the default: the failback runs replicator-task on ECS; this
+     * answers null) or {@code msk-replicator} (the failback creates an MSK Replicator in the primary's Region).
+     */
+    public ReverseMskReplicators reverseMskReplicators() {
+        return switch (env.getOrDefault("REVERSE_REPLICATION_MODE", "replicator-task")) {
+            case "replicator-task" -> null;
+            case "msk-replicator" -> once("reverse-msk", () -> {
+                String primaryRegion = MskReplicatorReverseReplication.regionOf(settings.primaryClusterArn());
+                return new MskReplicatorReverseReplication(this::kafkaClient,
+                        once("cloudwatch-" + primaryRegion, () -> configured(CloudWatchClient.builder()).region(Region.of(primaryRegion)).build()),
+                        primaryRegion, OrchestratorSettings.required(env, "REVERSE_REPLICATOR_SERVICE_ROLE_ARN"), Clock.systemUTC());
+            });
+            default -> throw new IllegalStateException("REVERSE_REPLICATION_MODE must be replicator-task or msk-replicator, not '"
+                    + env.get("REVERSE_REPLICATION_MODE") + "' (template parameter ReverseReplicationMode)");
+        };
     }
 
     public Notifier notifier() {

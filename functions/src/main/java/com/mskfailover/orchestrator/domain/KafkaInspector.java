@@ -33,6 +33,28 @@ public interface KafkaInspector {
      */
     Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics);
 
+    /** Log start and log end offset of every partition of the topics, by partition ({@code topic-partition}). */
+    Map<String, OffsetRange> offsetRanges(String bootstrapServers, Collection<String> topics);
+
+    /**
+     * The records a {@code read_committed} consumer sees in {@code [from, to)} of one partition ({@code topic-partition}),
+     * as fingerprints, in offset order; at most {@code max} of them (the last ones when there are more).
+     */
+    java.util.List<RecordFingerprint> fingerprints(String bootstrapServers, String partition, long from, long to, int max);
+
+    /** Commits offsets for a group that has no live member (the broker refuses otherwise), with their metadata. */
+    void commitOffsets(String bootstrapServers, String groupId, Map<String, CommittedOffset> offsets);
+
+    record OffsetRange(long logStart, long logEnd) {
+    }
+
+    /**
+     * A record as the consumer handover compares it across clusters: its offset, a digest of its key, value and
+     * timestamp (what a copy keeps), and whether MSK Replicator wrote it (it carries the {@code __mskmr} header).
+     */
+    record RecordFingerprint(long offset, long digest, boolean copiedByMskReplicator) {
+    }
+
     /**
      * @param outcome what the probe saw: the cluster served it, did not answer, or answered but refused the
      *                orchestrator's credentials or permissions (a misconfiguration to fix, never an impairment)

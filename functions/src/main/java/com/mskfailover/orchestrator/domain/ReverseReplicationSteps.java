@@ -11,6 +11,8 @@ import java.util.stream.Collectors;
 /**
  * Failback's reverse flow: starts replicator-task secondary -> primary from earliest with identical names,
  * waits for its lag to reach zero, waits for the application consumers on the secondary to drain, stops it.
+ * With {@code ReverseReplicationMode=msk-replicator} the flow is an MSK Replicator instead (created, watched through
+ * its MessageLag, deleted), and the drain hands the groups' offsets over itself ({@link GroupOffsetHandover#alignedPosition}).
  */
 public final class ReverseReplicationSteps {
 
@@ -22,9 +24,21 @@ public final class ReverseReplicationSteps {
     private final ClusterDirectory clusters;
     private final String kafkaAuth;
     private final Clock clock;
+    /** The reverse MSK Replicator's port; null when the reverse flow is replicator-task. */
+    private final ReverseMskReplicators mskReplicators;
+
+    /** Most records per partition and side that one drain check reads to hand a group over (MSK Replicator mode). */
+    static final int HANDOVER_WINDOW = 100_000;
 
     public ReverseReplicationSteps(ReplicatorTasks tasks, KafkaInspector kafka, ClusterDirectory clusters, String kafkaAuth, Clock clock) {
+        this(tasks, null, kafka, clusters, kafkaAuth, clock);
+    }
+
+    /** @param mskReplicators the reverse flow as an MSK Replicator, or null for replicator-task */
+    public ReverseReplicationSteps(ReplicatorTasks tasks, ReverseMskReplicators mskReplicators, KafkaInspector kafka,
+                                   ClusterDirectory clusters, String kafkaAuth, Clock clock) {
         this.tasks = tasks;
+        this.mskReplicators = mskReplicators;
         this.kafka = kafka;
         this.clusters = clusters;
         this.kafkaAuth = kafkaAuth;
@@ -40,6 +54,16 @@ public final class ReverseReplicationSteps {
     public ReverseReplication start(Plan plan) {
         String name = plan.reverseReplicatorName();
         PollState catchUp = PollState.starting(plan.timeouts().replicationCatchUpSeconds(), clock);
+        if (mskReplicators != null) {
+            if (!name.matches("[A-Za-z0-9-]{1,128}")) {
+                throw new InvalidInputException("reverseReplicatorName", "'" + name + "' cannot name an MSK Replicator: use letters, digits "
+                        + "and '-' only (MSK's rule for replicator names; the stack parameter ReverseReplicatorName gives the default)");
+            }
+            var running = mskReplicators.findActive(name);
+            String arn = running.orElseGet(() -> mskReplicators.create(new ReverseMskReplicators.Spec(name,
+                    plan.secondary().clusterArn(), plan.primary().clusterArn(), plan.topics(), plan.consumerGroups())));
+            return new ReverseReplication(List.of(arn), name, running.isPresent(), -1, catchUp);
+        }
         List<String> active = tasks.findActive(name);
         int missing = plan.reverseReplicatorTasks() - active.size();
         if (missing <= 0) {
@@ -129,7 +153,16 @@ public final class ReverseReplicationSteps {
         KafkaInspector.GroupLag reverse = reverseLag(plan, replication);
         drained &= reverse.isZero();
         seen.add("replication " + reverse);
-        if (drained) {
+        if (drained && mskReplicators != null) {
+            List<String> pending = new ArrayList<>();
+            List<String> handedOver = new ArrayList<>();
+            for (String group : plan.consumerGroups()) {
+                handOver(plan, group, pending, handedOver);
+            }
+            drained = pending.isEmpty();
+            seen.add(pending.isEmpty() ? "group offsets handed over onto the primary"
+                    + (handedOver.isEmpty() ? " (already there)" : ": " + handedOver) : "not handed over: " + pending);
+        } else if (drained) {
             String primary = clusters.bootstrapServers(plan.primary().clusterArn());
             List<String> pending = new ArrayList<>();
             for (String group : plan.consumerGroups()) {
@@ -144,12 +177,64 @@ public final class ReverseReplicationSteps {
                 clock);
     }
 
+    /**
+     * The MSK Replicator mode's handover of one group: per partition it read on the secondary, the position on the
+     * primary after everything it read ({@link GroupOffsetHandover#alignedPosition}), committed there when the
+     * primary's commit is behind it (never moved backwards). The group must have no member on the primary yet.
+     */
+    private void handOver(Plan plan, String group, List<String> pending, List<String> handedOver) {
+        String primary = clusters.bootstrapServers(plan.primary().clusterArn());
+        String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
+        List<String> onPrimary = kafka.activeMembers(primary, group);
+        if (!onPrimary.isEmpty()) {
+            pending.add("group " + group + " already has " + onPrimary.size() + " active member(s) on the primary " + onPrimary
+                    + ": its offsets can be handed over only while no consumer of it runs; stop them until the failback moved the consumers");
+            return;
+        }
+        Map<String, KafkaInspector.CommittedOffset> secondaryOffsets = kafka.committedOffsets(secondary, group, plan.topics());
+        Map<String, KafkaInspector.CommittedOffset> primaryOffsets = kafka.committedOffsets(primary, group, plan.topics());
+        Map<String, KafkaInspector.OffsetRange> secondaryRanges = kafka.offsetRanges(secondary, plan.topics());
+        Map<String, KafkaInspector.OffsetRange> primaryRanges = kafka.offsetRanges(primary, plan.topics());
+        Map<String, KafkaInspector.CommittedOffset> commits = new java.util.TreeMap<>();
+        secondaryOffsets.forEach((partition, read) -> {
+            KafkaInspector.OffsetRange primaryRange = primaryRanges.get(partition);
+            KafkaInspector.OffsetRange secondaryRange = secondaryRanges.get(partition);
+            if (primaryRange == null || secondaryRange == null) {
+                pending.add(group + " " + partition + ": the partition is missing on the " + (primaryRange == null ? "primary" : "secondary"));
+                return;
+            }
+            KafkaInspector.CommittedOffset current = primaryOffsets.get(partition);
+            long from = current == null ? primaryRange.logStart() : current.offset();
+            long readFrom = Math.max(secondaryRange.logStart(), read.offset() - HANDOVER_WINDOW);
+            long position = GroupOffsetHandover.alignedPosition(from,
+                    kafka.fingerprints(primary, partition, from, primaryRange.logEnd(), HANDOVER_WINDOW),
+                    kafka.fingerprints(secondary, partition, readFrom, read.offset(), HANDOVER_WINDOW));
+            if (current == null || current.offset() < position) {
+                commits.put(partition, new KafkaInspector.CommittedOffset(position, GroupOffsetHandover.handoverMetadata(read.offset())));
+                handedOver.add(group + " " + partition + " " + (current == null ? "none" : current.offset()) + " -> " + position);
+            }
+        });
+        if (!commits.isEmpty()) {
+            kafka.commitOffsets(primary, group, commits);
+        }
+    }
+
+    /** Stops every task of the flow, or deletes the reverse MSK Replicator (the MSK guide's failback step). */
     public List<ReplicatorTasks.TaskState> stop(ReverseReplication replication) {
+        if (mskReplicators != null) {
+            replication.taskIds().forEach(mskReplicators::delete);
+            return replication.taskIds().stream().map(mskReplicators::state).toList();
+        }
         replication.taskIds().forEach(taskId -> tasks.stop(taskId, "failback done: consumers moved to the primary"));
         return replication.taskIds().stream().map(tasks::state).toList();
     }
 
     private KafkaInspector.GroupLag reverseLag(Plan plan, ReverseReplication replication) {
+        if (mskReplicators != null) {
+            // MessageLag over the whole replicator; -1 (not zero) while CloudWatch has no figure yet.
+            return new KafkaInspector.GroupLag("MSK Replicator " + replication.replicatorName() + " MessageLag",
+                    mskReplicators.messageLag(replication.taskIds().getFirst()).orElse(-1), plan.topics().size(), 0);
+        }
         String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
         return kafka.groupLag(secondary, replication.replicatorName(), plan.topics());
     }
@@ -160,10 +245,11 @@ public final class ReverseReplicationSteps {
      */
     private void requireRunning(ReverseReplication replication) {
         for (String taskId : replication.taskIds()) {
-            ReplicatorTasks.TaskState state = tasks.state(taskId);
+            ReplicatorTasks.TaskState state = mskReplicators != null ? mskReplicators.state(taskId) : tasks.state(taskId);
             if (state.stopped()) {
-                throw new DependencyFailedException("replicator-task " + taskId + " (" + (replication.taskIds().indexOf(taskId) + 1)
-                        + " of " + replication.taskIds().size() + ") stopped: " + state.detail());
+                throw new DependencyFailedException((mskReplicators != null ? "MSK Replicator " + taskId : "replicator-task " + taskId
+                        + " (" + (replication.taskIds().indexOf(taskId) + 1) + " of " + replication.taskIds().size() + ")")
+                        + " stopped: " + state.detail());
             }
         }
     }

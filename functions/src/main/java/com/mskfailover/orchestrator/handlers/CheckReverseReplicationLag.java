@@ -4,6 +4,7 @@ import com.mskfailover.orchestrator.aws.AwsPorts;
 import com.mskfailover.orchestrator.domain.ClusterDirectory;
 import com.mskfailover.orchestrator.domain.KafkaInspector;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
+import com.mskfailover.orchestrator.domain.ReverseMskReplicators;
 import com.mskfailover.orchestrator.domain.ReverseReplication;
 import com.mskfailover.orchestrator.domain.ReverseReplicationSteps;
 
@@ -15,12 +16,18 @@ public final class CheckReverseReplicationLag extends JsonHandler<Inputs.Replica
     private final ReverseReplicationSteps steps;
 
     public CheckReverseReplicationLag() {
-        this(AwsPorts.shared().replicatorTasks(), AwsPorts.shared().kafkaInspector(), AwsPorts.shared().clusterDirectory());
+        this(AwsPorts.shared().replicatorTasks(), AwsPorts.shared().reverseMskReplicators(), AwsPorts.shared().kafkaInspector(),
+                AwsPorts.shared().clusterDirectory());
     }
 
     public CheckReverseReplicationLag(ReplicatorTasks tasks, KafkaInspector kafka, ClusterDirectory clusters) {
+        this(tasks, null, kafka, clusters);
+    }
+
+    /** @param mskReplicators the reverse flow as an MSK Replicator; null for replicator-task */
+    public CheckReverseReplicationLag(ReplicatorTasks tasks, ReverseMskReplicators mskReplicators, KafkaInspector kafka, ClusterDirectory clusters) {
         super(Inputs.ReplicationCheck.class);
-        this.steps = new ReverseReplicationSteps(tasks, kafka, clusters, null, Clock.systemUTC());
+        this.steps = new ReverseReplicationSteps(tasks, mskReplicators, kafka, clusters, null, Clock.systemUTC());
     }
 
     @Override

@@ -2,27 +2,39 @@ package com.mskfailover.orchestrator.handlers;
 
 import com.mskfailover.orchestrator.aws.AwsPorts;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
+import com.mskfailover.orchestrator.domain.ReverseMskReplicators;
+import com.mskfailover.orchestrator.domain.ReverseReplication;
+import com.mskfailover.orchestrator.domain.ReverseReplicationSteps;
 
+import java.time.Clock;
 import java.util.List;
 
-/** State StopReverseReplication: SIGTERM to replicator-task (it flushes and exits) once consumers are on the primary. */
+/**
+ * State StopReverseReplication: SIGTERM to replicator-task (it flushes and exits) once consumers are on the primary;
+ * with an MSK Replicator as the reverse flow, DeleteReplicator (the MSK guide's failback step).
+ */
 public final class StopReverseReplication extends JsonHandler<Inputs.ReplicationOnly, List<ReplicatorTasks.TaskState>> {
 
-    private final ReplicatorTasks tasks;
+    private final ReverseReplicationSteps steps;
 
     public StopReverseReplication() {
-        this(AwsPorts.shared().replicatorTasks());
+        this(AwsPorts.shared().replicatorTasks(), AwsPorts.shared().reverseMskReplicators());
     }
 
     public StopReverseReplication(ReplicatorTasks tasks) {
+        this(tasks, null);
+    }
+
+    /** @param mskReplicators the reverse flow as an MSK Replicator; null for replicator-task */
+    public StopReverseReplication(ReplicatorTasks tasks, ReverseMskReplicators mskReplicators) {
         super(Inputs.ReplicationOnly.class);
-        this.tasks = tasks;
+        this.steps = new ReverseReplicationSteps(tasks, mskReplicators, null, null, null, Clock.systemUTC());
     }
 
     @Override
     protected List<ReplicatorTasks.TaskState> handle(Inputs.ReplicationOnly input) {
-        List<String> taskIds = required(required(input.replication(), "replication").taskIds(), "replication.taskIds");
-        taskIds.forEach(taskId -> tasks.stop(taskId, "failback done: consumers moved to the primary"));
-        return taskIds.stream().map(tasks::state).toList();
+        ReverseReplication replication = required(input.replication(), "replication");
+        required(replication.taskIds(), "replication.taskIds");
+        return steps.stop(replication);
     }
 }

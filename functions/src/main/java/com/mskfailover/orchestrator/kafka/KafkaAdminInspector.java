@@ -9,7 +9,11 @@ import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -174,6 +178,94 @@ public final class KafkaAdminInspector implements KafkaInspector {
             });
             return offsets;
         });
+    }
+
+    @Override
+    public Map<String, OffsetRange> offsetRanges(String bootstrapServers, Collection<String> topics) {
+        return call(bootstrapServers, "reading the offsets of topics " + topics, (admin, left) -> {
+            Set<TopicPartition> partitions = admin.describeTopics(topics).allTopicNames().get(left.millis(), TimeUnit.MILLISECONDS)
+                    .values().stream()
+                    .flatMap(description -> description.partitions().stream().map(info -> new TopicPartition(description.name(), info.partition())))
+                    .collect(Collectors.toSet());
+            Map<TopicPartition, Long> starts = offsets(admin, partitions, OffsetSpec.earliest(), left);
+            Map<TopicPartition, Long> ends = offsets(admin, partitions, OffsetSpec.latest(), left);
+            Map<String, OffsetRange> ranges = new java.util.TreeMap<>();
+            partitions.forEach(partition -> ranges.put(partition.toString(), new OffsetRange(starts.get(partition), ends.get(partition))));
+            return ranges;
+        });
+    }
+
+    @Override
+    public java.util.List<RecordFingerprint> fingerprints(String bootstrapServers, String partition, long from, long to, int max) {
+        java.util.List<RecordFingerprint> records = new java.util.ArrayList<>();
+        if (to <= from || max <= 0) {
+            return records;
+        }
+        Map<String, Object> config = clientConfig.apply(bootstrapServers);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+        config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+        TopicPartition topicPartition = partition(partition);
+        long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(java.util.List.of(topicPartition));
+            consumer.seek(topicPartition, from);
+            while (consumer.position(topicPartition, Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))) < to && records.size() < max) {
+                if (System.nanoTime() > deadline) {
+                    throw new TransientDependencyException("reading " + partition + " [" + from + ", " + to + ") on " + bootstrapServers
+                            + " took longer than " + CALL_TIMEOUT.toSeconds() + " s (" + records.size() + " records read)", null);
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.offset() < to && records.size() < max) {
+                        records.add(new RecordFingerprint(record.offset(), fingerprint(record.key(), record.value(), record.timestamp()),
+                                record.headers().lastHeader(MSK_REPLICATOR_HEADER) != null));
+                    }
+                }
+            }
+            return records;
+        } catch (AuthenticationException | AuthorizationException e) {
+            throw new DependencyFailedException("reading " + partition + " on " + bootstrapServers + " was refused: " + e + ". " + FIX, e);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new TransientDependencyException("reading " + partition + " on " + bootstrapServers + " failed: " + e, e);
+        }
+    }
+
+    @Override
+    public void commitOffsets(String bootstrapServers, String groupId, Map<String, CommittedOffset> offsets) {
+        call(bootstrapServers, "committing the offsets of group " + groupId, (admin, left) -> {
+            Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+            offsets.forEach((partition, offset) -> commits.put(partition(partition), new OffsetAndMetadata(offset.offset(), offset.metadata())));
+            admin.alterConsumerGroupOffsets(groupId, commits).all().get(left.millis(), TimeUnit.MILLISECONDS);
+            return null;
+        });
+    }
+
+    /** MSK Replicator marks the records it writes with this header (MSK Developer Guide, "Topic naming"). */
+    static final String MSK_REPLICATOR_HEADER = "__mskmr";
+
+    /** A digest of what a copy keeps of a record: key, value (each with its length; -1 for null) and timestamp. */
+    static long fingerprint(byte[] key, byte[] value, long timestamp) {
+        java.util.zip.CRC32C first = new java.util.zip.CRC32C();
+        java.util.zip.CRC32 second = new java.util.zip.CRC32();
+        for (byte[] bytes : new byte[][] {key, value}) {
+            byte[] length = java.nio.ByteBuffer.allocate(Integer.BYTES).putInt(bytes == null ? -1 : bytes.length).array();
+            first.update(length);
+            second.update(length);
+            if (bytes != null) {
+                first.update(bytes);
+                second.update(bytes);
+            }
+        }
+        byte[] time = java.nio.ByteBuffer.allocate(Long.BYTES).putLong(timestamp).array();
+        first.update(time);
+        second.update(time);
+        return (first.getValue() << 32) | second.getValue();
+    }
+
+    private static TopicPartition partition(String topicPartition) {
+        int dash = topicPartition.lastIndexOf('-');
+        return new TopicPartition(topicPartition.substring(0, dash), Integer.parseInt(topicPartition.substring(dash + 1)));
     }
 
     private static Map<TopicPartition, Long> offsets(Admin admin, Set<TopicPartition> partitions, OffsetSpec spec, Budget left) throws Exception {

@@ -10,6 +10,7 @@ import com.mskfailover.orchestrator.domain.KafkaInspector;
 import com.mskfailover.orchestrator.domain.Notifier;
 import com.mskfailover.orchestrator.domain.OrchestratorSettings;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
+import com.mskfailover.orchestrator.domain.ReverseMskReplicators;
 import com.mskfailover.orchestrator.handlers.CheckAliasesInSync;
 import com.mskfailover.orchestrator.handlers.CheckPrimaryHealthy;
 import com.mskfailover.orchestrator.handlers.CheckReverseReplicationLag;
@@ -46,7 +47,15 @@ public final class LocalWiring {
                              ForwardReplication forwardReplication,
                              Notifier notifier,
                              AlarmStates alarms,
-                             Executions executions) {
+                             Executions executions,
+                             ReverseMskReplicators mskReplicators) {
+
+        /** With replicator-task as the reverse flow. */
+        public LocalPorts(OrchestratorSettings settings, ClusterDirectory clusters, KafkaInspector kafka, BootstrapAliases aliases,
+                          ReplicatorTasks tasks, ForwardReplication forwardReplication, Notifier notifier, AlarmStates alarms,
+                          Executions executions) {
+            this(settings, clusters, kafka, aliases, tasks, forwardReplication, notifier, alarms, executions, null);
+        }
     }
 
     private LocalWiring() {
@@ -62,11 +71,13 @@ public final class LocalWiring {
         handlers.put("CheckPrimaryHealthy", new CheckPrimaryHealthy(ports.clusters(), ports.kafka(), ports.settings().probeTimeout()));
         handlers.put("FlipBootstrapAliases", new FlipBootstrapAliases(ports.aliases(), ports.clusters()));
         handlers.put("CheckAliasesInSync", new CheckAliasesInSync(ports.aliases(), ports.clusters()));
-        handlers.put("StartReverseReplication", new StartReverseReplication(ports.tasks(), ports.kafka(), ports.clusters(),
-                ports.settings().kafkaAuth()));
-        handlers.put("CheckReverseReplicationLag", new CheckReverseReplicationLag(ports.tasks(), ports.kafka(), ports.clusters()));
-        handlers.put("CheckSecondaryConsumersDrained", new CheckSecondaryConsumersDrained(ports.tasks(), ports.kafka(), ports.clusters()));
-        handlers.put("StopReverseReplication", new StopReverseReplication(ports.tasks()));
+        handlers.put("StartReverseReplication", new StartReverseReplication(ports.tasks(), ports.mskReplicators(), ports.kafka(),
+                ports.clusters(), ports.settings().kafkaAuth()));
+        handlers.put("CheckReverseReplicationLag", new CheckReverseReplicationLag(ports.tasks(), ports.mskReplicators(), ports.kafka(),
+                ports.clusters()));
+        handlers.put("CheckSecondaryConsumersDrained", new CheckSecondaryConsumersDrained(ports.tasks(), ports.mskReplicators(),
+                ports.kafka(), ports.clusters()));
+        handlers.put("StopReverseReplication", new StopReverseReplication(ports.tasks(), ports.mskReplicators()));
         handlers.put("VerifyForwardReplication", new VerifyForwardReplication(ports.forwardReplication()));
         handlers.put("NotifyOperators", new NotifyOperators(ports.notifier()));
         handlers.put("DetectImpairment", new DetectImpairment(ports.settings(), ports.alarms(), ports.executions(), ports.aliases(),

@@ -197,4 +197,65 @@ class AwsAdaptersHttpTest {
         assertEquals("ALARM", ports.alarmStates().stateOf("msk-primary-impaired").orElseThrow());
         assertEquals(1, endpoint.requests("cloudwatch:DescribeAlarms").size(), endpoint.requests().toString());
     }
+
+    @Test
+    void theReverseMskReplicatorIsCreatedInThePrimarysRegionSecondaryToPrimaryIdenticalNamesFromEarliestWithoutOffsetSync() throws Exception {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("PRIMARY_CLUSTER_ARN", PRIMARY, "SECONDARY_CLUSTER_ARN", SECONDARY,
+                "PRODUCER_ALIAS_NAMES", "kafka-producers.msk.internal", "CONSUMER_ALIAS_NAMES", "kafka-consumers.msk.internal",
+                "REVERSE_REPLICATION_MODE", "msk-replicator",
+                "REVERSE_REPLICATOR_SERVICE_ROLE_ARN", "arn:aws:iam::123456789012:role/msk-failover-ReverseReplicatorServiceRole-1"));
+        var replicators = new AwsPorts(endpoint.environment(env)).reverseMskReplicators();
+
+        assertEquals(java.util.Optional.empty(), replicators.findActive("failback-replicator"));
+        String arn = replicators.create(new com.mskfailover.orchestrator.domain.ReverseMskReplicators.Spec("failback-replicator",
+                SECONDARY, PRIMARY, List.of("customer"), List.of("msk-consumer")));
+
+        assertEquals(CannedAwsResponses.REVERSE_REPLICATOR_ARN, arn);
+        FakeAwsEndpoint.Request create = endpoint.requests("kafka:CreateReplicator").getFirst();
+        assertTrue(create.headers().get("authorization").contains("/us-east-1/kafka/aws4_request"), "a replicator lives in its target's Region: "
+                + create.headers().get("authorization"));
+        JsonNode body = JSON.readTree(create.body());
+        assertEquals("failback-replicator", body.path("replicatorName").asText(), create.body());
+        assertEquals("arn:aws:iam::123456789012:role/msk-failover-ReverseReplicatorServiceRole-1", body.path("serviceExecutionRoleArn").asText());
+        assertEquals(SECONDARY, body.path("kafkaClusters").path(0).path("amazonMskCluster").path("mskClusterArn").asText(), create.body());
+        assertEquals("[\"subnet-s1\",\"subnet-s2\"]", body.path("kafkaClusters").path(0).path("vpcConfig").path("subnetIds").toString());
+        assertEquals("[\"sg-s\"]", body.path("kafkaClusters").path(0).path("vpcConfig").path("securityGroupIds").toString());
+        assertEquals(PRIMARY, body.path("kafkaClusters").path(1).path("amazonMskCluster").path("mskClusterArn").asText());
+        assertEquals("[\"subnet-p1\",\"subnet-p2\"]", body.path("kafkaClusters").path(1).path("vpcConfig").path("subnetIds").toString());
+        JsonNode info = body.path("replicationInfoList").path(0);
+        assertEquals(SECONDARY, info.path("sourceKafkaClusterArn").asText());
+        assertEquals(PRIMARY, info.path("targetKafkaClusterArn").asText());
+        assertEquals("IDENTICAL", info.path("topicReplication").path("topicNameConfiguration").path("type").asText(), create.body());
+        assertEquals("EARLIEST", info.path("topicReplication").path("startingPosition").path("type").asText());
+        assertEquals("[\"^\\\\Qcustomer\\\\E$\"]", info.path("topicReplication").path("topicsToReplicate").toString());
+        assertFalse(info.path("consumerGroupReplication").path("synchroniseConsumerGroupOffsets").asBoolean(true),
+                "the failback's drain hands offsets over itself: " + create.body());
+        List<String> describedIn = endpoint.requests("kafka:DescribeClusterV2").stream()
+                .map(request -> request.headers().get("authorization").replaceAll(".*Credential=[^/]+/\\d+/([a-z0-9-]+)/kafka/.*", "$1")).sorted().toList();
+        assertEquals(List.of("us-east-1", "us-east-2"), describedIn, "each cluster described in its own Region");
+
+        assertEquals(java.util.Optional.of(arn), replicators.findActive("failback-replicator"), "a re-run finds the replicator being created");
+        assertEquals("CREATING", replicators.state(arn).status());
+        assertEquals(java.util.OptionalLong.of(800), replicators.messageLag(arn));
+        String metricQuery = new String(endpoint.requests("cloudwatch:GetMetricData").getFirst().bytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(metricQuery.contains("MessageLag") && metricQuery.contains("failback-replicator") && metricQuery.contains("AWS/Kafka"), metricQuery);
+        assertTrue(endpoint.requests("cloudwatch:GetMetricData").getFirst().headers().get("authorization").contains("/us-east-1/monitoring/"),
+                "MessageLag is published in the replicator's Region");
+
+        replicators.delete(arn);
+        assertEquals("/replication/v1/replicators/" + arn, endpoint.requests("kafka:DeleteReplicator").getFirst().path());
+        assertTrue(replicators.state(arn).stopped(), "DELETING counts as stopped");
+        responses.reverseReplicatorState = null;
+        assertTrue(replicators.state(arn).detail().contains("does not exist"), replicators.state(arn).detail());
+        replicators.delete(arn); // deleted already: a re-run of the last step
+    }
+
+    @Test
+    void anUnknownReverseReplicationModeIsRefusedNamingTheParameter() {
+        var ports = new AwsPorts(endpoint.environment(Map.of("PRIMARY_CLUSTER_ARN", PRIMARY, "SECONDARY_CLUSTER_ARN", SECONDARY,
+                "PRODUCER_ALIAS_NAMES", "p", "CONSUMER_ALIAS_NAMES", "c", "REVERSE_REPLICATION_MODE", "mirror-maker")));
+        var refused = assertThrows(IllegalStateException.class, ports::reverseMskReplicators);
+        assertTrue(refused.getMessage().contains("REVERSE_REPLICATION_MODE must be replicator-task or msk-replicator, not 'mirror-maker'")
+                && refused.getMessage().contains("ReverseReplicationMode"), refused.getMessage());
+    }
 }

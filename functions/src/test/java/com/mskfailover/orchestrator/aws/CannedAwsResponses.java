@@ -15,6 +15,9 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
     public String alarmState = "ALARM";
     public String taskStatus = "RUNNING";
     public boolean executionAlreadyExists;
+    /** The failback's MSK Replicator: null until CreateReplicator (DescribeReplicator then answers NotFound). */
+    public String reverseReplicatorState;
+    public static final String REVERSE_REPLICATOR_ARN = "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-1";
     /** Routing control ARN -> On/Off, as UpdateRoutingControlStates left it (a control never set reads Off, as ARC creates it). */
     public final java.util.Map<String, String> routingControlStates = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -55,8 +58,31 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
                 yield new FakeAwsEndpoint.Response(200, "application/json",
                         "{\"bootstrapBrokerString\":\"" + brokers + "\",\"bootstrapBrokerStringSaslIam\":\"" + brokers + "\"}", java.util.Map.of());
             }
-            case "kafka:DescribeReplicator" -> new FakeAwsEndpoint.Response(200, "application/json",
-                    "{\"replicatorArn\":\"arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc\",\"replicatorName\":\"forward\",\"replicatorState\":\"RUNNING\"}", java.util.Map.of());
+            case "kafka:DescribeReplicator" -> request.path().contains("/replicator/forward/")
+                    ? new FakeAwsEndpoint.Response(200, "application/json",
+                    "{\"replicatorArn\":\"arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc\",\"replicatorName\":\"forward\",\"replicatorState\":\"RUNNING\"}", java.util.Map.of())
+                    : reverseReplicatorState == null
+                    ? FakeAwsEndpoint.Response.error(404, "application/json", "{\"message\":\"replicator not found\"}", "NotFoundException")
+                    : new FakeAwsEndpoint.Response(200, "application/json", "{\"replicatorArn\":\"" + REVERSE_REPLICATOR_ARN
+                    + "\",\"replicatorName\":\"failback-replicator\",\"replicatorState\":\"" + reverseReplicatorState + "\"}", java.util.Map.of());
+            case "kafka:ListReplicators" -> new FakeAwsEndpoint.Response(200, "application/json", "{\"replicators\":[" + (reverseReplicatorState == null ? ""
+                    : "{\"replicatorArn\":\"" + REVERSE_REPLICATOR_ARN + "\",\"replicatorName\":\"failback-replicator\",\"replicatorState\":\""
+                    + reverseReplicatorState + "\"}") + "]}", java.util.Map.of());
+            case "kafka:CreateReplicator" -> {
+                reverseReplicatorState = "CREATING";
+                yield new FakeAwsEndpoint.Response(200, "application/json", "{\"replicatorArn\":\"" + REVERSE_REPLICATOR_ARN
+                        + "\",\"replicatorName\":\"failback-replicator\",\"replicatorState\":\"CREATING\"}", java.util.Map.of());
+            }
+            case "kafka:DeleteReplicator" -> {
+                reverseReplicatorState = "DELETING";
+                yield new FakeAwsEndpoint.Response(200, "application/json", "{\"replicatorArn\":\"" + REVERSE_REPLICATOR_ARN
+                        + "\",\"replicatorState\":\"DELETING\"}", java.util.Map.of());
+            }
+            case "kafka:DescribeClusterV2" -> new FakeAwsEndpoint.Response(200, "application/json", "{\"clusterInfo\":{\"clusterArn\":\""
+                    + request.path().substring("/api/v2/clusters/".length()) + "\",\"clusterType\":\"PROVISIONED\",\"provisioned\":{\"brokerNodeGroupInfo\":"
+                    + "{\"clientSubnets\":[\"subnet-" + (request.path().contains("us-east-1") ? "p1\",\"subnet-p2" : "s1\",\"subnet-s2")
+                    + "\"],\"securityGroups\":[\"sg-" + (request.path().contains("us-east-1") ? "p" : "s") + "\"],\"instanceType\":\"kafka.m5.large\"}}}}",
+                    java.util.Map.of());
             case "cloudwatch:GetMetricData" -> cbor(java.util.Map.of("MetricDataResults",
                     java.util.List.of(java.util.Map.of("Id", "m", "Label", "m", "Values", java.util.List.of(800.0), "StatusCode", "Complete"))));
             case "route53-recovery-cluster:UpdateRoutingControlStates" -> {

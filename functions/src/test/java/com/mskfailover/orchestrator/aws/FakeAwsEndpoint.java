@@ -154,7 +154,13 @@ public final class FakeAwsEndpoint implements AutoCloseable {
             return "kafka:GetBootstrapBrokers";
         }
         if (path.startsWith("/replication/v1/replicators/")) {
-            return "kafka:DescribeReplicator";
+            return "DELETE".equals(method) ? "kafka:DeleteReplicator" : "kafka:DescribeReplicator";
+        }
+        if (path.equals("/replication/v1/replicators")) {
+            return "POST".equals(method) ? "kafka:CreateReplicator" : "kafka:ListReplicators";
+        }
+        if (path.startsWith("/api/v2/clusters/")) {
+            return "kafka:DescribeClusterV2";
         }
         if (body.contains("Action=")) {
             String service = body.contains("Version=2010-03-31") ? "sns" : body.contains("Version=2010-08-01") ? "cloudwatch" : "unknown";

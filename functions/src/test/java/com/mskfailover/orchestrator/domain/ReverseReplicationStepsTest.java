@@ -55,6 +55,9 @@ class ReverseReplicationStepsTest {
         @Override public GroupLag groupLag(String bootstrapServers, String groupId, Collection<String> topics) { return new GroupLag(groupId, groupLag, 3, 0); }
         @Override public List<String> activeMembers(String bootstrapServers, String groupId) { return List.copyOf(members); }
         @Override public Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics) { return Map.of(); }
+        @Override public Map<String, OffsetRange> offsetRanges(String bootstrapServers, Collection<String> topics) { return Map.of(); }
+        @Override public List<RecordFingerprint> fingerprints(String bootstrapServers, String partition, long from, long to, int max) { return List.of(); }
+        @Override public void commitOffsets(String bootstrapServers, String groupId, Map<String, CommittedOffset> offsets) { }
     };
 
     private ReverseReplicationSteps steps(Clock clock) {
@@ -161,5 +164,61 @@ class ReverseReplicationStepsTest {
         var failure = assertThrows(TransientDependencyException.class, () -> steps(Clock.systemUTC())
                 .checkConsumersDrained(PLAN, replication, new PollState(1800, null, 0, false, null)));
         assertTrue(failure.getMessage().startsWith("the primary stopped answering while clients were moved back to it"), failure.getMessage());
+    }
+
+    private final List<ReverseMskReplicators.Spec> created = new ArrayList<>();
+    private java.util.OptionalLong messageLag = java.util.OptionalLong.empty();
+    private String mskActive;
+
+    private final ReverseMskReplicators mskReplicators = new ReverseMskReplicators() {
+        @Override public java.util.Optional<String> findActive(String replicatorName) { return java.util.Optional.ofNullable(mskActive); }
+        @Override public String create(Spec spec) { created.add(spec); return "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-1"; }
+        @Override public ReplicatorTasks.TaskState state(String replicatorArn) { return new ReplicatorTasks.TaskState(status, "MSK Replicator failback-replicator FAILED"); }
+        @Override public java.util.OptionalLong messageLag(String replicatorArn) { return messageLag; }
+        @Override public void delete(String replicatorArn) { }
+    };
+
+    private ReverseReplicationSteps mskSteps() {
+        return new ReverseReplicationSteps(tasks, mskReplicators, kafka, arn -> arn.contains("us-east-1") ? "primary:9098" : "secondary:9098",
+                "iam", Clock.systemUTC());
+    }
+
+    @Test
+    void withMskReplicatorTheFailbackCreatesOneSecondaryToPrimaryAndReusesARunningOne() {
+        ReverseReplication replication = mskSteps().start(PLAN);
+        assertEquals(1, created.size());
+        assertEquals(PLAN.secondary().clusterArn(), created.getFirst().sourceClusterArn());
+        assertEquals(PLAN.primary().clusterArn(), created.getFirst().targetClusterArn());
+        assertEquals(List.of("customer", "orders.v2"), created.getFirst().topics());
+        assertEquals(List.of(), started, "no ECS task");
+        assertTrue(!replication.reused());
+
+        mskActive = "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-0";
+        assertEquals(List.of(mskActive), mskSteps().start(PLAN).taskIds());
+        assertEquals(1, created.size(), "a re-run keeps the replicator the first run created");
+    }
+
+    @Test
+    void anMskReplicatorLagNotPublishedYetIsNotZeroAndAFailedReplicatorFailsTheWait() {
+        var replication = new ReverseReplication(List.of("arn:r"), "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
+        ReverseReplication checked = mskSteps().checkLag(PLAN, replication);
+        assertEquals(-1, checked.lag());
+        assertTrue(!checked.catchUp().done(), checked.catchUp().detail());
+        messageLag = java.util.OptionalLong.of(0);
+        assertTrue(mskSteps().checkLag(PLAN, checked).catchUp().done());
+
+        status = "STOPPED";
+        var failure = assertThrows(DependencyFailedException.class, () -> mskSteps().checkLag(PLAN, replication));
+        assertTrue(failure.getMessage().startsWith("MSK Replicator arn:r stopped: MSK Replicator failback-replicator FAILED"), failure.getMessage());
+    }
+
+    @Test
+    void aReplicatorNameMskRefusesIsRefusedNamingTheFieldBeforeAnythingIsCreated() {
+        Plan underscored = new Plan("failback", PLAN.primary(), PLAN.secondary(), PLAN.topics(), PLAN.consumerGroups(),
+                PLAN.producerAliases(), PLAN.consumerAliases(), PLAN.timeouts(), 0, true, "failback_replicator", 1, "test");
+        var refused = assertThrows(InvalidInputException.class, () -> mskSteps().start(underscored));
+        assertTrue(refused.getMessage().startsWith("input field 'reverseReplicatorName' 'failback_replicator' cannot name an MSK Replicator: "
+                + "use letters, digits and '-' only"), refused.getMessage());
+        assertEquals(List.of(), created);
     }
 }

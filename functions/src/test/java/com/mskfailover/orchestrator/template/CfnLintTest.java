@@ -109,6 +109,7 @@ class CfnLintTest {
                 Map<String, String> values = new LinkedHashMap<>(DEPLOY_VALUES);
                 values.put("AliasSwitchMode", aliasMode.asText());
                 values.put("ForwardReplicationMode", forwardMode.asText());
+                values.put("ReverseReplicationMode", forwardMode.asText()); // the rule ReverseFlowMatchesTheForwardFlow
                 Path copy = dir.resolve("template-" + aliasMode.asText() + "-" + forwardMode.asText() + ".yaml");
                 Files.writeString(copy, withDefaults(Files.readString(ROOT.resolve("template.yaml")), values));
                 files.add(copy.toString());

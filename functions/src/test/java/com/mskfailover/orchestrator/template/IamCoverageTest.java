@@ -57,11 +57,7 @@ class IamCoverageTest {
 
     @Test
     void everyFunctionsPolicyAllowsWhatItsCodeCalls() throws Exception {
-        SharedClusters.primary().clients().createTopic("customer", 3);
-        SharedClusters.secondary().clients().createTopic("customer", 3);
-        CannedAwsResponses responses = new CannedAwsResponses();
-        responses.bootstrapByCluster.put(TestPorts.PRIMARY_ARN, SharedClusters.primary().bootstrapServers());
-        responses.bootstrapByCluster.put(TestPorts.SECONDARY_ARN, SharedClusters.secondary().bootstrapServers());
+        CannedAwsResponses responses = responsesOnTheSharedClustersWithTopicCustomer();
         try (ServerSocket closed = new ServerSocket(0); FakeAwsEndpoint endpoint = new FakeAwsEndpoint(responses)) {
             // DetectImpairment reads the alias record: it names a primary that does not answer, so it goes on to start a failover.
             responses.aliasTxtValue = BootstrapAliasRecord.of(TestPorts.PRODUCER_ALIAS, TestPorts.PRIMARY_ARN, "us-east-1",
@@ -103,6 +99,40 @@ class IamCoverageTest {
             assertTrue(calledByFunction.values().stream().flatMap(Set::stream).noneMatch(action -> action.startsWith("route53:")),
                     "no Route 53 control-plane call in arc-routing-control mode: " + calledByFunction);
         }
+    }
+
+    @Test
+    void withAnMskReplicatorAsTheReverseFlowTheFailbackFunctionsPoliciesAllowWhatTheyCall() throws Exception {
+        CannedAwsResponses responses = responsesOnTheSharedClustersWithTopicCustomer();
+        try (FakeAwsEndpoint endpoint = new FakeAwsEndpoint(responses)) {
+            Map<String, String> env = functionEnvironment();
+            env.put("REVERSE_REPLICATION_MODE", "msk-replicator");
+            env.put("REVERSE_REPLICATOR_SERVICE_ROLE_ARN", "arn:aws:iam::123456789012:role/msk-failover-ReverseReplicatorServiceRole-1");
+            Map<String, String> inputs = new LinkedHashMap<>(typicalInputs(endpoint, env));
+            inputs.keySet().retainAll(Set.of("StartReverseReplication", "CheckReverseReplicationLag", "CheckSecondaryConsumersDrained",
+                    "StopReverseReplication"));
+            inputs.replaceAll((function, input) -> input.replace("arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef",
+                    CannedAwsResponses.REVERSE_REPLICATOR_ARN));
+
+            Map<String, Set<String>> calledByFunction = callsAllowedByEachPolicy(endpoint, env, inputs);
+            assertEquals(Set.of("kafka:CreateReplicator", "kafka:DescribeClusterV2", "kafka:ListReplicators"),
+                    calledByFunction.get("StartReverseReplication"));
+            assertTrue(calledByFunction.get("CheckReverseReplicationLag").containsAll(Set.of("kafka:DescribeReplicator", "cloudwatch:GetMetricData")),
+                    calledByFunction.toString());
+            assertEquals(Set.of("kafka:DeleteReplicator", "kafka:DescribeReplicator"), calledByFunction.get("StopReverseReplication"));
+            assertTrue(calledByFunction.values().stream().flatMap(Set::stream).noneMatch(action -> action.startsWith("ecs:")),
+                    "no ECS call with an MSK Replicator as the reverse flow: " + calledByFunction);
+        }
+    }
+
+    /** Canned AWS answers whose GetBootstrapBrokers name the shared clusters, both holding topic customer. */
+    private static CannedAwsResponses responsesOnTheSharedClustersWithTopicCustomer() {
+        SharedClusters.primary().clients().createTopic("customer", 3);
+        SharedClusters.secondary().clients().createTopic("customer", 3);
+        CannedAwsResponses responses = new CannedAwsResponses();
+        responses.bootstrapByCluster.put(TestPorts.PRIMARY_ARN, SharedClusters.primary().bootstrapServers());
+        responses.bootstrapByCluster.put(TestPorts.SECONDARY_ARN, SharedClusters.secondary().bootstrapServers());
+        return responses;
     }
 
     /** Runs each function on its input as Lambda would and checks its policy allows every action it called; returns those actions. */
@@ -169,7 +199,7 @@ class IamCoverageTest {
         String failbackStart = Files.readString(StateMachineRun.event("failback-start.json"));
         String failoverPlan = newHandler("ValidateFailoverInput").handleJson(failoverStart);
         String failbackPlan = newHandler("ValidateFailbackInput").handleJson(failbackStart);
-        String replication = "{\"taskId\":\"arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef\",\"replicatorName\":\"failback-replicator\","
+        String replication = "{\"taskIds\":[\"arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef\"],\"replicatorName\":\"failback-replicator\","
                 + "\"reused\":false,\"lag\":-1,\"catchUp\":{\"timeoutSeconds\":30}}";
         Map<String, String> inputs = new LinkedHashMap<>();
         inputs.put("ValidateFailoverInput", failoverStart);

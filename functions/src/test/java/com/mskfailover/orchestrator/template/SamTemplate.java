@@ -66,12 +66,24 @@ final class SamTemplate {
         return actions;
     }
 
+    /** Every statement, including both branches of a conditional one ({@code !If [Condition, statement, AWS::NoValue]}). */
     static List<JsonNode> statements(JsonNode resource) {
         List<JsonNode> statements = new ArrayList<>();
         JsonNode properties = resource.path("Properties");
+        java.util.function.Consumer<JsonNode> add = statement -> {
+            if (statement.isArray() && statement.size() == 3 && statement.get(0).isTextual()) {
+                for (int branch = 1; branch <= 2; branch++) {
+                    if (statement.get(branch).isObject()) {
+                        statements.add(statement.get(branch));
+                    }
+                }
+            } else {
+                statements.add(statement);
+            }
+        };
         properties.path("Policies").forEach(policy -> {
-            policy.path("Statement").forEach(statements::add);
-            policy.path("PolicyDocument").path("Statement").forEach(statements::add);
+            policy.path("Statement").forEach(add);
+            policy.path("PolicyDocument").path("Statement").forEach(add);
         });
         return statements;
     }

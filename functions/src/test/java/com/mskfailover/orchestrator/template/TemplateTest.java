@@ -326,7 +326,9 @@ class TemplateTest {
         }
         return switch (name) {
             case "KAFKA_AUTH" -> "iam";
-            case "FORWARD_REPLICATION_MODE" -> "msk-replicator";
+            case "FORWARD_REPLICATION_MODE", "REVERSE_REPLICATION_MODE" -> "msk-replicator";
+            case "PRIMARY_CLUSTER_ARN" -> "arn:aws:kafka:us-east-1:123456789012:cluster/msk-primary/0f1e2d3c-1";
+            case "SECONDARY_CLUSTER_ARN" -> "arn:aws:kafka:us-east-2:123456789012:cluster/msk-secondary/1a2b3c4d-2";
             case "ARC_ROUTING_CONTROLS" -> "kafka-producers.msk.internal=arn:aws:route53-recovery-control::123456789012:controlpanel/p/routingcontrol/a"
                     + "|arn:aws:route53-recovery-control::123456789012:controlpanel/p/routingcontrol/b";
             // Empty until the operator copies the cluster's endpoints (README): handlers must start anyway.

@@ -1,0 +1,41 @@
+package com.mskfailover.orchestrator.domain;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Port: the failback's reverse flow as an MSK Replicator, secondary -> primary, identical topic names, starting at
+ * earliest (the MSK Developer Guide's failback for identical topic names). It lives in the primary's Region (a
+ * replicator runs in its target cluster's Region). In AWS: kafka:CreateReplicator, DescribeReplicator,
+ * DeleteReplicator and the AWS/Kafka MessageLag metric; locally: a stand-in that behaves as MSK Replicator is
+ * documented to.
+ */
+public interface ReverseMskReplicators {
+
+    /** A replicator of this name that is being created or runs (a re-run reuses it), by ARN. */
+    Optional<String> findActive(String replicatorName);
+
+    /** Creates the replicator; returns its ARN. */
+    String create(Spec spec);
+
+    /** RUNNING, CREATING, UPDATING, DELETING or FAILED; {@code stopped()} for FAILED, DELETING and a deleted one. */
+    ReplicatorTasks.TaskState state(String replicatorArn);
+
+    /** Records on the secondary not yet on the primary (MessageLag); empty while the figure is not known yet. */
+    OptionalLong messageLag(String replicatorArn);
+
+    void delete(String replicatorArn);
+
+    /**
+     * @param topics the topics to replicate (exact names)
+     * @param groups the consumer groups (offsets are not synchronised by the replicator: the failback's handover
+     *               commits them, see {@link GroupOffsetHandover})
+     */
+    record Spec(String name, String sourceClusterArn, String targetClusterArn, List<String> topics, List<String> groups) {
+        public Spec {
+            topics = List.copyOf(topics);
+            groups = List.copyOf(groups);
+        }
+    }
+}
