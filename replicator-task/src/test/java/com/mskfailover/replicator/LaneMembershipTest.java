@@ -1,9 +1,7 @@
 package com.mskfailover.replicator;
 
-import com.mskfailover.local.kafka.LocalKafkaCluster;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Tag;
 
 import java.nio.file.Files;
@@ -20,7 +18,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import static com.mskfailover.replicator.ReplicationTestSupport.await;
 import static com.mskfailover.replicator.ReplicationTestSupport.byPartition;
 import static com.mskfailover.replicator.ReplicationTestSupport.caughtUp;
-import static com.mskfailover.replicator.ReplicationTestSupport.closeAll;
 import static com.mskfailover.replicator.ReplicationTestSupport.endOffsetSum;
 import static com.mskfailover.replicator.ReplicationTestSupport.env;
 import static com.mskfailover.replicator.ReplicationTestSupport.logContains;
@@ -31,32 +28,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Several tasks with one REPLICATOR_NAME share its lanes through Kafka's group protocol: tasks start at
  * the same moment, join while records flow, die (kill -9) and leave (SIGTERM), and the copy stays exact
- * for read_committed readers, with one lag figure (group REPLICATOR_NAME on the source) for all of them.
+ * for read_committed readers, with one lag figure (group REPLICATOR_NAME on the clusters.source()) for all of them.
  */
 @Tag("integration")
 class LaneMembershipTest {
 
     private static final Duration WAIT = Duration.ofSeconds(120);
 
-    private static LocalKafkaCluster source;
-    private static LocalKafkaCluster target;
-
-    @BeforeAll
-    static void startClusters() {
-        source = LocalKafkaCluster.start("source");
-        target = LocalKafkaCluster.start("target");
-    }
-
-    @AfterAll
-    static void stopClusters() {
-        closeAll(target, source);
-    }
+    @RegisterExtension
+    static final SourceAndTarget clusters = new SourceAndTarget();
 
     @Test
     void tasksThatStartJoinDieAndLeaveWhileRecordsFlowCopyEveryRecordOnce() throws Exception {
         String topic = "shared";
-        source.clients().createTopic(topic, 6);
-        Map<String, String> env = env(source, target, "shared", "TOPICS", topic, "LANES", "3");
+        clusters.source().clients().createTopic(topic, 6);
+        Map<String, String> env = env(clusters.source(), clusters.target(), "shared", "TOPICS", topic, "LANES", "3");
         Path logs = Files.createTempDirectory("replicator-lanes-");
         AtomicBoolean stopProducing = new AtomicBoolean();
         CompletableFuture<Long> producing = CompletableFuture.supplyAsync(() -> produceUntil(topic, stopProducing));
@@ -65,11 +51,11 @@ class LaneMembershipTest {
         Process a = startChildJvm(env, logs.resolve("a.log"));
         Process b = startChildJvm(env, logs.resolve("b.log"));
         await("the group shared the lanes between the two", WAIT, () -> sharesOf(logs.resolve("a.log"), logs.resolve("b.log")));
-        long before = endOffsetSum(target, topic);
+        long before = endOffsetSum(clusters.target(), topic);
         Process c = startChildJvm(env, logs.resolve("c.log"));
         await("the third task got lanes while records flow", WAIT, () -> logContains(logs.resolve("c.log"), "this task copies lanes [")
                 && !logContains(logs.resolve("c.log"), "this task copies lanes [] "));
-        await("copies went on after the rebalance", WAIT, () -> endOffsetSum(target, topic) > before + 20_000 || !alive(a, b, c));
+        await("copies went on after the rebalance", WAIT, () -> endOffsetSum(clusters.target(), topic) > before + 20_000 || !alive(a, b, c));
         assertTrue(alive(a, b, c), "no task stopped by itself; see " + logs);
 
         a.destroyForcibly(); // kill -9: its lanes move after the session timeout
@@ -78,18 +64,18 @@ class LaneMembershipTest {
         assertTrue(b.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, b.exitValue(), "a task that leaves exits 0");
         await("the last task holds every lane", WAIT, () -> logContains(logs.resolve("c.log"), "this task copies lanes [0, 1, 2] of 3"));
-        long held = endOffsetSum(target, topic);
-        await("it copies every lane", WAIT, () -> endOffsetSum(target, topic) > held + 20_000 || !c.isAlive());
+        long held = endOffsetSum(clusters.target(), topic);
+        await("it copies every lane", WAIT, () -> endOffsetSum(clusters.target(), topic) > held + 20_000 || !c.isAlive());
 
         stopProducing.set(true);
         long produced = producing.get(1, TimeUnit.MINUTES);
-        await("the last task caught up (lag 0 by the committed source position)", WAIT, () -> caughtUp(source, "shared", topic));
+        await("the last task caught up (lag 0 by the committed source position)", WAIT, () -> caughtUp(clusters.source(), "shared", topic));
         c.destroy();
         assertTrue(c.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, c.exitValue());
 
-        Map<Integer, List<String>> expected = byPartition(source.clients().readAll(topic));
-        Map<Integer, List<String>> actual = byPartition(target.clients().readAll(topic));
+        Map<Integer, List<String>> expected = byPartition(clusters.source().clients().readAll(topic));
+        Map<Integer, List<String>> actual = byPartition(clusters.target().clients().readAll(topic));
         long onSource = expected.values().stream().mapToInt(List::size).sum();
         assertTrue(onSource > 60_000 && onSource <= produced, "the source holds what was produced: " + onSource + " of " + produced);
         for (int partition = 0; partition < 6; partition++) {
@@ -105,33 +91,33 @@ class LaneMembershipTest {
     @Test
     void aSecondTaskWithOneLaneStandsByAndTakesOverWhenTheFirstDies() throws Exception {
         String topic = "standby";
-        source.clients().createTopic(topic, 2);
-        Map<String, String> env = env(source, target, "standby", "TOPICS", topic);
+        clusters.source().clients().createTopic(topic, 2);
+        Map<String, String> env = env(clusters.source(), clusters.target(), "standby", "TOPICS", topic);
         Path logs = Files.createTempDirectory("replicator-standby-");
         Process first = startChildJvm(env, logs.resolve("first.log"));
         Process second = startChildJvm(env, logs.resolve("second.log"));
         await("one holds the lane, the other none", WAIT, () -> sharesOf(logs.resolve("first.log"), logs.resolve("second.log"))
                 || (logContains(logs.resolve("first.log"), "copies lanes [0] of 1") && logContains(logs.resolve("second.log"), "copies lanes [] of 1"))
                 || (logContains(logs.resolve("second.log"), "copies lanes [0] of 1") && logContains(logs.resolve("first.log"), "copies lanes [] of 1")));
-        RecordCopierTest.produce(source, topic, 5_000, "x");
-        await("caught up", WAIT, () -> caughtUp(source, "standby", topic));
+        RecordCopierTest.produce(clusters.source(), topic, 5_000, "x");
+        await("caught up", WAIT, () -> caughtUp(clusters.source(), "standby", topic));
         Process holder = lastShareHasLane(logs.resolve("first.log")) ? first : second;
         Process standby = holder == first ? second : first;
         holder.destroyForcibly();
         assertTrue(holder.waitFor(30, TimeUnit.SECONDS));
-        RecordCopierTest.produce(source, topic, 5_000, "y");
-        await("the standby took over and caught up", WAIT, () -> caughtUp(source, "standby", topic));
+        RecordCopierTest.produce(clusters.source(), topic, 5_000, "y");
+        await("the standby took over and caught up", WAIT, () -> caughtUp(clusters.source(), "standby", topic));
         assertTrue(standby.isAlive());
         standby.destroy();
         assertTrue(standby.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(byPartition(source.clients().readAll(topic)), byPartition(target.clients().readAll(topic)),
+        assertEquals(byPartition(clusters.source().clients().readAll(topic)), byPartition(clusters.target().clients().readAll(topic)),
                 "read_committed: every record once, in order");
     }
 
     /** Produces about 10,000 records a second until told to stop; returns how many it sent. */
     private static long produceUntil(String topic, AtomicBoolean stop) {
         long sent = 0;
-        try (KafkaProducer<String, String> producer = source.clients().producer(Map.of("linger.ms", 5))) {
+        try (KafkaProducer<String, String> producer = clusters.source().clients().producer(Map.of("linger.ms", 5))) {
             while (!stop.get()) {
                 for (int i = 0; i < 1_000; i++, sent++) {
                     producer.send(new ProducerRecord<>(topic, "k" + (sent % 97), sent + "-" + "x".repeat(200)));

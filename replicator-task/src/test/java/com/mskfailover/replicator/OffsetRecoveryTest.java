@@ -3,16 +3,14 @@ package com.mskfailover.replicator;
 import com.mskfailover.local.kafka.LocalKafkaCluster;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Tag;
 
 import java.time.Duration;
 import java.util.List;
 
 import static com.mskfailover.replicator.ReplicationTestSupport.await;
-import static com.mskfailover.replicator.ReplicationTestSupport.closeAll;
 import static com.mskfailover.replicator.ReplicationTestSupport.env;
 
 /**
@@ -26,28 +24,17 @@ class OffsetRecoveryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private static LocalKafkaCluster source;
-    private static LocalKafkaCluster target;
-
-    @BeforeAll
-    static void startClusters() {
-        source = LocalKafkaCluster.start("source");
-        target = LocalKafkaCluster.start("target");
-    }
-
-    @AfterAll
-    static void stopClusters() {
-        closeAll(target, source);
-    }
+    @RegisterExtension
+    static final SourceAndTarget clusters = new SourceAndTarget();
 
     @Test
     void everyReadBackOfAPartitionFinishesNotOnlyTheFirst() {
-        for (LocalKafkaCluster cluster : List.of(source, target)) {
+        for (LocalKafkaCluster cluster : List.of(clusters.source(), clusters.target())) {
             cluster.clients().createTopic("again", 2);
             cluster.clients().produce(List.of(new ProducerRecord<>("again", 0, "k", "one"), new ProducerRecord<>("again", 1, "k", "two")));
         }
         OffsetTranslation translation = new OffsetTranslation();
-        OffsetRecovery recovery = new OffsetRecovery(ReplicatorConfig.fromEnvironment(env(source, target, "again")),
+        OffsetRecovery recovery = new OffsetRecovery(ReplicatorConfig.fromEnvironment(env(clusters.source(), clusters.target(), "again")),
                 "source-cluster", "target-cluster", translation);
         Thread thread = new Thread(recovery, "offset-recovery");
         thread.setDaemon(true);
