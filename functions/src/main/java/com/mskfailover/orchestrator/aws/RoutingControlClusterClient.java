@@ -106,7 +106,7 @@ final class RoutingControlClusterClient {
 
     private JsonNode call(String operation, ObjectNode body, String what) {
         if (endpoints.isEmpty()) {
-            throw new DependencyFailedException(what + " failed: no ARC cluster endpoint configured (ARC_CLUSTER_ENDPOINTS; see README, "
+            throw new DependencyFailedException(what + " failed: no ARC cluster endpoint configured (ARC_CLUSTER_ENDPOINTS; see docs/aliases.md, "
                     + "\"Alias switch without the Route 53 control plane\")");
         }
         byte[] payload = body.toString().getBytes(StandardCharsets.UTF_8);

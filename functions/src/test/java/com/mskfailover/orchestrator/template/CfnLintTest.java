@@ -83,7 +83,7 @@ class CfnLintTest {
 
     /** The Regions the README says the template is checked for (the line that names them, in backticks). */
     static List<String> secondaryRegionsNamedByTheReadme() throws IOException {
-        for (String line : Files.readAllLines(ROOT.resolve("README.md"))) {
+        for (String line : ReadmeCommandsTest.documentationLines()) {
             if (line.contains("cfn-lint checks the template") && line.contains("secondary Regions")) {
                 List<String> regions = new ArrayList<>();
                 Matcher matcher = Pattern.compile("`([a-z]{2}(?:-[a-z]+)+-\\d)`").matcher(line);
@@ -93,7 +93,7 @@ class CfnLintTest {
                 return regions;
             }
         }
-        throw new AssertionError("README.md has no line 'cfn-lint checks the template ... secondary Regions `...`'");
+        throw new AssertionError("README.md and docs/ have no line 'cfn-lint checks the template ... secondary Regions `...`'");
     }
 
     @Test

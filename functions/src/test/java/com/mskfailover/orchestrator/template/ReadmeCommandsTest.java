@@ -36,10 +36,21 @@ class ReadmeCommandsTest {
         return matcher.group(1);
     }
 
+    /** README.md, then every page of docs/: where the commands users run are written. */
+    static java.util.List<String> documentationLines() throws IOException {
+        java.util.List<String> lines = new java.util.ArrayList<>(Files.readAllLines(ROOT.resolve("README.md")));
+        try (var pages = Files.list(ROOT.resolve("docs"))) {
+            for (Path page : pages.filter(path -> path.toString().endsWith(".md")).sorted().toList()) {
+                lines.addAll(Files.readAllLines(page));
+            }
+        }
+        return lines;
+    }
+
     private static String readmeCode() throws IOException {
         StringBuilder code = new StringBuilder();
         boolean inBlock = false;
-        for (String line : Files.readAllLines(ROOT.resolve("README.md"))) {
+        for (String line : documentationLines()) {
             if (line.startsWith("```")) {
                 inBlock = !inBlock && line.startsWith("```bash");
                 continue;
