@@ -16,6 +16,9 @@ public final class OperatorReport {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Notification report(String operation, String outcome, JsonNode state) {
+        if ("dry-run".equals(outcome)) {
+            return dryRun(operation, state);
+        }
         boolean failed = !"succeeded".equals(outcome);
         String reason = state.path("plan").path("reason").asText(state.path("reason").asText("not given"));
         StringBuilder message = new StringBuilder();
@@ -33,6 +36,18 @@ public final class OperatorReport {
         String subject = "MSK " + operation + (failed ? " FAILED: " + state.path("error").path("Error").asText("unknown error") : " succeeded");
         // SNS subjects are limited to 100 characters.
         return new Notification(subject.length() > 100 ? subject.substring(0, 100) : subject, message.toString());
+    }
+
+    /** A dry run that reached its end: every check passed and nothing was changed. */
+    private static Notification dryRun(String operation, JsonNode state) {
+        JsonNode checks = "failover".equals(operation) ? state.path("secondaryReadiness") : state.path("primaryHealth");
+        String message = capitalized(operation) + " dry run passed: every check a real " + operation + " makes first passed,"
+                + " and nothing was changed (no alias moved, no replication started).\n"
+                + "Reason for the dry run: " + state.path("plan").path("reason").asText("not given") + "\n"
+                + "Checks: " + checks + "\n"
+                + "Plan: topics " + state.path("plan").path("topics") + ", aliases " + state.path("plan").path("allAliases") + "\n"
+                + "To run it: start the same input without \"dryRun\".\n";
+        return new Notification("MSK " + operation + " dry run passed", message);
     }
 
     /** Lambda's Cause is a JSON document with errorMessage; the local interpreter gives "type: message". */
@@ -65,7 +80,7 @@ public final class OperatorReport {
         }
         if (state.has("reverseReplication")) {
             JsonNode replication = state.path("reverseReplication");
-            done.append("replicator-task ").append(replication.path("taskId").asText()).append(" (secondary -> primary) started, last lag ")
+            done.append("reverse flow ").append(replication.path("taskIds")).append(" (secondary -> primary) started, last lag ")
                     .append(replication.path("lag").asLong(-1)).append("; ");
         }
         if (state.has("producerMove")) {

@@ -24,7 +24,8 @@ public record Plan(String operation,
                    boolean requireForwardThroughput,
                    String reverseReplicatorName,
                    int reverseReplicatorTasks,
-                   String reason) {
+                   String reason,
+                   boolean dryRun) {
 
     /** Every alias record the stack manages: producers' then consumers', without repeats (a failover moves them all at once). */
     @com.fasterxml.jackson.annotation.JsonProperty(value = "allAliases", access = com.fasterxml.jackson.annotation.JsonProperty.Access.READ_ONLY)

@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
 public final class StartInputValidator {
 
     private static final Set<String> FAILOVER_FIELDS = Set.of("primaryClusterArn", "secondaryClusterArn", "topics",
-            "maxReplicationLatencySeconds", "timeouts", "reason");
+            "maxReplicationLatencySeconds", "timeouts", "reason", "dryRun");
     private static final Set<String> FAILBACK_FIELDS = Set.of("primaryClusterArn", "secondaryClusterArn", "topics",
-            "consumerGroups", "requireForwardThroughput", "timeouts", "reason", "reverseReplicatorName", "reverseReplicatorTasks");
+            "consumerGroups", "requireForwardThroughput", "timeouts", "reason", "reverseReplicatorName", "reverseReplicatorTasks", "dryRun");
     private static final Set<String> TIMEOUT_FIELDS = Set.of("aliasSyncSeconds", "replicationCatchUpSeconds",
             "consumerDrainSeconds", "forwardReplicationSeconds");
     // Kafka's legal topic and group name characters; REPLICATOR_NAME also becomes an ECS startedBy (<= 36 chars).
@@ -41,7 +41,8 @@ public final class StartInputValidator {
         int rpo = integerIn(input, "maxReplicationLatencySeconds", "maxReplicationLatencySeconds", settings.maxReplicationLatencySeconds(), 0, MAX_RPO_SECONDS);
         return new Plan("failover", primary, secondary, topics, settings.consumerGroups(), settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), rpo, settings.requireForwardThroughput(),
-                settings.reverseReplicatorName(), settings.reverseReplicatorTasks(), text(input, "reason", "operator request"));
+                settings.reverseReplicatorName(), settings.reverseReplicatorTasks(), text(input, "reason", "operator request"),
+                dryRun(input));
     }
 
     public Plan failback(JsonNode input) {
@@ -66,7 +67,12 @@ public final class StartInputValidator {
                 1, MAX_REVERSE_REPLICATOR_TASKS);
         return new Plan("failback", primary, secondary, topics, groups, settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), 0, requireThroughput, replicatorName, replicatorTasks,
-                text(input, "reason", "operator request"));
+                text(input, "reason", "operator request"), dryRun(input));
+    }
+
+    /** {@code dryRun: true}: the checks run, nothing changes (the state machines stop after them). */
+    private static boolean dryRun(JsonNode input) {
+        return input.has("dryRun") && bool(input, "dryRun");
     }
 
     private static void requireObject(JsonNode input, Set<String> allowed) {

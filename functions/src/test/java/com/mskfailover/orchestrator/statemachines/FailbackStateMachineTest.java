@@ -69,7 +69,7 @@ class FailbackStateMachineTest {
 
         assertTrue(result.succeeded(), result.timelineTable());
         List<String> order = result.statePath().stream().distinct().toList();
-        assertEquals(List.of("ValidateFailbackInput", "CheckPrimaryHealthy", "StartReverseReplication", "WaitForReverseReplication",
+        assertEquals(List.of("ValidateFailbackInput", "CheckPrimaryHealthy", "DryRun?", "StartReverseReplication", "WaitForReverseReplication",
                 "CheckReverseReplicationLag", "ReverseReplicationCaughtUp?", "MoveProducersToPrimary", "WaitForProducerAliasSync",
                 "CheckProducerAliasesInSync", "ProducerAliasesInSync?", "StartConsumerDrainWait", "WaitForConsumersToDrain",
                 "CheckSecondaryConsumersDrained", "SecondaryConsumersDrained?", "MoveConsumersToPrimary", "WaitForConsumerAliasSync",
@@ -89,6 +89,24 @@ class FailbackStateMachineTest {
         assertEquals("none", env.get("SOURCE_AUTH"));
         assertTrue(java.util.regex.Pattern.matches(env.get("TOPICS"), topic) && !java.util.regex.Pattern.matches(env.get("TOPICS"), topic + "-x"));
         assertTrue(ports.notifier.last().subject().contains("failback succeeded"), ports.notifier.last().toString());
+    }
+
+    @Test
+    void aDryRunChecksThePrimaryAndStartsNothing() throws IOException {
+        String topic = "customer-failback-dry";
+        String group = "msk-consumer-dry";
+        secondaryWithRecords(topic, group, 2);
+        CopyingReplicatorTasks tasks = new CopyingReplicatorTasks(List.of(topic), true);
+        TestPorts ports = failedOver(topic, group, tasks);
+
+        ExecutionResult result = StateMachineRun.run("failback", ports.ports(), input(topic, group).put("dryRun", true).toString()).result();
+
+        assertTrue(result.succeeded(), result.timelineTable());
+        assertEquals(List.of("ValidateFailbackInput", "CheckPrimaryHealthy", "DryRun?", "NotifyFailbackDryRun", "FailbackDryRunPassed"),
+                result.statePath());
+        assertEquals(0, tasks.started(), "no reverse flow started");
+        assertEquals(TestPorts.SECONDARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS), "nothing moved");
+        assertEquals("MSK failback dry run passed", ports.notifier.last().subject());
     }
 
     @Test

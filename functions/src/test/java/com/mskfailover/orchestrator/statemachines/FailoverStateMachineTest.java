@@ -60,7 +60,7 @@ class FailoverStateMachineTest {
         ExecutionResult result = outcome.result();
 
         assertTrue(result.succeeded(), result.timelineTable());
-        assertEquals(List.of("ValidateFailoverInput", "CheckSecondaryReady", "FlipAliasesToSecondary",
+        assertEquals(List.of("ValidateFailoverInput", "CheckSecondaryReady", "DryRun?", "FlipAliasesToSecondary",
                 "WaitForAliasSync", "CheckAliasesInSync", "AliasesInSync?",
                 "WaitForAliasSync", "CheckAliasesInSync", "AliasesInSync?",
                 "WaitForAliasSync", "CheckAliasesInSync", "AliasesInSync?",
@@ -72,6 +72,29 @@ class FailoverStateMachineTest {
         assertEquals(TestPorts.SECONDARY_ARN, resolver.resolve(TestPorts.CONSUMER_ALIAS).clusterArn());
         assertEquals("us-east-2", resolver.resolve(TestPorts.CONSUMER_ALIAS).region());
         assertTrue(ports.notifier.last().subject().contains("failover succeeded"), ports.notifier.last().toString());
+    }
+
+    @Test
+    void aDryRunMakesEveryCheckAndChangesNothing() throws IOException {
+        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), null);
+        ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
+        ObjectNode input = sampleInput().put("dryRun", true);
+
+        var outcome = StateMachineRun.run("failover", ports.ports(), input.toString());
+        ExecutionResult result = outcome.result();
+
+        assertTrue(result.succeeded(), result.timelineTable());
+        assertEquals(List.of("ValidateFailoverInput", "CheckSecondaryReady", "DryRun?", "NotifyFailoverDryRun", "FailoverDryRunPassed"),
+                result.statePath());
+        assertEquals(0, outcome.endpoint().invocationCount("FlipBootstrapAliases"));
+        assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS), "nothing moved");
+        assertTrue(ports.notifier.last().subject().equals("MSK failover dry run passed"), ports.notifier.last().toString());
+
+        // A dry run fails where the real run would: a topic the secondary does not have.
+        input.putArray("topics").add(TOPIC).add("orders-not-on-secondary");
+        ExecutionResult refused = StateMachineRun.run("failover", ports.ports(), input.toString()).result();
+        assertEquals("FailoverFailed", refused.statePath().getLast(), refused.timelineTable());
+        assertTrue(ports.notifier.last().message().contains("orders-not-on-secondary"), ports.notifier.last().toString());
     }
 
     @Test
