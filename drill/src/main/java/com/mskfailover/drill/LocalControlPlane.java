@@ -1,5 +1,7 @@
 package com.mskfailover.drill;
 
+import com.mskfailover.contract.ReplicatorEnvironment;
+
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -205,15 +207,11 @@ final class LocalControlPlane implements AutoCloseable {
                     secondary.bootstrapServers(), List.of(Drill.TOPIC), LocalMskReplicator.StartingPosition.EARLIEST, List.of(Drill.GROUP))));
             return "local MSK Replicator msk-forward";
         }
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("SOURCE_BOOTSTRAP_SERVERS", primary.bootstrapServers());
-        environment.put("TARGET_BOOTSTRAP_SERVERS", secondary.bootstrapServers());
-        environment.put("SOURCE_AUTH", "none");
-        environment.put("TARGET_AUTH", "none");
-        environment.put("REPLICATOR_NAME", FORWARD_REPLICATOR);
-        environment.put("STARTING_POSITION", "earliest");
-        // One EMF line a second: the RPO check reads the latest ReplicationLatency from them, as it would from CloudWatch.
-        environment.put("METRICS_INTERVAL_MS", "1000");
+        Map<String, String> environment = ReplicatorEnvironment.flow(FORWARD_REPLICATOR, primary.bootstrapServers(), secondary.bootstrapServers())
+                .auth("none").fromEarliest()
+                // One EMF line a second: the RPO check reads the latest ReplicationLatency from them, as it would from CloudWatch.
+                .with("METRICS_INTERVAL_MS", "1000")
+                .toMap();
         String taskId = tasks.start(FORWARD_REPLICATOR, environment);
         forwardTaskLog = tasks.logOf(taskId);
         return taskId;

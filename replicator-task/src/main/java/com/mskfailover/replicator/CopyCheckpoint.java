@@ -1,5 +1,6 @@
 package com.mskfailover.replicator;
 
+import com.mskfailover.contract.CommitMetadata;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
@@ -26,24 +27,22 @@ import java.util.concurrent.TimeUnit;
  */
 final class CopyCheckpoint {
 
-    static final String METADATA_PREFIX = "mskfailover:replicator:";
-
     private CopyCheckpoint() {}
 
     static String metadata(Uuid sourceTopicId) {
-        return METADATA_PREFIX + sourceTopicId;
+        return CommitMetadata.replicatorPosition(sourceTopicId.toString());
     }
 
     static boolean isReplicatorCommit(OffsetAndMetadata offset) {
-        return offset != null && offset.metadata() != null && offset.metadata().startsWith(METADATA_PREFIX);
+        return offset != null && CommitMetadata.isReplicatorPosition(offset.metadata());
     }
 
     static Optional<Uuid> sourceTopicIdOf(OffsetAndMetadata offset) {
-        if (!isReplicatorCommit(offset)) {
+        if (offset == null) {
             return Optional.empty();
         }
         try {
-            return Optional.of(Uuid.fromString(offset.metadata().substring(METADATA_PREFIX.length())));
+            return CommitMetadata.sourceTopicIdOf(offset.metadata()).map(Uuid::fromString);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

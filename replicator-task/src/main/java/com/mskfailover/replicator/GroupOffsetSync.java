@@ -1,5 +1,6 @@
 package com.mskfailover.replicator;
 
+import com.mskfailover.contract.CommitMetadata;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
@@ -36,7 +37,6 @@ import java.util.function.Supplier;
 final class GroupOffsetSync {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupOffsetSync.class);
-    private static final String SYNCED_METADATA_PREFIX = "mskfailover:synced:";
     private static final long TIMEOUT_SECONDS = 15;
 
     private final Admin source;
@@ -192,10 +192,10 @@ final class GroupOffsetSync {
      * offset>}. Failback moves consumers only once the primary holds the sync of their last commit on the secondary.
      */
     static String syncedMetadata(String replicatorName, long sourceOffset) {
-        return SYNCED_METADATA_PREFIX + replicatorName + ":" + sourceOffset;
+        return CommitMetadata.synced(replicatorName, sourceOffset);
     }
 
     private static boolean writtenByReplicator(OffsetAndMetadata offset) {
-        return offset.metadata() != null && offset.metadata().startsWith(SYNCED_METADATA_PREFIX);
+        return CommitMetadata.isSynced(offset.metadata());
     }
 }

@@ -1,5 +1,7 @@
 package com.mskfailover.replicator;
 
+import com.mskfailover.contract.ReplicatorEnvironment;
+
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
@@ -45,7 +47,7 @@ public record ReplicatorConfig(
     /** Reads and validates; throws {@link InvalidConfigurationException} naming the first bad variable. */
     public static ReplicatorConfig fromEnvironment(Map<String, String> env) {
         EnvReader reader = new EnvReader(env);
-        String name = reader.optional("REPLICATOR_NAME", DEFAULT_REPLICATOR_NAME);
+        String name = reader.optional(ReplicatorEnvironment.REPLICATOR_NAME, DEFAULT_REPLICATOR_NAME);
         if (!VALID_NAME.matcher(name).matches()) {
             throw new InvalidConfigurationException("REPLICATOR_NAME '" + name
                     + "' is not valid: use 1-200 characters among letters, digits, '.', '_' and '-'");
@@ -54,11 +56,11 @@ public record ReplicatorConfig(
                 name,
                 reader.clientProperties("SOURCE"),
                 reader.clientProperties("TARGET"),
-                reader.pattern("TOPICS", EVERYTHING),
+                reader.pattern(ReplicatorEnvironment.TOPICS, EVERYTHING),
                 reader.pattern("TOPICS_EXCLUDE", NOTHING),
-                reader.pattern("GROUPS", EVERYTHING),
+                reader.pattern(ReplicatorEnvironment.GROUPS, EVERYTHING),
                 reader.pattern("GROUPS_EXCLUDE", NOTHING),
-                reader.oneOf("STARTING_POSITION", StartingPosition.class, StartingPosition.EARLIEST),
+                reader.oneOf(ReplicatorEnvironment.STARTING_POSITION, StartingPosition.class, StartingPosition.EARLIEST),
                 reader.bool("SKIP_MSK_REPLICATOR_RECORDS", true),
                 reader.millis("TOPIC_SYNC_INTERVAL_MS", Duration.ofSeconds(10)),
                 reader.millis("GROUP_SYNC_INTERVAL_MS", Duration.ofSeconds(1)),
@@ -144,7 +146,7 @@ public record ReplicatorConfig(
                 throw new InvalidConfigurationException("COPIER_THREADS was replaced by LANES (the lanes of all tasks of this"
                         + " REPLICATOR_NAME together): remove COPIER_THREADS and set LANES");
             }
-            return count("LANES", 1, 64);
+            return count(ReplicatorEnvironment.LANES, 1, 64);
         }
 
         int count(String variable, int defaultValue, int maximum) {

@@ -1,5 +1,7 @@
 package com.mskfailover.orchestrator.domain;
 
+import com.mskfailover.contract.CommitMetadata;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,13 +29,11 @@ import java.util.Map;
  */
 public final class GroupOffsetHandover {
 
-    public static final String SYNCED_METADATA_PREFIX = "mskfailover:synced:";
-
     private GroupOffsetHandover() {
     }
 
     public static String syncedMetadata(String replicatorName, long sourceOffset) {
-        return SYNCED_METADATA_PREFIX + replicatorName + ":" + sourceOffset;
+        return CommitMetadata.synced(replicatorName, sourceOffset);
     }
 
     /** The partitions (with what each side has) whose offsets are not on the primary yet; empty when handed over. */
@@ -42,7 +42,7 @@ public final class GroupOffsetHandover {
                                              Map<String, KafkaInspector.CommittedOffset> onPrimary) {
         List<String> pending = new ArrayList<>();
         onSecondary.forEach((partition, secondary) -> {
-            if (secondary.offset() == 0 || secondary.metadata().startsWith(SYNCED_METADATA_PREFIX)) {
+            if (secondary.offset() == 0 || CommitMetadata.isSynced(secondary.metadata())) {
                 return;
             }
             KafkaInspector.CommittedOffset primary = onPrimary.get(partition);

@@ -1,12 +1,11 @@
 package com.mskfailover.orchestrator.domain;
 
+import com.mskfailover.contract.ReplicatorEnvironment;
+
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Failback's reverse flow: starts replicator-task secondary -> primary from earliest with identical names,
@@ -99,20 +98,12 @@ public final class ReverseReplicationSteps {
 
     /** The replicator-task environment contract of DESIGN.md for secondary -> primary, from earliest. */
     public Map<String, String> replicatorEnvironment(Plan plan) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("SOURCE_BOOTSTRAP_SERVERS", clusters.bootstrapServers(plan.secondary().clusterArn()));
-        env.put("TARGET_BOOTSTRAP_SERVERS", clusters.bootstrapServers(plan.primary().clusterArn()));
-        env.put("SOURCE_AUTH", kafkaAuth);
-        env.put("TARGET_AUTH", kafkaAuth);
-        env.put("TOPICS", exactNames(plan.topics()));
-        if (!plan.consumerGroups().isEmpty()) {
-            env.put("GROUPS", exactNames(plan.consumerGroups()));
-        }
-        env.put("STARTING_POSITION", "earliest");
-        env.put("REPLICATOR_NAME", plan.reverseReplicatorName());
-        // One lane per task: each task copies one share, and the survivors take a stopped task's share over.
-        env.put("LANES", Integer.toString(plan.reverseReplicatorTasks()));
-        return env;
+        return ReplicatorEnvironment.flow(plan.reverseReplicatorName(), clusters.bootstrapServers(plan.secondary().clusterArn()),
+                        clusters.bootstrapServers(plan.primary().clusterArn()))
+                .auth(kafkaAuth).topics(plan.topics()).groups(plan.consumerGroups()).fromEarliest()
+                // One lane per task: each task copies one share, and the survivors take a stopped task's share over.
+                .lanes(plan.reverseReplicatorTasks())
+                .toMap();
     }
 
     /** One check of the reverse lag; fails if the task stopped, or past the deadline. */
@@ -254,7 +245,4 @@ public final class ReverseReplicationSteps {
         }
     }
 
-    private static String exactNames(List<String> names) {
-        return "^(" + names.stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")$";
-    }
 }
