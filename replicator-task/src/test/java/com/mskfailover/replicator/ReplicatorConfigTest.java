@@ -100,4 +100,24 @@ class ReplicatorConfigTest {
         assertTrue(error.getMessage().startsWith(variable + " "), error.getMessage());
         assertFalse(error.getMessage().contains("\n"), "one line: " + error.getMessage());
     }
+
+    /** The configuration table of docs/replicator.md names every variable the task reads: the table cannot drift. */
+    @Test
+    void everyVariableTheTaskReadsIsDocumented() throws Exception {
+        java.util.Set<String> read = new java.util.TreeSet<>();
+        Map<String, String> recording = new java.util.HashMap<>(minimal()) {
+            @Override
+            public String get(Object key) {
+                read.add(String.valueOf(key));
+                return super.get(key);
+            }
+        };
+        ReplicatorConfig.fromEnvironment(recording);
+        read.remove("COPIER_THREADS"); // refused with a message naming LANES, not documented as a variable
+        read.addAll(java.util.List.of("SOURCE_KAFKA_*", "TARGET_KAFKA_*")); // read by prefix
+        String documentation = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "replicator.md"));
+        java.util.List<String> missing = read.stream().filter(variable -> !documentation.contains("`" + variable + "`")).toList();
+        assertTrue(missing.isEmpty(), "variables the task reads that docs/replicator.md's table does not name: " + missing);
+        assertTrue(read.size() > 15, "the recording saw the reads: " + read);
+    }
 }

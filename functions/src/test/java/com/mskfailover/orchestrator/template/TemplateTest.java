@@ -344,4 +344,17 @@ class TemplateTest {
                 allowed.put(id.replace("Function", ""), SamTemplate.allowedActions(resource)));
         return allowed;
     }
+
+    /** The parameter table of docs/deploy.md names every parameter of template.yaml: the table cannot drift. */
+    @Test
+    void everyParameterIsDocumented() throws IOException {
+        String documentation = Files.readString(StateMachineRun.projectRoot().resolve("docs/deploy.md"));
+        List<String> missing = new ArrayList<>();
+        template.root().path("Parameters").fieldNames().forEachRemaining(name -> {
+            if (!documentation.contains("`" + name + "`")) {
+                missing.add(name);
+            }
+        });
+        assertTrue(missing.isEmpty(), "parameters of template.yaml that docs/deploy.md does not name: " + missing);
+    }
 }
