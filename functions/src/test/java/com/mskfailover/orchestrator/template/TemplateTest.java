@@ -141,6 +141,13 @@ class TemplateTest {
                         }
                     }
                     case "Choice" -> {
+                        if (name.equals("DryRun?")) {
+                            // A dry run stops after the checks: it notifies and succeeds, nothing in between.
+                            JsonNode notify = states.path(state.path("Choices").get(0).path("Next").asText());
+                            assertTrue(notify.path("Parameters").path("outcome").asText().equals("dry-run"), name);
+                            assertEquals("Succeed", states.path(notify.path("Next").asText()).path("Type").asText(), name);
+                            return;
+                        }
                         // A loop goes back through a Wait to a check whose Lambda enforces the operator's deadline.
                         JsonNode wait = states.path(state.path("Default").asText());
                         assertEquals("Wait", wait.path("Type").asText(), name + " loops through a Wait");
