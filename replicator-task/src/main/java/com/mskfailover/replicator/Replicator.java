@@ -112,6 +112,13 @@ public final class Replicator implements AutoCloseable {
         try {
             return source.describeConsumerGroups(List.of(group)).describedGroups().get(group)
                     .get(30, TimeUnit.SECONDS).members().isEmpty();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                return true; // no such group yet (Kafka 4's group coordinator says so): no member either
+            }
+            LOG.warn("replicator {}: could not describe group {} ({}): waiting for the group to give this task its lanes",
+                    config.replicatorName(), group, e.toString());
+            return false;
         } catch (Exception e) {
             LOG.warn("replicator {}: could not describe group {} ({}): waiting for the group to give this task its lanes",
                     config.replicatorName(), group, e.toString());

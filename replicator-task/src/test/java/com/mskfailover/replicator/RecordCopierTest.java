@@ -75,6 +75,9 @@ class RecordCopierTest {
         assertEquals(0, last.exitValue(), "SIGTERM ends the replicator with exit status 0");
 
         assertTrue(lagAtKill.stream().anyMatch(lag -> lag > 0), "at least one kill hit the replicator mid-copy: " + lagAtKill);
+        // Alone in its group, a task starts its lanes at once (on the main thread), not after the group's first assignment.
+        assertTrue(ReplicationTestSupport.logContains(logs.resolve("run-0.log"), "[main] INFO com.mskfailover.replicator.Replicator - replicator crash-test: this task copies lanes [0, 1] of 2"),
+                "the first task started every lane at once; see " + logs);
         Map<Integer, List<String>> expected = byPartition(clusters.source().clients().readAll(topic));
         Map<Integer, List<String>> actual = byPartition(clusters.target().clients().readAll(topic));
         long onSource = expected.values().stream().mapToInt(List::size).sum();
