@@ -27,11 +27,7 @@ final class BacklogScenario implements Scenario {
     @Override
     public void play(DrillRun run) throws Exception {
         int records = run.options.extraRecords() > 0 ? run.options.extraRecords() : DEFAULT_RECORDS;
-        run.setUp(1);
-        run.impairPrimary();
-        run.expectSucceeded("failover", run.failover());
-        run.produceAfterFailover(records - 2);
-        run.recoverPrimary();
+        run.failOverThenRecover(1, records - 2);
         long rawMillis = run.report.step("Raw transfer: produce " + records + " records straight into the primary (topic raw-transfer)", () -> {
             run.primary.clients().createTopic("raw-transfer", Drill.PARTITIONS);
             long started = System.nanoTime();

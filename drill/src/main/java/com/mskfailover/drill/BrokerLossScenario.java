@@ -23,11 +23,7 @@ final class BrokerLossScenario implements Scenario {
 
     @Override
     public void play(DrillRun run) throws Exception {
-        run.setUp(3);
-        run.impairPrimary();
-        run.expectSucceeded("failover", run.failover());
-        run.produceAfterFailover(Math.max(run.options.extraRecords(), BACKLOG));
-        run.recoverPrimary();
+        run.failOverThenRecover(3, Math.max(run.options.extraRecords(), BACKLOG));
         int[] killed = {-1};
         run.controlPlane.beforeNextCall("CheckReverseReplicationLag", () -> {
             killed[0] = run.primary.leaderOf(new TopicPartition(DrillRun.TOPIC, 0)).orElseThrow();

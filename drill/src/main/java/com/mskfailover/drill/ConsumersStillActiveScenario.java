@@ -31,11 +31,7 @@ final class ConsumersStillActiveScenario implements Scenario {
 
     @Override
     public void play(DrillRun run) throws Exception {
-        run.setUp(1);
-        run.impairPrimary();
-        run.expectSucceeded("failover", run.failover());
-        run.produceAfterFailover(run.options.extraRecords());
-        run.recoverPrimary();
+        run.failOverThenRecover(1, run.options.extraRecords());
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch joined = new CountDownLatch(1);
         Thread live = new Thread(() -> stayInGroup(run.controlPlane.resolveConsumerBootstrap(), stop, joined), "live-msk-consumer");

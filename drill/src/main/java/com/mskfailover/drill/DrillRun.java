@@ -70,6 +70,19 @@ final class DrillRun implements AutoCloseable {
                 awaitCaughtUp(primary.clients(), secondary.clients()));
     }
 
+    /**
+     * The walkthrough up to the failback, where most scenarios inject their fault: set up with {@code brokers} per
+     * cluster, lose the primary, fail over, produce messages 3 and 4 and {@code extraRecords} more on the secondary,
+     * recover the primary.
+     */
+    void failOverThenRecover(int brokers, int extraRecords) throws Exception {
+        setUp(brokers);
+        impairPrimary();
+        expectSucceeded("failover", failover());
+        produceAfterFailover(extraRecords);
+        recoverPrimary();
+    }
+
     /** kill -9 of the primary; ProbePrimary must see it unreachable. */
     void impairPrimary() throws Exception {
         impaired = report.step("Impair the primary Region (kill -9 of the primary's brokers)", () -> {

@@ -21,11 +21,7 @@ final class PrimaryDiesDuringFailbackScenario implements Scenario {
 
     @Override
     public void play(DrillRun run) throws Exception {
-        run.setUp(1);
-        run.impairPrimary();
-        run.expectSucceeded("failover", run.failover());
-        run.produceAfterFailover(run.options.extraRecords());
-        run.recoverPrimary();
+        run.failOverThenRecover(1, run.options.extraRecords());
         run.controlPlane.beforeNextCall("CheckSecondaryConsumersDrained", () -> {
             run.produce("the producer alias (moved to the primary)", 2);
             run.primary.kill();

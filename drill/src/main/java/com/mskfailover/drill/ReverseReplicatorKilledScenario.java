@@ -25,11 +25,7 @@ final class ReverseReplicatorKilledScenario implements Scenario {
     @Override
     public void play(DrillRun run) throws Exception {
         int backlog = run.options.extraRecords() > 0 ? run.options.extraRecords() : BACKLOG;
-        run.setUp(1);
-        run.impairPrimary();
-        run.expectSucceeded("failover", run.failover());
-        run.produceAfterFailover(backlog);
-        run.recoverPrimary();
+        run.failOverThenRecover(1, backlog);
         long[] copiedAtKill = {-1};
         run.controlPlane.beforeNextCall("CheckReverseReplicationLag", () -> {
             copiedAtKill[0] = awaitSomeCopied(run.secondary.clients());

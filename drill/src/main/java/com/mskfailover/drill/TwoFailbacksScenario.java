@@ -26,11 +26,7 @@ final class TwoFailbacksScenario implements Scenario {
 
     @Override
     public void play(DrillRun run) throws Exception {
-        run.setUp(1);
-        run.impairPrimary();
-        run.expectSucceeded("failover", run.failover());
-        run.produceAfterFailover(Math.max(run.options.extraRecords(), 2_000));
-        run.recoverPrimary();
+        run.failOverThenRecover(1, Math.max(run.options.extraRecords(), 2_000));
         List<ExecutionResult> both = run.report.step("Start two failbacks at the same moment", () -> {
             CyclicBarrier together = new CyclicBarrier(2);
             // Two threads of their own: the common pool has a single one on a 2-core machine.

@@ -15,11 +15,7 @@ final class WalkthroughScenario implements Scenario {
 
     @Override
     public void play(DrillRun run) throws Exception {
-        run.setUp(1);
-        run.impairPrimary();
-        run.expectSucceeded("failover", run.failover());
-        run.produceAfterFailover(run.options.extraRecords());
-        run.recoverPrimary();
+        run.failOverThenRecover(1, run.options.extraRecords());
         var failback = run.report.step("Start the failback (events/failback-start.json)", run.controlPlane::runFailback);
         run.report.execution("Failback", failback);
         run.failbackSucceeded(failback);
