@@ -1,5 +1,7 @@
 package com.mskfailover.orchestrator;
 
+import com.mskfailover.contract.CommitMetadata;
+
 import com.mskfailover.local.kafka.KafkaClients;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -139,7 +141,7 @@ public final class CopyingReplicatorTasks implements ReplicatorTasks {
                 Map<TopicPartition, OffsetAndMetadata> synced = new java.util.HashMap<>();
                 sourceAdmin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((partition, offset) ->
                         synced.put(partition, new OffsetAndMetadata(offset.offset(),
-                                GroupOffsetHandover.syncedMetadata(env.get("REPLICATOR_NAME"), offset.offset()))));
+                                CommitMetadata.synced(env.get("REPLICATOR_NAME"), offset.offset()))));
                 if (!synced.isEmpty()) {
                     targetAdmin.alterConsumerGroupOffsets(group, synced).all().get();
                 }

@@ -114,7 +114,7 @@ final class GroupOffsetSync {
 
     /**
      * Decision, on plain values: each group's source commits translated to target offsets stamped with
-     * {@link #syncedMetadata}. Left out: groups that are another flow's position (a replicator commit), offsets a
+     * {@link CommitMetadata#synced}. Left out: groups that are another flow's position (a replicator commit), offsets a
      * replicator wrote (never translated back), partitions not replicated (yet) or not translatable yet.
      */
     static Map<String, Map<TopicPartition, OffsetAndMetadata>> translate(String replicatorName,
@@ -128,11 +128,11 @@ final class GroupOffsetSync {
             Map<TopicPartition, OffsetAndMetadata> groupOffsets = new HashMap<>();
             offsets.forEach((partition, offset) -> {
                 Long upTo = replicatedUpTo.get(partition);
-                if (offset == null || upTo == null || writtenByReplicator(offset)) {
+                if (offset == null || upTo == null || CommitMetadata.isSynced(offset.metadata())) {
                     return;
                 }
                 translation.translate(partition, offset.offset(), upTo).ifPresent(value -> groupOffsets.put(partition,
-                        new OffsetAndMetadata(value, syncedMetadata(replicatorName, offset.offset()))));
+                        new OffsetAndMetadata(value, CommitMetadata.synced(replicatorName, offset.offset()))));
             });
             if (!groupOffsets.isEmpty()) {
                 translated.put(group, groupOffsets);
@@ -185,17 +185,5 @@ final class GroupOffsetSync {
             }
             throw e;
         }
-    }
-
-    /**
-     * The metadata of a synced offset, a contract with the orchestrator: {@code mskfailover:synced:<REPLICATOR_NAME>:<source
-     * offset>}. Failback moves consumers only once the primary holds the sync of their last commit on the secondary.
-     */
-    static String syncedMetadata(String replicatorName, long sourceOffset) {
-        return CommitMetadata.synced(replicatorName, sourceOffset);
-    }
-
-    private static boolean writtenByReplicator(OffsetAndMetadata offset) {
-        return CommitMetadata.isSynced(offset.metadata());
     }
 }

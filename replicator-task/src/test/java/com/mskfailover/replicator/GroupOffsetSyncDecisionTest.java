@@ -1,5 +1,7 @@
 package com.mskfailover.replicator;
 
+import com.mskfailover.contract.CommitMetadata;
+
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
@@ -46,7 +48,7 @@ class GroupOffsetSyncDecisionTest {
     void skipsReplicatorCommitsOffsetsAReplicatorWroteAndOffsetsNotReplicatedYet() {
         assertEquals(Map.of(), translate(Map.of(
                 "other-replicator", Map.of(PARTITION, new OffsetAndMetadata(5, CopyCheckpoint.metadata(Uuid.randomUuid()))),
-                "synced-back", Map.of(PARTITION, new OffsetAndMetadata(5, GroupOffsetSync.syncedMetadata("reverse", 9))),
+                "synced-back", Map.of(PARTITION, new OffsetAndMetadata(5, CommitMetadata.synced("reverse", 9))),
                 "ahead", Map.of(PARTITION, new OffsetAndMetadata(11)))));
     }
 

@@ -32,10 +32,6 @@ public final class GroupOffsetHandover {
     private GroupOffsetHandover() {
     }
 
-    public static String syncedMetadata(String replicatorName, long sourceOffset) {
-        return CommitMetadata.synced(replicatorName, sourceOffset);
-    }
-
     /** The partitions (with what each side has) whose offsets are not on the primary yet; empty when handed over. */
     public static List<String> notHandedOver(String group, String reverseReplicatorName,
                                              Map<String, KafkaInspector.CommittedOffset> onSecondary,
@@ -46,7 +42,7 @@ public final class GroupOffsetHandover {
                 return;
             }
             KafkaInspector.CommittedOffset primary = onPrimary.get(partition);
-            if (primary == null || !primary.metadata().equals(syncedMetadata(reverseReplicatorName, secondary.offset()))) {
+            if (primary == null || !primary.metadata().equals(CommitMetadata.synced(reverseReplicatorName, secondary.offset()))) {
                 pending.add(group + " " + partition + ": secondary at " + secondary.offset() + ", primary "
                         + (primary == null ? "has no commit" : "at " + primary.offset() + " (" + describe(primary.metadata()) + ")"));
             }

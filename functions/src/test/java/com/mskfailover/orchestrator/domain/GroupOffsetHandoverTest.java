@@ -1,5 +1,7 @@
 package com.mskfailover.orchestrator.domain;
 
+import com.mskfailover.contract.CommitMetadata;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -14,7 +16,7 @@ class GroupOffsetHandoverTest {
     }
 
     private static KafkaInspector.CommittedOffset synced(String replicator, long targetOffset, long sourceOffset) {
-        return new KafkaInspector.CommittedOffset(targetOffset, GroupOffsetHandover.syncedMetadata(replicator, sourceOffset));
+        return new KafkaInspector.CommittedOffset(targetOffset, CommitMetadata.synced(replicator, sourceOffset));
     }
 
     @Test
