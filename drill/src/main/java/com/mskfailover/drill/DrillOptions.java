@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * @param projectDir    where statemachines/ and events/ are (the repository root)
  * @param workDir       where the clusters' data, the alias records and the logs go
  * @param reverseTasks  replicator-tasks of the failback's reverse flow (the stack's ReplicatorTaskCount)
- * @param forward       the forward flow: {@code replicator-task}, or {@code msk-replicator} (local-runtime's stand-in for MSK
+ * @param forward       the forward flow: {@code replicator-task}, or {@code msk-replicator} (local-testkit's stand-in for MSK
  *                      Replicator, and then an MSK Replicator stand-in as the failback's reverse flow too)
  */
 public record DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir, int reverseTasks,

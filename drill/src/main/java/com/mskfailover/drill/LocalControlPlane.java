@@ -77,6 +77,7 @@ final class LocalControlPlane implements AutoCloseable {
     private final RecordingExecutions executions = new RecordingExecutions();
     private final RecordingNotifier notifier = new RecordingNotifier(true);
     private final LocalWiring.LocalPorts ports;
+    private final LocalWiring wiring;
     private final Map<String, RequestStreamHandler> handlers;
     private final LocalLambdaEndpoint lambdas;
     private final Map<String, List<Fault>> faults = new ConcurrentHashMap<>();
@@ -116,7 +117,8 @@ final class LocalControlPlane implements AutoCloseable {
                         LocalMskReplicator.StartingPosition.EARLIEST, List.of()))));
         this.ports = new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forward, notifier, alarms, executions, reverse);
         // One set of handlers, as one deployed stack has: the Lambda endpoint and the direct invocations share it.
-        this.handlers = LocalWiring.handlers(ports);
+        this.wiring = LocalWiring.of(options.projectDir());
+        this.handlers = wiring.handlers(ports);
         Map<String, RequestStreamHandler> served = new LinkedHashMap<>();
         handlers.forEach((name, handler) -> served.put(name, (in, out, context) -> {
             injectFaults(name);
@@ -321,7 +323,7 @@ final class LocalControlPlane implements AutoCloseable {
                     .zeroWaits(!options.realWaits())
                     .timeout(Duration.ofMinutes(15))
                     .run(options.projectDir().resolve("statemachines").resolve(machine + ".asl.json"),
-                            LocalWiring.definitionSubstitutions(), input);
+                            wiring.definitionSubstitutions(), input);
         } finally {
             executions.setRunning(executionName, false);
         }
@@ -338,7 +340,7 @@ final class LocalControlPlane implements AutoCloseable {
         standIns.forEach(Runnable::run);
     }
 
-    /** local-runtime's MSK Replicator stand-in as the orchestrator's local port sees it; closed with the control plane. */
+    /** local-testkit's MSK Replicator stand-in as the orchestrator's local port sees it; closed with the control plane. */
     private LocalReverseMskReplicators.StandIn standIn(LocalMskReplicator replicator) {
         standIns.add(replicator::close);
         return new LocalReverseMskReplicators.StandIn(replicator.name(), replicator::running, replicator::messageLag, replicator::copiedRecords,

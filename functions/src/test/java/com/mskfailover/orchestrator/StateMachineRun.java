@@ -3,6 +3,7 @@ package com.mskfailover.orchestrator;
 import com.mskfailover.local.stepfunctions.ExecutionResult;
 import com.mskfailover.local.stepfunctions.LocalLambdaEndpoint;
 import com.mskfailover.local.stepfunctions.LocalStateMachineRunner;
+import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.local.LocalWiring;
 
 import java.nio.file.Path;
@@ -29,10 +30,11 @@ public final class StateMachineRun {
     public record Outcome(ExecutionResult result, LocalLambdaEndpoint endpoint) {
     }
 
-    public static Outcome run(String machine, LocalWiring.LocalPorts ports, String inputJson) {
-        try (LocalLambdaEndpoint endpoint = new LocalLambdaEndpoint(LocalWiring.handlers(ports))) {
+    public static Outcome run(String machine, Ports ports, String inputJson) {
+        LocalWiring wiring = LocalWiring.of(projectRoot());
+        try (LocalLambdaEndpoint endpoint = new LocalLambdaEndpoint(wiring.handlers(ports))) {
             ExecutionResult result = new LocalStateMachineRunner(endpoint.endpoint()).fast()
-                    .run(definition(machine), LocalWiring.definitionSubstitutions(), inputJson);
+                    .run(definition(machine), wiring.definitionSubstitutions(), inputJson);
             System.out.println(machine + ":\n" + result.timelineTable());
             return new Outcome(result, endpoint);
         }

@@ -3,7 +3,9 @@ package com.mskfailover.orchestrator;
 import com.mskfailover.client.BootstrapAliasRecord;
 import com.mskfailover.orchestrator.domain.BootstrapAliases;
 import com.mskfailover.orchestrator.domain.ForwardReplication;
+import com.mskfailover.orchestrator.domain.KafkaInspector;
 import com.mskfailover.orchestrator.domain.OrchestratorSettings;
+import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
 import com.mskfailover.orchestrator.domain.Timeouts;
 import com.mskfailover.orchestrator.kafka.KafkaAdminInspector;
@@ -45,11 +47,21 @@ public final class TestPorts {
     }
 
     public TestPorts(Path dir, List<String> topics, List<String> groups, BootstrapAliases aliases, Map<String, String> bootstraps) {
-        this.settings = new OrchestratorSettings(PRIMARY_ARN, SECONDARY_ARN, List.of(PRODUCER_ALIAS), List.of(CONSUMER_ALIAS),
-                topics, groups, new Timeouts(30, 60, 60, 30), 300, true, "failback-replicator", "replicator-task",
-                Duration.ofSeconds(2), List.of(ALARM), "none", 1);
+        this.settings = settings(topics, groups, Duration.ofSeconds(2));
         this.clusters = new StaticClusterDirectory(bootstraps);
         this.aliases = aliases == null ? new FileBootstrapAliases(dir.resolve("aliases.json")) : aliases;
+    }
+
+    private static OrchestratorSettings settings(List<String> topics, List<String> groups, Duration probeTimeout) {
+        return new OrchestratorSettings(PRIMARY_ARN, SECONDARY_ARN, List.of(PRODUCER_ALIAS), List.of(CONSUMER_ALIAS),
+                topics, groups, new Timeouts(30, 60, 60, 30), 300, true, "failback-replicator", "replicator-task",
+                probeTimeout, List.of(ALARM), "none", 1);
+    }
+
+    /** What ProbePrimary uses: the settings, a Kafka inspector, and where the primary's brokers are. */
+    public static Ports forProbe(KafkaInspector kafka, String primaryBootstrapServers, Duration probeTimeout) {
+        return new LocalWiring.LocalPorts(settings(List.of(), List.of(), probeTimeout),
+                new StaticClusterDirectory(Map.of(PRIMARY_ARN, primaryBootstrapServers)), kafka, null, null, null, null, null, null);
     }
 
     public LocalWiring.LocalPorts ports() {

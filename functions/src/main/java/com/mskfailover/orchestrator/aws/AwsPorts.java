@@ -8,6 +8,7 @@ import com.mskfailover.orchestrator.domain.ForwardReplication;
 import com.mskfailover.orchestrator.domain.KafkaInspector;
 import com.mskfailover.orchestrator.domain.Notifier;
 import com.mskfailover.orchestrator.domain.OrchestratorSettings;
+import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
 import com.mskfailover.orchestrator.domain.ReverseMskReplicators;
 import com.mskfailover.orchestrator.kafka.KafkaAdminInspector;
@@ -40,7 +41,7 @@ import java.util.function.Supplier;
  * always come from the SDK's default provider chain: in Lambda that is the role's session credentials
  * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN), which keys alone would not sign for.
  */
-public final class AwsPorts {
+public final class AwsPorts implements Ports {
 
     /** Where replicator-task writes its embedded metrics (its ReplicationMetrics.NAMESPACE); the stack's default. */
     public static final String REPLICATOR_TASK_METRICS_NAMESPACE = "MskFailover/Replicator";
@@ -80,24 +81,29 @@ public final class AwsPorts {
         return shared;
     }
 
+    @Override
     public OrchestratorSettings settings() {
         return settings;
     }
 
+    @Override
     public ClusterDirectory clusterDirectory() {
         return once("clusters", () -> new MskClusterDirectory(this::kafkaClient, settings.kafkaAuth()));
     }
 
     /** The primary's bootstrap string as the template has it: ProbePrimary reaches the brokers without the MSK API. */
+    @Override
     public String primaryBootstrapServers() {
         return OrchestratorSettings.required(env, "PRIMARY_BOOTSTRAP_SERVERS");
     }
 
+    @Override
     public KafkaInspector kafkaInspector() {
         return once("kafka", () -> new KafkaAdminInspector(settings.kafkaAuth()));
     }
 
     /** ALIAS_SWITCH_MODE: route53-change (UPSERT the TXT records) or arc-routing-control (flip ARC routing controls). */
+    @Override
     public BootstrapAliases bootstrapAliases() {
         return once("aliases", () -> switch (env.getOrDefault("ALIAS_SWITCH_MODE", "route53-change")) {
             case "route53-change" -> new Route53BootstrapAliases(
@@ -116,6 +122,7 @@ public final class AwsPorts {
         });
     }
 
+    @Override
     public ReplicatorTasks replicatorTasks() {
         return once("tasks", () -> new EcsReplicatorTasks(
                 once("ecs", () -> configured(EcsClient.builder()).build()),
@@ -126,6 +133,7 @@ public final class AwsPorts {
                 OrchestratorSettings.list(OrchestratorSettings.required(env, "SECURITY_GROUP_IDS"))));
     }
 
+    @Override
     public ForwardReplication forwardReplication() {
         return once("forward", () -> switch (env.getOrDefault("FORWARD_REPLICATION_MODE", "msk-replicator")) {
             case "msk-replicator" -> new MskReplicatorForwardReplication(
@@ -145,6 +153,7 @@ public final class AwsPorts {
      * REVERSE_REPLICATION_MODE: {@code replicator-task} (the default: the failback runs replicator-task on ECS; this
      * answers null) or {@code msk-replicator} (the failback creates an MSK Replicator in the primary's Region).
      */
+    @Override
     public ReverseMskReplicators reverseMskReplicators() {
         return switch (env.getOrDefault("REVERSE_REPLICATION_MODE", "replicator-task")) {
             case "replicator-task" -> null;
@@ -159,12 +168,14 @@ public final class AwsPorts {
         };
     }
 
+    @Override
     public Notifier notifier() {
         return once("notifier", () -> new SnsNotifier(
                 once("sns", () -> configured(SnsClient.builder()).build()),
                 OrchestratorSettings.required(env, "NOTIFICATION_TOPIC_ARN")));
     }
 
+    @Override
     public Executions executions() {
         return once("executions", () -> new StepFunctionsExecutions(
                 once("sfn", () -> configured(SfnClient.builder()).build()),
@@ -172,6 +183,7 @@ public final class AwsPorts {
                 OrchestratorSettings.required(env, "FAILBACK_STATE_MACHINE_ARN")));
     }
 
+    @Override
     public AlarmStates alarmStates() {
         return once("alarms", () -> new CloudWatchAlarmStates(cloudWatch()));
     }

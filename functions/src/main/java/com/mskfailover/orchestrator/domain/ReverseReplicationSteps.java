@@ -29,11 +29,17 @@ public final class ReverseReplicationSteps {
     /** Most records per partition and side that one drain check reads to hand a group over (MSK Replicator mode). */
     static final int HANDOVER_WINDOW = 100_000;
 
-    public ReverseReplicationSteps(ReplicatorTasks tasks, KafkaInspector kafka, ClusterDirectory clusters, String kafkaAuth, Clock clock) {
-        this(tasks, null, kafka, clusters, kafkaAuth, clock);
+    /** The reverse flow of the stack: MSK Replicators when the ports have them, else replicator-task on ECS. */
+    public static ReverseReplicationSteps of(Ports ports) {
+        ReverseMskReplicators mskReplicators = ports.reverseMskReplicators();
+        return new ReverseReplicationSteps(mskReplicators == null ? ports.replicatorTasks() : null, mskReplicators,
+                ports.kafkaInspector(), ports.clusterDirectory(), ports.settings().kafkaAuth(), ports.clock());
     }
 
-    /** @param mskReplicators the reverse flow as an MSK Replicator, or null for replicator-task */
+    /**
+     * @param tasks          replicator-task on ECS; null when the reverse flow is an MSK Replicator
+     * @param mskReplicators the reverse flow as an MSK Replicator, or null for replicator-task
+     */
     public ReverseReplicationSteps(ReplicatorTasks tasks, ReverseMskReplicators mskReplicators, KafkaInspector kafka,
                                    ClusterDirectory clusters, String kafkaAuth, Clock clock) {
         this.tasks = tasks;

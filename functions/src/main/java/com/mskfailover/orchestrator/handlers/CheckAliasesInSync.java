@@ -1,12 +1,9 @@
 package com.mskfailover.orchestrator.handlers;
 
 import com.mskfailover.orchestrator.aws.AwsPorts;
+import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.AliasMove;
 import com.mskfailover.orchestrator.domain.AliasMoves;
-import com.mskfailover.orchestrator.domain.BootstrapAliases;
-import com.mskfailover.orchestrator.domain.ClusterDirectory;
-
-import java.time.Clock;
 
 /** States Check*AliasesInSync: one look at the change; WaitTimedOutException past the alias-sync deadline. */
 public final class CheckAliasesInSync extends JsonHandler<Inputs.MoveOnly, AliasMove> {
@@ -14,12 +11,12 @@ public final class CheckAliasesInSync extends JsonHandler<Inputs.MoveOnly, Alias
     private final AliasMoves moves;
 
     public CheckAliasesInSync() {
-        this(AwsPorts.shared().bootstrapAliases(), AwsPorts.shared().clusterDirectory());
+        this(AwsPorts.shared());
     }
 
-    public CheckAliasesInSync(BootstrapAliases aliases, ClusterDirectory clusters) {
+    public CheckAliasesInSync(Ports ports) {
         super(Inputs.MoveOnly.class);
-        this.moves = new AliasMoves(aliases, clusters, Clock.systemUTC());
+        this.moves = new AliasMoves(ports.bootstrapAliases(), ports.clusterDirectory(), ports.clock());
     }
 
     @Override

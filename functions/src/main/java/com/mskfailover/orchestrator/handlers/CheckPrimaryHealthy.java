@@ -1,11 +1,8 @@
 package com.mskfailover.orchestrator.handlers;
 
 import com.mskfailover.orchestrator.aws.AwsPorts;
-import com.mskfailover.orchestrator.domain.ClusterDirectory;
-import com.mskfailover.orchestrator.domain.KafkaInspector;
+import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.ReadinessChecks;
-
-import java.time.Duration;
 
 /** State CheckPrimaryHealthy: the recovered primary answers and has the topics; else NotReadyException. */
 public final class CheckPrimaryHealthy extends JsonHandler<Inputs.PlanOnly, ReadinessChecks.Readiness> {
@@ -13,13 +10,13 @@ public final class CheckPrimaryHealthy extends JsonHandler<Inputs.PlanOnly, Read
     private final ReadinessChecks checks;
 
     public CheckPrimaryHealthy() {
-        this(AwsPorts.shared().clusterDirectory(), AwsPorts.shared().kafkaInspector(), AwsPorts.shared().settings().probeTimeout());
+        this(AwsPorts.shared());
     }
 
-    public CheckPrimaryHealthy(ClusterDirectory clusters, KafkaInspector kafka, Duration probeTimeout) {
+    public CheckPrimaryHealthy(Ports ports) {
         super(Inputs.PlanOnly.class);
-        // The forward flow is not looked at before failback: it is verified at the end.
-        this.checks = new ReadinessChecks(clusters, kafka, null, probeTimeout);
+        this.checks = new ReadinessChecks(ports.clusterDirectory(), ports.kafkaInspector(), ports.forwardReplication(),
+                ports.settings().probeTimeout());
     }
 
     @Override

@@ -1,12 +1,8 @@
 package com.mskfailover.orchestrator.handlers;
 
 import com.mskfailover.orchestrator.aws.AwsPorts;
-import com.mskfailover.orchestrator.domain.ClusterDirectory;
-import com.mskfailover.orchestrator.domain.ForwardReplication;
-import com.mskfailover.orchestrator.domain.KafkaInspector;
+import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.ReadinessChecks;
-
-import java.time.Duration;
 
 /** State CheckSecondaryReady: the secondary answers, has the topics and replication met the RPO; else NotReadyException. */
 public final class CheckSecondaryReady extends JsonHandler<Inputs.PlanOnly, ReadinessChecks.Readiness> {
@@ -14,13 +10,13 @@ public final class CheckSecondaryReady extends JsonHandler<Inputs.PlanOnly, Read
     private final ReadinessChecks checks;
 
     public CheckSecondaryReady() {
-        this(AwsPorts.shared().clusterDirectory(), AwsPorts.shared().kafkaInspector(), AwsPorts.shared().forwardReplication(),
-                AwsPorts.shared().settings().probeTimeout());
+        this(AwsPorts.shared());
     }
 
-    public CheckSecondaryReady(ClusterDirectory clusters, KafkaInspector kafka, ForwardReplication forwardReplication, Duration probeTimeout) {
+    public CheckSecondaryReady(Ports ports) {
         super(Inputs.PlanOnly.class);
-        this.checks = new ReadinessChecks(clusters, kafka, forwardReplication, probeTimeout);
+        this.checks = new ReadinessChecks(ports.clusterDirectory(), ports.kafkaInspector(), ports.forwardReplication(),
+                ports.settings().probeTimeout());
     }
 
     @Override

@@ -1,12 +1,9 @@
 package com.mskfailover.orchestrator.handlers;
 
 import com.mskfailover.orchestrator.aws.AwsPorts;
+import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.AliasMove;
 import com.mskfailover.orchestrator.domain.AliasMoves;
-import com.mskfailover.orchestrator.domain.BootstrapAliases;
-import com.mskfailover.orchestrator.domain.ClusterDirectory;
-
-import java.time.Clock;
 
 /**
  * States FlipAliasesToSecondary, MoveProducersToPrimary, MoveConsumersToPrimary: points the given aliases at the
@@ -17,12 +14,12 @@ public final class FlipBootstrapAliases extends JsonHandler<Inputs.Flip, AliasMo
     private final AliasMoves moves;
 
     public FlipBootstrapAliases() {
-        this(AwsPorts.shared().bootstrapAliases(), AwsPorts.shared().clusterDirectory());
+        this(AwsPorts.shared());
     }
 
-    public FlipBootstrapAliases(BootstrapAliases aliases, ClusterDirectory clusters) {
+    public FlipBootstrapAliases(Ports ports) {
         super(Inputs.Flip.class);
-        this.moves = new AliasMoves(aliases, clusters, Clock.systemUTC());
+        this.moves = new AliasMoves(ports.bootstrapAliases(), ports.clusterDirectory(), ports.clock());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package com.mskfailover.orchestrator.handlers;
 
 import com.mskfailover.orchestrator.aws.AwsPorts;
+import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.Notifier;
 import com.mskfailover.orchestrator.domain.OperatorReport;
 
@@ -14,12 +15,12 @@ public final class NotifyOperators extends JsonHandler<Inputs.Report, OperatorRe
     private final OperatorReport report = new OperatorReport();
 
     public NotifyOperators() {
-        this(AwsPorts.shared().notifier());
+        this(AwsPorts.shared());
     }
 
-    public NotifyOperators(Notifier notifier) {
+    public NotifyOperators(Ports ports) {
         super(Inputs.Report.class);
-        this.notifier = notifier;
+        this.notifier = ports.notifier();
     }
 
     @Override

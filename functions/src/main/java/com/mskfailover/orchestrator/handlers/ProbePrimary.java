@@ -2,12 +2,10 @@ package com.mskfailover.orchestrator.handlers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mskfailover.orchestrator.aws.AwsPorts;
-import com.mskfailover.orchestrator.domain.KafkaInspector;
+import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.PrimaryProbe;
 
 import java.io.PrintStream;
-import java.time.Clock;
-import java.time.Duration;
 
 /** Every minute (EventBridge schedule): probes the primary and writes PrimaryReachable for the stack's alarm. */
 public final class ProbePrimary extends JsonHandler<JsonNode, PrimaryProbe.Result> {
@@ -16,15 +14,18 @@ public final class ProbePrimary extends JsonHandler<JsonNode, PrimaryProbe.Resul
     private final PrintStream metrics;
 
     public ProbePrimary() {
-        this(AwsPorts.shared().kafkaInspector(), AwsPorts.shared().settings().primaryClusterArn(),
-                AwsPorts.shared().primaryBootstrapServers(),
-                AwsPorts.shared().settings().probeTimeout(), System.out);
+        this(AwsPorts.shared());
     }
 
-    public ProbePrimary(KafkaInspector kafka, String primaryClusterArn, String primaryBootstrapServers, Duration timeout,
-                        PrintStream metrics) {
+    public ProbePrimary(Ports ports) {
+        this(ports, System.out);
+    }
+
+    /** @param metrics where the PrimaryReachable metric line goes (Lambda: stdout, read by CloudWatch as EMF) */
+    public ProbePrimary(Ports ports, PrintStream metrics) {
         super(JsonNode.class);
-        this.probe = new PrimaryProbe(kafka, primaryClusterArn, primaryBootstrapServers, timeout, Clock.systemUTC());
+        this.probe = new PrimaryProbe(ports.kafkaInspector(), ports.settings().primaryClusterArn(), ports.primaryBootstrapServers(),
+                ports.settings().probeTimeout(), ports.clock());
         this.metrics = metrics;
     }
 

@@ -1,12 +1,11 @@
 package com.mskfailover.orchestrator.handlers;
 
 import com.mskfailover.orchestrator.aws.AwsPorts;
+import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
-import com.mskfailover.orchestrator.domain.ReverseMskReplicators;
 import com.mskfailover.orchestrator.domain.ReverseReplication;
 import com.mskfailover.orchestrator.domain.ReverseReplicationSteps;
 
-import java.time.Clock;
 import java.util.List;
 
 /**
@@ -18,17 +17,12 @@ public final class StopReverseReplication extends JsonHandler<Inputs.Replication
     private final ReverseReplicationSteps steps;
 
     public StopReverseReplication() {
-        this(AwsPorts.shared().replicatorTasks(), AwsPorts.shared().reverseMskReplicators());
+        this(AwsPorts.shared());
     }
 
-    public StopReverseReplication(ReplicatorTasks tasks) {
-        this(tasks, null);
-    }
-
-    /** @param mskReplicators the reverse flow as an MSK Replicator; null for replicator-task */
-    public StopReverseReplication(ReplicatorTasks tasks, ReverseMskReplicators mskReplicators) {
+    public StopReverseReplication(Ports ports) {
         super(Inputs.ReplicationOnly.class);
-        this.steps = new ReverseReplicationSteps(tasks, mskReplicators, null, null, null, Clock.systemUTC());
+        this.steps = ReverseReplicationSteps.of(ports);
     }
 
     @Override

@@ -2,7 +2,7 @@ package com.mskfailover.orchestrator.handlers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mskfailover.orchestrator.aws.AwsPorts;
-import com.mskfailover.orchestrator.domain.OrchestratorSettings;
+import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.Plan;
 import com.mskfailover.orchestrator.domain.StartInputValidator;
 
@@ -12,12 +12,12 @@ public final class ValidateFailbackInput extends JsonHandler<JsonNode, Plan> {
     private final StartInputValidator validator;
 
     public ValidateFailbackInput() {
-        this(AwsPorts.shared().settings());
+        this(AwsPorts.shared());
     }
 
-    public ValidateFailbackInput(OrchestratorSettings settings) {
+    public ValidateFailbackInput(Ports ports) {
         super(JsonNode.class);
-        this.validator = new StartInputValidator(settings);
+        this.validator = new StartInputValidator(ports.settings());
     }
 
     @Override

@@ -1,11 +1,9 @@
 package com.mskfailover.orchestrator.handlers;
 
 import com.mskfailover.orchestrator.aws.AwsPorts;
-import com.mskfailover.orchestrator.domain.ForwardReplication;
+import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.ForwardReplicationCheck;
 import com.mskfailover.orchestrator.domain.PollState;
-
-import java.time.Clock;
 
 /** State VerifyForwardReplication: primary -> secondary replication runs (with throughput if required). */
 public final class VerifyForwardReplication extends JsonHandler<Inputs.ForwardCheck, PollState> {
@@ -13,12 +11,12 @@ public final class VerifyForwardReplication extends JsonHandler<Inputs.ForwardCh
     private final ForwardReplicationCheck check;
 
     public VerifyForwardReplication() {
-        this(AwsPorts.shared().forwardReplication());
+        this(AwsPorts.shared());
     }
 
-    public VerifyForwardReplication(ForwardReplication forwardReplication) {
+    public VerifyForwardReplication(Ports ports) {
         super(Inputs.ForwardCheck.class);
-        this.check = new ForwardReplicationCheck(forwardReplication, Clock.systemUTC());
+        this.check = new ForwardReplicationCheck(ports.forwardReplication(), ports.clock());
     }
 
     @Override

@@ -61,7 +61,7 @@ class ReverseReplicationStepsTest {
     };
 
     private ReverseReplicationSteps steps(Clock clock) {
-        return new ReverseReplicationSteps(tasks, kafka, arn -> arn.contains("us-east-1") ? "primary:9098" : "secondary:9098", "iam", clock);
+        return new ReverseReplicationSteps(tasks, null, kafka, arn -> arn.contains("us-east-1") ? "primary:9098" : "secondary:9098", "iam", clock);
     }
 
     @Test

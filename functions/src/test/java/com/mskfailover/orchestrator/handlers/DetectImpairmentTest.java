@@ -8,7 +8,6 @@ import com.mskfailover.orchestrator.SharedClusters;
 import com.mskfailover.orchestrator.StateMachineRun;
 import com.mskfailover.orchestrator.TestPorts;
 import com.mskfailover.orchestrator.domain.InvalidInputException;
-import com.mskfailover.orchestrator.local.LocalWiring;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +52,7 @@ class DetectImpairmentTest {
                 Map.of(TestPorts.PRIMARY_ARN, deadPrimary, TestPorts.SECONDARY_ARN, SharedClusters.secondary().bootstrapServers()));
         ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
         ports.alarms.set(TestPorts.ALARM, "ALARM");
-        detect = (DetectImpairment) LocalWiring.handlers(ports.ports()).get("DetectImpairment");
+        detect = new DetectImpairment(ports.ports());
     }
 
     private static String event(String name) throws IOException {
@@ -104,7 +103,7 @@ class DetectImpairmentTest {
         ports = new TestPorts(dir, List.of("customer"), List.of(), null);
         ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
         ports.alarms.set(TestPorts.ALARM, "ALARM");
-        detect = (DetectImpairment) LocalWiring.handlers(ports.ports()).get("DetectImpairment");
+        detect = new DetectImpairment(ports.ports());
 
         JsonNode decision = decide(event("alarm-primary-impaired.json"));
 

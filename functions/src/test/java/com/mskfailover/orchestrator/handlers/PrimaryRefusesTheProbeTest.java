@@ -75,7 +75,7 @@ class PrimaryRefusesTheProbeTest {
 
     private static JsonNode probeLine(KafkaAdminInspector kafka) throws Exception {
         ByteArrayOutputStream metrics = new ByteArrayOutputStream();
-        new ProbePrimary(kafka, TestPorts.PRIMARY_ARN, saslPrimary.bootstrapServers(), Duration.ofSeconds(5),
+        new ProbePrimary(TestPorts.forProbe(kafka, saslPrimary.bootstrapServers(), Duration.ofSeconds(5)),
                 new PrintStream(metrics, true, StandardCharsets.UTF_8)).handleJson("{}");
         return JSON.readTree(metrics.toString(StandardCharsets.UTF_8).strip());
     }
@@ -101,7 +101,7 @@ class PrimaryRefusesTheProbeTest {
         test.alarms.set(TestPorts.ALARM, "ALARM");
         LocalWiring.LocalPorts ports = new LocalWiring.LocalPorts(test.settings, test.clusters, loggingInWith("stale-password"), test.aliases,
                 null, test.forwardReplication, test.notifier, test.alarms, test.executions);
-        DetectImpairment detect = (DetectImpairment) LocalWiring.handlers(ports).get("DetectImpairment");
+        DetectImpairment detect = new DetectImpairment(ports);
 
         JsonNode decision = JSON.readTree(detect.handleJson(Files.readString(StateMachineRun.event("alarm-primary-impaired.json"))));
 

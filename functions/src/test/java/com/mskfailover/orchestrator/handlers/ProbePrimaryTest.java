@@ -27,8 +27,8 @@ class ProbePrimaryTest {
 
     private static JsonNode probeOnce(String bootstrapServers) throws Exception {
         ByteArrayOutputStream metrics = new ByteArrayOutputStream();
-        ProbePrimary handler = new ProbePrimary(new KafkaAdminInspector("none"), TestPorts.PRIMARY_ARN, bootstrapServers,
-                Duration.ofSeconds(2), new PrintStream(metrics, true, StandardCharsets.UTF_8));
+        ProbePrimary handler = new ProbePrimary(TestPorts.forProbe(new KafkaAdminInspector("none"), bootstrapServers, Duration.ofSeconds(2)),
+                new PrintStream(metrics, true, StandardCharsets.UTF_8));
         JsonNode result = JSON.readTree(handler.handleJson(SCHEDULED_EVENT));
         JsonNode line = JSON.readTree(metrics.toString(StandardCharsets.UTF_8).strip());
         assertEquals(result.path("reachable").asBoolean() ? 1 : 0, line.path("PrimaryReachable").asInt());

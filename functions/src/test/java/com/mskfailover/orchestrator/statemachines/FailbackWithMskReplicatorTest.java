@@ -102,7 +102,7 @@ class FailbackWithMskReplicatorTest {
         }
     }
 
-    /** local-runtime's stand-in as the orchestrator's local port sees it. */
+    /** local-testkit's stand-in as the orchestrator's local port sees it. */
     static LocalReverseMskReplicators.StandIn standIn(LocalMskReplicator replicator) {
         return new LocalReverseMskReplicators.StandIn(replicator.name(), replicator::running, replicator::messageLag, replicator::copiedRecords,
                 replicator::skippedRecords, () -> java.util.Optional.of(Duration.ofMillis(replicator.replicationLatencyMillis())).filter(d -> !d.isNegative()),

@@ -103,10 +103,10 @@ class FailoverStateMachineTest {
         ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
         // SNS refusing for good (e.g. the topic's key policy): not transient, so the retriers pass it to the Catch.
         var base = ports.ports();
-        var withBrokenSns = new com.mskfailover.orchestrator.local.LocalWiring.LocalPorts(base.settings(), base.clusters(), base.kafka(),
-                base.aliases(), base.tasks(), base.forwardReplication(), (subject, message) -> {
+        var withBrokenSns = new com.mskfailover.orchestrator.local.LocalWiring.LocalPorts(base.settings(), base.clusterDirectory(), base.kafkaInspector(),
+                base.bootstrapAliases(), base.replicatorTasks(), base.forwardReplication(), (subject, message) -> {
                     throw new com.mskfailover.orchestrator.domain.DependencyFailedException("publishing to the topic failed: AuthorizationError (HTTP 403)");
-                }, base.alarms(), base.executions());
+                }, base.alarmStates(), base.executions());
 
         ExecutionResult result = StateMachineRun.run("failover", withBrokenSns, sampleInput().toString()).result();
 

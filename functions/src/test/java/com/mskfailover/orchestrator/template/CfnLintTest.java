@@ -37,24 +37,6 @@ class CfnLintTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path ROOT = StateMachineRun.projectRoot();
-    private static final String RC = "arn:aws:route53-recovery-control::123456789012:controlpanel/0123456789abcdef0123456789abcdef/routingcontrol/";
-    /** Example values for the parameters a deploy must give (or that a mode needs), valid for their AllowedPattern. */
-    private static final Map<String, String> DEPLOY_VALUES = Map.ofEntries(
-            Map.entry("PrimaryClusterArn", "arn:aws:kafka:us-east-1:123456789012:cluster/msk-primary/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b-1"),
-            Map.entry("SecondaryClusterArn", "arn:aws:kafka:us-east-2:123456789012:cluster/msk-secondary/1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809-2"),
-            Map.entry("PrimaryBootstrapServers", "b-1.mskprimary.abc123.c2.kafka.us-east-1.amazonaws.com:9098"),
-            Map.entry("SecondaryBootstrapServers", "b-1.msksecondary.def456.c3.kafka.us-east-2.amazonaws.com:9098"),
-            Map.entry("HostedZoneId", "Z0123456789ABCDEFGHIJ"),
-            Map.entry("ReplicatorTaskImage", "123456789012.dkr.ecr.us-east-2.amazonaws.com/replicator-task:abc1234"),
-            Map.entry("SubnetIds", "subnet-0123456789abcdef0,subnet-0123456789abcdef1"),
-            Map.entry("SecurityGroupIds", "sg-0123456789abcdef0"),
-            Map.entry("ForwardReplicatorArn", "arn:aws:kafka:us-east-2:123456789012:replicator/msk-forward/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-3"),
-            Map.entry("ArcClusterEndpoints", "us-east-1=https://host-aaaaaa.us-east-1.example.com/v1,us-west-2=https://host-bbbbbb.us-west-2.example.com/v1"),
-            Map.entry("ProducersOnPrimaryRoutingControlArn", RC + "aaaaaaaaaaaaaaaa"),
-            Map.entry("ProducersOnSecondaryRoutingControlArn", RC + "bbbbbbbbbbbbbbbb"),
-            Map.entry("ConsumersOnPrimaryRoutingControlArn", RC + "cccccccccccccccc"),
-            Map.entry("ConsumersOnSecondaryRoutingControlArn", RC + "dddddddddddddddd"));
-
     private static String cfnLint;
 
     @BeforeAll
@@ -106,7 +88,7 @@ class CfnLintTest {
         List<String> files = new ArrayList<>();
         for (JsonNode aliasMode : template.root().path("Parameters").path("AliasSwitchMode").path("AllowedValues")) {
             for (JsonNode forwardMode : template.root().path("Parameters").path("ForwardReplicationMode").path("AllowedValues")) {
-                Map<String, String> values = new LinkedHashMap<>(DEPLOY_VALUES);
+                Map<String, String> values = new LinkedHashMap<>(SamTemplate.DEPLOY_VALUES);
                 values.put("AliasSwitchMode", aliasMode.asText());
                 values.put("ForwardReplicationMode", forwardMode.asText());
                 values.put("ReverseReplicationMode", forwardMode.asText()); // the rule ReverseFlowMatchesTheForwardFlow

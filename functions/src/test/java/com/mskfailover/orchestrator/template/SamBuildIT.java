@@ -2,7 +2,6 @@ package com.mskfailover.orchestrator.template;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mskfailover.orchestrator.StateMachineRun;
-import com.mskfailover.orchestrator.local.LocalWiring;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -12,9 +11,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
@@ -76,8 +77,20 @@ class SamBuildIT {
             }
         }
         assertEquals(List.of(), problems);
-        assertEquals(LocalWiring.FUNCTION_NAMES.size(), builtCodeUris.size(), builtCodeUris.toString());
+        assertEquals(template.resourcesOfType("AWS::Serverless::Function").size(), builtCodeUris.size(), builtCodeUris.toString());
         builtCodeUris.values().forEach(uri -> assertEquals("../../functions/target/functions.jar", uri));
+    }
+
+    @Test
+    void theDeployedJarHoldsOnlyWhatRunsInAws() throws IOException {
+        try (ZipFile jar = new ZipFile(root.resolve("functions/target/functions.jar").toFile())) {
+            List<String> harness = jar.stream().map(ZipEntry::getName)
+                    .filter(name -> name.startsWith("com/mskfailover/orchestrator/local/") || name.startsWith("com/mskfailover/local/")
+                            || name.startsWith("org/junit/") || name.startsWith("kafka/server/"))
+                    .toList();
+            assertEquals(List.of(), harness, "local stand-ins, the test kit or test libraries in the deployed jar");
+            assertTrue(jar.getEntry("com/mskfailover/orchestrator/aws/AwsPorts.class") != null, "the jar is the functions' jar");
+        }
     }
 
     @Test

@@ -22,6 +22,24 @@ final class SamTemplate {
 
     private final JsonNode root;
 
+    private static final String RC = "arn:aws:route53-recovery-control::123456789012:controlpanel/0123456789abcdef0123456789abcdef/routingcontrol/";
+    /** Example values for the parameters a deploy must give (or that a mode needs), valid for their AllowedPattern. */
+    static final Map<String, String> DEPLOY_VALUES = Map.ofEntries(
+            Map.entry("PrimaryClusterArn", "arn:aws:kafka:us-east-1:123456789012:cluster/msk-primary/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b-1"),
+            Map.entry("SecondaryClusterArn", "arn:aws:kafka:us-east-2:123456789012:cluster/msk-secondary/1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809-2"),
+            Map.entry("PrimaryBootstrapServers", "b-1.mskprimary.abc123.c2.kafka.us-east-1.amazonaws.com:9098"),
+            Map.entry("SecondaryBootstrapServers", "b-1.msksecondary.def456.c3.kafka.us-east-2.amazonaws.com:9098"),
+            Map.entry("HostedZoneId", "Z0123456789ABCDEFGHIJ"),
+            Map.entry("ReplicatorTaskImage", "123456789012.dkr.ecr.us-east-2.amazonaws.com/replicator-task:abc1234"),
+            Map.entry("SubnetIds", "subnet-0123456789abcdef0,subnet-0123456789abcdef1"),
+            Map.entry("SecurityGroupIds", "sg-0123456789abcdef0"),
+            Map.entry("ForwardReplicatorArn", "arn:aws:kafka:us-east-2:123456789012:replicator/msk-forward/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-3"),
+            Map.entry("ArcClusterEndpoints", "us-east-1=https://host-aaaaaa.us-east-1.example.com/v1,us-west-2=https://host-bbbbbb.us-west-2.example.com/v1"),
+            Map.entry("ProducersOnPrimaryRoutingControlArn", RC + "aaaaaaaaaaaaaaaa"),
+            Map.entry("ProducersOnSecondaryRoutingControlArn", RC + "bbbbbbbbbbbbbbbb"),
+            Map.entry("ConsumersOnPrimaryRoutingControlArn", RC + "cccccccccccccccc"),
+            Map.entry("ConsumersOnSecondaryRoutingControlArn", RC + "dddddddddddddddd"));
+
     SamTemplate() {
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(StateMachineRun.projectRoot().resolve("template.yaml").toFile());
@@ -38,6 +56,43 @@ final class SamTemplate {
         Map<String, JsonNode> resources = new LinkedHashMap<>();
         root.path("Resources").fields().forEachRemaining(entry -> resources.put(entry.getKey(), entry.getValue()));
         return resources;
+    }
+
+    /**
+     * The environment template.yaml gives a function (Globals' variables, then its own) for these parameter values (the
+     * rest at their Default), as CloudFormation would compute it: a name that is a parameter reads as !Ref to it,
+     * {@code [delimiter, [...]]} as !Join, {@code ${Name}} in text as !Sub, and {@code [condition, a, b]} as !If taking
+     * {@code a} (every value a mode may need is then set). Other values (!GetAtt X.Arn) stay as their text.
+     */
+    Map<String, String> functionEnvironment(String functionId, Map<String, String> parameters) {
+        Map<String, String> values = new LinkedHashMap<>();
+        root.path("Parameters").fields().forEachRemaining(parameter ->
+                values.put(parameter.getKey(), parameter.getValue().path("Default").asText("")));
+        values.putAll(DEPLOY_VALUES);
+        values.putAll(parameters);
+        Map<String, String> env = new LinkedHashMap<>();
+        root.path("Globals").path("Function").path("Environment").path("Variables").fields()
+                .forEachRemaining(variable -> env.put(variable.getKey(), resolve(variable.getValue(), values)));
+        resources().get(functionId).path("Properties").path("Environment").path("Variables").fields()
+                .forEachRemaining(variable -> env.put(variable.getKey(), resolve(variable.getValue(), values)));
+        return env;
+    }
+
+    private static String resolve(JsonNode value, Map<String, String> parameters) {
+        if (value.isArray() && value.size() == 2 && value.get(0).isTextual()) {
+            List<String> parts = new ArrayList<>();
+            (value.get(1).isArray() ? value.get(1) : List.of(value.get(1))).forEach(part -> parts.add(resolve(part, parameters)));
+            return String.join(value.get(0).asText(), parts);
+        }
+        if (value.isArray() && value.size() == 3) {
+            return resolve(value.get(1), parameters);
+        }
+        String text = value.asText();
+        if (parameters.containsKey(text)) {
+            return parameters.get(text);
+        }
+        return java.util.regex.Pattern.compile("\\$\\{([A-Za-z0-9:]+)}").matcher(text)
+                .replaceAll(match -> java.util.regex.Matcher.quoteReplacement(parameters.getOrDefault(match.group(1), "msk-failover")));
     }
 
     Map<String, JsonNode> resourcesOfType(String type) {

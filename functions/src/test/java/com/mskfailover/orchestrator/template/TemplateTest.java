@@ -5,10 +5,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mskfailover.local.stepfunctions.OfflineAwsChecks;
 import com.mskfailover.orchestrator.StateMachineRun;
+import com.mskfailover.orchestrator.aws.AwsPorts;
+import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.local.LocalWiring;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -84,12 +89,35 @@ class TemplateTest {
             Class<?> type = Class.forName(handler.substring(0, handler.indexOf("::")));
             assertTrue(RequestStreamHandler.class.isAssignableFrom(type), handler);
             type.getConstructor().getModifiers(); // the public no-argument constructor Lambda uses
+            type.getConstructor(Ports.class).getModifiers(); // the one the local runs use, on the same ports
             assertEquals(type.getSimpleName() + "Function", entry.getKey(), "logical id names the handler");
             // sam build must take the Maven-built jar as it is: the module alone cannot be built outside the reactor.
             assertTrue(entry.getValue().path("Metadata").path("SkipBuild").asBoolean(), entry.getKey() + " needs Metadata SkipBuild: true");
             names.add(type.getSimpleName());
         }
-        assertEquals(new TreeSet<>(LocalWiring.FUNCTION_NAMES), names);
+        assertEquals(names, new TreeSet<>(LocalWiring.of(StateMachineRun.projectRoot()).handlerClasses().keySet()));
+    }
+
+    /**
+     * What a deploy would meet first: each function's handler, built as Lambda builds it (AwsPorts from the environment
+     * template.yaml computes for that function, plus Lambda's own variables), in every mode. A handler that asks its
+     * ports for something its function's environment does not carry fails here, not at its first invocation.
+     */
+    @ParameterizedTest
+    @CsvSource({"msk-replicator,msk-replicator,route53-change", "replicator-task,replicator-task,arc-routing-control"})
+    void everyHandlerBuildsOnAwsPortsFromItsFunctionsEnvironmentInEveryMode(String forward, String reverse, String aliases) throws Exception {
+        Map<String, String> modes = Map.of("ForwardReplicationMode", forward, "ReverseReplicationMode", reverse, "AliasSwitchMode", aliases);
+        for (var entry : template.resourcesOfType("AWS::Serverless::Function").entrySet()) {
+            Map<String, String> env = new HashMap<>(template.functionEnvironment(entry.getKey(), modes));
+            env.putAll(Map.of("AWS_REGION", "us-east-2", "AWS_LAMBDA_FUNCTION_NAME", entry.getKey()));
+            String handler = entry.getValue().path("Properties").path("Handler").asText();
+            try {
+                Class.forName(handler.substring(0, handler.indexOf("::"))).getConstructor(Ports.class).newInstance(new AwsPorts(env));
+            } catch (InvocationTargetException e) {
+                throw new AssertionError(entry.getKey() + " cannot start with the environment template.yaml gives it (" + modes + "): "
+                        + e.getCause() + "\n" + env, e.getCause());
+            }
+        }
     }
 
     @Test
@@ -117,7 +145,7 @@ class TemplateTest {
                 assertEquals(name.replace("FunctionArn", "Function"), function);
                 assertTrue(invokable.contains(function), machine.getKey() + " may not invoke " + function);
             }
-            assertTrue(LocalWiring.definitionSubstitutions().keySet().containsAll(placeholders), "the local runs substitute every placeholder");
+            assertTrue(LocalWiring.of(StateMachineRun.projectRoot()).definitionSubstitutions().keySet().containsAll(placeholders), "the local runs substitute every placeholder");
         }
     }
 

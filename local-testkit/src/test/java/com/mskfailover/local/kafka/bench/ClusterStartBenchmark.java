@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * the hard-kill recovery of a child-JVM cluster (kill -9, restart with its data, serving again), and the 3-broker
  * form in both layouts: start, a killed leader serving again and back in the ISR, memory per broker, whole-cluster
  * outage.
- * Usage: local-runtime/bench/run.sh [in-process clusters, default 3]
+ * Usage: local-testkit/bench/run.sh [in-process clusters, default 3]
  */
 public final class ClusterStartBenchmark {
 

@@ -61,7 +61,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ADMIN_CALL = Duration.ofSeconds(5);
     /** Never created: readiness asks the controller to place it ({@code validateOnly}). */
-    private static final String READINESS_PROBE_TOPIC = "local-runtime-readiness-probe";
+    private static final String READINESS_PROBE_TOPIC = "local-testkit-readiness-probe";
     private static final int DEDICATED_CONTROLLER_ID = 0;
 
     private final String name;
@@ -510,7 +510,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
             try {
                 Files.createDirectories(home);
                 try (OutputStream out = Files.newOutputStream(configFile)) {
-                    config.store(out, "local-runtime " + name + " node " + id);
+                    config.store(out, "local-testkit " + name + " node " + id);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The reverse MSK Replicator port on a local stand-in (local-runtime's LocalMskReplicator, which the tests and the
+ * The reverse MSK Replicator port on a local stand-in (local-testkit's LocalMskReplicator, which the tests and the
  * drill start through {@link Starter}): CreateReplicator starts one (identical names, starting at earliest, no offset
  * sync, as the AWS adapter asks for), DeleteReplicator closes it.
  */

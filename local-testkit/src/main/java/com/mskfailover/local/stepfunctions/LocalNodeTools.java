@@ -107,7 +107,7 @@ public final class LocalNodeTools {
     private static byte[] readResource(String name) {
         try (InputStream in = LocalNodeTools.class.getResourceAsStream(RESOURCE_DIR + name)) {
             if (in == null) {
-                throw new IllegalStateException("resource " + RESOURCE_DIR + name + " missing from local-runtime");
+                throw new IllegalStateException("resource " + RESOURCE_DIR + name + " missing from local-testkit");
             }
             return in.readAllBytes();
         } catch (IOException e) {
