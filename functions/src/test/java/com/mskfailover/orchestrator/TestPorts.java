@@ -47,9 +47,14 @@ public final class TestPorts {
     }
 
     public TestPorts(Path dir, List<String> topics, List<String> groups, BootstrapAliases aliases, Map<String, String> bootstraps) {
-        this.settings = settings(topics, groups, Duration.ofSeconds(2));
+        this.settings = settingsFor(topics, groups);
         this.clusters = new StaticClusterDirectory(bootstraps);
         this.aliases = aliases == null ? new FileBootstrapAliases(dir.resolve("aliases.json")) : aliases;
+    }
+
+    /** The tests' settings for these topics and groups (probes time out after 2 s). */
+    public static OrchestratorSettings settingsFor(List<String> topics, List<String> groups) {
+        return settings(topics, groups, Duration.ofSeconds(2));
     }
 
     private static OrchestratorSettings settings(List<String> topics, List<String> groups, Duration probeTimeout) {

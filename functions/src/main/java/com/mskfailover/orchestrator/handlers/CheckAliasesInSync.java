@@ -12,6 +12,7 @@ public final class CheckAliasesInSync extends JsonHandler<Inputs.MoveOnly, Alias
 
     public CheckAliasesInSync() {
         this(AwsPorts.shared());
+        SnapStartPriming.register(Inputs.MoveOnly.class, null);
     }
 
     public CheckAliasesInSync(Ports ports) {

@@ -11,6 +11,7 @@ public final class CheckPrimaryHealthy extends JsonHandler<Inputs.PlanOnly, Read
 
     public CheckPrimaryHealthy() {
         this(AwsPorts.shared());
+        SnapStartPriming.register(Inputs.PlanOnly.class, AwsPorts.shared().kafkaInspector());
     }
 
     public CheckPrimaryHealthy(Ports ports) {

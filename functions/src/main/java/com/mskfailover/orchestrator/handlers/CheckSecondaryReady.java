@@ -11,6 +11,7 @@ public final class CheckSecondaryReady extends JsonHandler<Inputs.PlanOnly, Read
 
     public CheckSecondaryReady() {
         this(AwsPorts.shared());
+        SnapStartPriming.register(Inputs.PlanOnly.class, AwsPorts.shared().kafkaInspector());
     }
 
     public CheckSecondaryReady(Ports ports) {

@@ -12,6 +12,7 @@ public final class DetectImpairment extends JsonHandler<JsonNode, ImpairmentDete
 
     public DetectImpairment() {
         this(AwsPorts.shared());
+        SnapStartPriming.register(JsonNode.class, AwsPorts.shared().kafkaInspector());
     }
 
     public DetectImpairment(Ports ports) {

@@ -15,6 +15,7 @@ public final class ProbePrimary extends JsonHandler<JsonNode, PrimaryProbe.Resul
 
     public ProbePrimary() {
         this(AwsPorts.shared());
+        SnapStartPriming.register(JsonNode.class, AwsPorts.shared().kafkaInspector());
     }
 
     public ProbePrimary(Ports ports) {

@@ -13,6 +13,7 @@ public final class ValidateFailbackInput extends JsonHandler<JsonNode, Plan> {
 
     public ValidateFailbackInput() {
         this(AwsPorts.shared());
+        SnapStartPriming.register(JsonNode.class, null);
     }
 
     public ValidateFailbackInput(Ports ports) {

@@ -13,6 +13,7 @@ public final class ValidateFailoverInput extends JsonHandler<JsonNode, Plan> {
 
     public ValidateFailoverInput() {
         this(AwsPorts.shared());
+        SnapStartPriming.register(JsonNode.class, null);
     }
 
     public ValidateFailoverInput(Ports ports) {

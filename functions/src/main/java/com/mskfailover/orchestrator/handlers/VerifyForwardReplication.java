@@ -12,6 +12,7 @@ public final class VerifyForwardReplication extends JsonHandler<Inputs.ForwardCh
 
     public VerifyForwardReplication() {
         this(AwsPorts.shared());
+        SnapStartPriming.register(Inputs.ForwardCheck.class, null);
     }
 
     public VerifyForwardReplication(Ports ports) {
