@@ -22,6 +22,6 @@ public final class ValidateFailbackInput extends JsonHandler<JsonNode, Plan> {
 
     @Override
     protected Plan handle(JsonNode input) {
-        return validator.failback(input);
+        return validator.failback(Inputs.startInput(input));
     }
 }
