@@ -30,8 +30,13 @@ public final class StateMachineRun {
     }
 
     public static Outcome run(String machine, LocalWiring.LocalPorts ports, String inputJson) {
+        return run(machine, ports, inputJson, null);
+    }
+
+    /** @param executionName {@code $$.Execution.Name}; null: a UUID, as StartExecution names one */
+    public static Outcome run(String machine, LocalWiring.LocalPorts ports, String inputJson, String executionName) {
         try (LocalLambdaEndpoint endpoint = new LocalLambdaEndpoint(LocalWiring.handlers(ports))) {
-            ExecutionResult result = new LocalStateMachineRunner(endpoint.endpoint()).fast()
+            ExecutionResult result = new LocalStateMachineRunner(endpoint.endpoint()).fast().executionName(executionName)
                     .run(definition(machine), LocalWiring.definitionSubstitutions(), inputJson);
             System.out.println(machine + ":\n" + result.timelineTable());
             return new Outcome(result, endpoint);
