@@ -91,6 +91,13 @@ class HandlerLogsTest {
         }
     }
 
+    /** A handler wired to local ports with clusters nobody listens on: these tests reach no Kafka. */
+    private JsonHandler<?, ?> handler(String function) {
+        TestPorts ports = new TestPorts(dir, List.of("customer"), List.of(), null,
+                Map.of(TestPorts.PRIMARY_ARN, "127.0.0.1:1", TestPorts.SECONDARY_ARN, "127.0.0.1:2"));
+        return (JsonHandler<?, ?>) LocalWiring.handlers(ports.ports()).get(function);
+    }
+
     private static void assertInvocationFields(JsonNode line, String state, String requestId) {
         assertEquals("3f9c-failover-drill", line.path("execution").asText(), line.toString());
         assertEquals(state, line.path("state").asText(), line.toString());
@@ -128,9 +135,7 @@ class HandlerLogsTest {
 
     @Test
     void aRefusalIsOneWarnLineAndAnUnexpectedFailureAnErrorWithItsStackTrace() throws Exception {
-        TestPorts ports = new TestPorts(dir, List.of("customer"), List.of(), null,
-                Map.of(TestPorts.PRIMARY_ARN, "127.0.0.1:1", TestPorts.SECONDARY_ARN, "127.0.0.1:2"));
-        JsonHandler<?, ?> validate = (JsonHandler<?, ?>) LocalWiring.handlers(ports.ports()).get("ValidateFailoverInput");
+        JsonHandler<?, ?> validate = handler("ValidateFailoverInput");
         NotifyOperators failingNotify = new NotifyOperators((subject, message) -> {
             throw new IllegalStateException("SNS is down");
         });
@@ -159,9 +164,7 @@ class HandlerLogsTest {
 
     @Test
     void theExecutionsInputAndTheStartInputItselfValidateAlike() throws Exception {
-        TestPorts ports = new TestPorts(dir, List.of("customer"), List.of(), null,
-                Map.of(TestPorts.PRIMARY_ARN, "127.0.0.1:1", TestPorts.SECONDARY_ARN, "127.0.0.1:2"));
-        JsonHandler<?, ?> validate = (JsonHandler<?, ?>) LocalWiring.handlers(ports.ports()).get("ValidateFailoverInput");
+        JsonHandler<?, ?> validate = handler("ValidateFailoverInput");
         String start = Files.readString(StateMachineRun.event("failover-start.json"));
         List<JsonNode> lines = logLines(() -> {
             String direct = validate.handleJson(start);
@@ -176,9 +179,7 @@ class HandlerLogsTest {
 
     @Test
     void anAlarmEventsLinesCarryTheAlarmsName() throws Exception {
-        TestPorts ports = new TestPorts(dir, List.of("customer"), List.of(), null,
-                Map.of(TestPorts.PRIMARY_ARN, "127.0.0.1:1", TestPorts.SECONDARY_ARN, "127.0.0.1:2"));
-        JsonHandler<?, ?> detect = (JsonHandler<?, ?>) LocalWiring.handlers(ports.ports()).get("DetectImpairment");
+        JsonHandler<?, ?> detect = handler("DetectImpairment");
         ObjectNode event = (ObjectNode) readTree(Files.readString(StateMachineRun.event("alarm-primary-impaired.json")));
         ((ObjectNode) event.path("detail")).put("alarmName", "some-other-alarm");
         List<JsonNode> lines = logLines(() -> invoke(detect, event.toString(), "req-5"));
