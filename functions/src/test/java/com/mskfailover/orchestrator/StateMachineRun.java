@@ -31,9 +31,14 @@ public final class StateMachineRun {
     }
 
     public static Outcome run(String machine, Ports ports, String inputJson) {
+        return run(machine, ports, inputJson, null);
+    }
+
+    /** @param executionName {@code $$.Execution.Name}; null: a UUID, as StartExecution names one */
+    public static Outcome run(String machine, Ports ports, String inputJson, String executionName) {
         LocalWiring wiring = LocalWiring.of(projectRoot());
         try (LocalLambdaEndpoint endpoint = new LocalLambdaEndpoint(wiring.handlers(ports))) {
-            ExecutionResult result = new LocalStateMachineRunner(endpoint.endpoint()).fast()
+            ExecutionResult result = new LocalStateMachineRunner(endpoint.endpoint()).fast().executionName(executionName)
                     .run(definition(machine), wiring.definitionSubstitutions(), inputJson);
             System.out.println(machine + ":\n" + result.timelineTable());
             return new Outcome(result, endpoint);

@@ -1,5 +1,7 @@
 package com.mskfailover.replicator;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 import java.util.concurrent.CountDownLatch;
@@ -7,8 +9,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The container entry point: configuration from the environment, runs until SIGTERM (ECS stopping the
  * task) or SIGINT, then commits and exits 0 within {@code STOP_TIMEOUT_MS}. A bad or missing variable exits
- * 2 with one line on stderr naming it, before any connection is made. A replicator that must stop by
- * itself (another task with the same name took over) exits 1 with the reason.
+ * 2 with one log line naming it, before any connection is made. A replicator that must stop by
+ * itself (another task with the same name took over) exits 1 with the reason. Logs are JSON lines on stderr
+ * (log4j2.xml), each with the replicator's name and the ECS task's id.
  */
 public final class Main {
 
@@ -18,11 +21,14 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        // Read by log4j2.xml when the first logger is made: before that.
+        System.setProperty(TaskMetadata.TASK_ID_PROPERTY, TaskMetadata.taskId(System.getenv()));
+        Logger log = LoggerFactory.getLogger(Main.class);
         ReplicatorConfig config;
         try {
             config = ReplicatorConfig.fromEnvironment(System.getenv());
         } catch (InvalidConfigurationException e) {
-            System.err.println("replicator-task: " + e.getMessage());
+            log.error("{}", e.getMessage());
             System.exit(EXIT_BAD_CONFIGURATION);
             return;
         }
@@ -34,11 +40,11 @@ public final class Main {
         try {
             replicator = Replicator.start(config);
         } catch (InvalidConfigurationException e) {
-            System.err.println("replicator-task: " + e.getMessage());
+            log.error("{}", e.getMessage());
             System.exit(EXIT_BAD_CONFIGURATION);
             return;
         } catch (RuntimeException e) {
-            System.err.println("replicator-task: " + e.getMessage());
+            log.error("{}", e.getMessage(), e);
             System.exit(EXIT_FAILED);
             return;
         }
@@ -60,10 +66,10 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         if (failure != null) {
-            System.err.println("replicator-task: " + failure.getMessage());
+            log.error("{}", failure.getMessage());
             System.exit(EXIT_FAILED);
         }
-        System.err.println("replicator-task: stopped after copying " + replicator.recordsCopied() + " records");
+        log.info("stopped after copying {} records", replicator.recordsCopied());
         System.exit(0);
     }
 }

@@ -1,5 +1,6 @@
 package com.mskfailover.replicator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.mskfailover.local.kafka.LocalKafkaCluster;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -76,8 +77,17 @@ class RecordCopierTest {
 
         assertTrue(lagAtKill.stream().anyMatch(lag -> lag > 0), "at least one kill hit the replicator mid-copy: " + lagAtKill);
         // Alone in its group, a task starts its lanes at once (on the main thread), not after the group's first assignment.
-        assertTrue(ReplicationTestSupport.logContains(logs.resolve("run-0.log"), "[main] INFO com.mskfailover.replicator.Replicator - replicator crash-test: this task copies lanes [0, 1] of 2"),
+        // Its output: EMF lines as they were written, every other line a JSON log line naming the replicator.
+        List<JsonNode> firstRun = ReplicationTestSupport.logLines(logs.resolve("run-0.log"), "crash-test");
+        assertTrue(firstRun.stream().anyMatch(line -> line.path("thread").asText().equals("main") && line.path("level").asText().equals("INFO")
+                        && line.path("logger").asText().equals(Replicator.class.getName())
+                        && line.path("message").asText().equals("replicator crash-test: this task copies lanes [0, 1] of 2")),
                 "the first task started every lane at once; see " + logs);
+        assertTrue(Files.readAllLines(logs.resolve("run-0.log")).stream().anyMatch(line -> line.startsWith("{\"_aws\"")), "EMF lines; see " + logs);
+        List<JsonNode> lastRun = ReplicationTestSupport.logLines(logs.resolve("run-last.log"), "crash-test");
+        assertTrue(lastRun.stream().anyMatch(line -> line.path("logger").asText().equals(Main.class.getName())
+                        && line.path("message").asText().matches("stopped after copying \\d+ records")),
+                "SIGTERM: a line says what was copied; see " + logs);
         Map<Integer, List<String>> expected = byPartition(clusters.source().clients().readAll(topic));
         Map<Integer, List<String>> actual = byPartition(clusters.target().clients().readAll(topic));
         long onSource = expected.values().stream().mapToInt(List::size).sum();

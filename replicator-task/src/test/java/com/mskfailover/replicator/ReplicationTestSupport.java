@@ -1,12 +1,16 @@
 package com.mskfailover.replicator;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mskfailover.local.kafka.LocalKafkaCluster;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +44,8 @@ final class ReplicationTestSupport {
      */
     static Process startChildJvm(Map<String, String> env, Path log) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx256m", "-XX:+UseSerialGC",
+        // --enable-native-access: as the image and the jar run it (no JDK warning among the JSON lines when lz4 loads).
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx256m", "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -49,6 +54,41 @@ final class ReplicationTestSupport {
         Process process = builder.start();
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         return process;
+    }
+
+    /**
+     * The log lines of a child JVM's output (stdout and stderr), parsed. Every line is either a CloudWatch EMF line,
+     * exactly as ReplicationMetrics writes it (not wrapped by the log layout), or one JSON log line with the
+     * replicator's name, whatever thread wrote it.
+     */
+    static List<JsonNode> logLines(Path output, String replicatorName) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(output)) {
+            if (line.startsWith("{\"_aws\":{\"Timestamp\":")) {
+                JsonNode metrics = json.readTree(line);
+                if (!metrics.path("ReplicatorName").asText().equals(replicatorName) || metrics.has("level") || metrics.has("message")) {
+                    throw new AssertionError("an EMF line as ReplicationMetrics writes it: " + line);
+                }
+                continue;
+            }
+            JsonNode parsed;
+            try {
+                parsed = json.readTree(line);
+            } catch (IOException e) {
+                throw new AssertionError("not a JSON log line: " + line, e);
+            }
+            for (String field : List.of("timestamp", "level", "logger", "thread", "message")) {
+                if (!parsed.path(field).isTextual()) {
+                    throw new AssertionError("no " + field + " in " + line);
+                }
+            }
+            if (!replicatorName.equals(parsed.path("replicator").asText())) {
+                throw new AssertionError("the line does not name replicator " + replicatorName + ": " + line);
+            }
+            lines.add(parsed);
+        }
+        return lines;
     }
 
     static boolean logContains(Path log, String text) {

@@ -36,4 +36,13 @@ final class Inputs {
 
     record Report(String operation, String outcome, com.fasterxml.jackson.databind.JsonNode state) {
     }
+
+    /**
+     * The execution's input, which the validation states pass as {@code "input.$": "$"} next to the log context;
+     * invoked directly (tests, the drill), the handler is given the start input itself. No start input has a field
+     * {@code input}: the validator refuses unknown fields.
+     */
+    static com.fasterxml.jackson.databind.JsonNode startInput(com.fasterxml.jackson.databind.JsonNode parameters) {
+        return parameters != null && parameters.isObject() && parameters.has("input") ? parameters.get("input") : parameters;
+    }
 }

@@ -23,6 +23,6 @@ public final class ValidateFailbackInput extends JsonHandler<JsonNode, Plan> {
 
     @Override
     protected Plan handle(JsonNode input) {
-        return validator.failback(input);
+        return validator.failback(Inputs.startInput(input));
     }
 }

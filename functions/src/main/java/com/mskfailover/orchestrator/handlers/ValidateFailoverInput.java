@@ -23,6 +23,6 @@ public final class ValidateFailoverInput extends JsonHandler<JsonNode, Plan> {
 
     @Override
     protected Plan handle(JsonNode input) {
-        return validator.failover(input);
+        return validator.failover(Inputs.startInput(input));
     }
 }

@@ -21,9 +21,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,6 +76,41 @@ class FailoverStateMachineTest {
         assertEquals(TestPorts.SECONDARY_ARN, resolver.resolve(TestPorts.CONSUMER_ALIAS).clusterArn());
         assertEquals("us-east-2", resolver.resolve(TestPorts.CONSUMER_ALIAS).region());
         assertTrue(ports.notifier.last().subject().contains("failover succeeded"), ports.notifier.last().toString());
+    }
+
+    @Test
+    void everyLineTheHandlersLogCarriesTheExecutionAndTheStateTheyRanFor() throws IOException {
+        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), new FileBootstrapAliases(dir.resolve("aliases.json"), 1));
+        ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
+        // The handlers' log4j2.xml writes to System.out as it is at each line (follow): this captures what they log.
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        ExecutionResult result;
+        try {
+            result = StateMachineRun.run("failover", ports.ports(), sampleInput().toString(), "failover-logs-test").result();
+        } finally {
+            System.setOut(original);
+        }
+        assertTrue(result.succeeded(), result.timelineTable());
+
+        List<JsonNode> handlerLines = new ArrayList<>();
+        for (String line : captured.toString(StandardCharsets.UTF_8).lines().filter(line -> line.startsWith("{")).toList()) {
+            JsonNode parsed = JSON.readTree(line);
+            if (parsed.path("logger").asText().startsWith("com.mskfailover.orchestrator.")) {
+                handlerLines.add(parsed);
+            }
+        }
+        List<String> taskRuns = result.timeline().stream().filter(run -> run.stateType().equals("Task")).map(ExecutionResult.StateRun::stateName).toList();
+        // One line per invocation saying what it decided, each with the execution, its state and its request id.
+        assertEquals(taskRuns, handlerLines.stream().map(line -> line.path("state").asText()).toList(), handlerLines.toString());
+        for (JsonNode line : handlerLines) {
+            assertEquals("INFO", line.path("level").asText(), line.toString());
+            assertEquals("failover-logs-test", line.path("execution").asText(), line.toString());
+            assertFalse(line.path("requestId").asText().isEmpty(), line.toString());
+        }
+        assertTrue(handlerLines.getFirst().path("message").asText().startsWith("ValidateFailoverInput: failover planned"), handlerLines.toString());
+        assertTrue(handlerLines.get(2).path("message").asText().startsWith("FlipBootstrapAliases: aliases "), handlerLines.toString());
     }
 
     @Test

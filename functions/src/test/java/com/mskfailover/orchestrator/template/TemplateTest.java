@@ -189,6 +189,36 @@ class TemplateTest {
     }
 
     @Test
+    void functionsLogJsonAndEveryTaskPassesTheExecutionAndStateNames() throws IOException {
+        // Lambda keeps the handlers' JSON lines as they are and filters them by level; its own lines only from WARN.
+        JsonNode logging = template.root().path("Globals").path("Function").path("LoggingConfig");
+        assertEquals("{\"LogFormat\":\"JSON\",\"ApplicationLogLevel\":\"INFO\",\"SystemLogLevel\":\"WARN\"}", logging.toString());
+        template.resourcesOfType("AWS::Serverless::Function").forEach((id, function) ->
+                assertTrue(function.path("Properties").path("LoggingConfig").isMissingNode(), id + " keeps the global LoggingConfig"));
+
+        // What JsonHandler puts in the MDC of every line an invocation logs (the handlers' log4j2.xml prints it).
+        JsonNode context = JSON.readTree("{\"execution.$\":\"$$.Execution.Name\",\"state.$\":\"$$.State.Name\"}");
+        int tasks = 0;
+        for (String machine : MACHINES.values()) {
+            JsonNode states = JSON.readTree(StateMachineRun.definition(machine).toFile()).path("States");
+            for (var entry : (Iterable<Map.Entry<String, JsonNode>>) states::fields) {
+                JsonNode state = entry.getValue();
+                if (!state.path("Type").asText().equals("Task")) {
+                    continue;
+                }
+                tasks++;
+                String name = machine + "." + entry.getKey();
+                assertEquals(context, state.path("Parameters").path("context"), name + " passes the execution and state names");
+                if (entry.getKey().startsWith("Validate")) {
+                    // The execution's input, next to the context: the validator refuses fields it does not know.
+                    assertEquals("$", state.path("Parameters").path("input.$").asText(), name + " passes the execution's input");
+                }
+            }
+        }
+        assertTrue(tasks >= 20, "both machines' Tasks were looked at: " + tasks);
+    }
+
+    @Test
     void loopTimeoutBoundsAreTheValidatorsAndLambdaTimeoutsAreRetriedAtMostOnce() throws IOException {
         JsonNode parameters = template.root().path("Parameters");
         assertEquals(com.mskfailover.orchestrator.domain.Timeouts.MAX_ALIAS_SYNC_SECONDS, parameters.path("AliasSyncTimeoutSeconds").path("MaxValue").asInt());

@@ -27,10 +27,12 @@ import java.util.concurrent.TimeUnit;
 public final class LocalNodeTools {
 
     private static final String RESOURCE_DIR = "/com/mskfailover/local/stepfunctions/node/";
-    private static final List<String> SHIPPED_FILES = List.of("package.json", "package-lock.json", "run-asl.mjs", "cfn-spec.mjs");
+    private static final List<String> PACKAGE_FILES = List.of("package.json", "package-lock.json");
+    private static final List<String> SCRIPTS = List.of("run-asl.mjs", "cfn-spec.mjs");
     private static final long INSTALL_TIMEOUT_MINUTES = 10;
 
     private static Path installed;
+    private static Path scripts;
 
     private LocalNodeTools() {
     }
@@ -49,8 +51,9 @@ public final class LocalNodeTools {
     }
 
     /** A file of the installed project, e.g. {@code run-asl.mjs} or {@code node_modules/asl-validator/...}. */
-    public static Path file(String relativePath) {
-        return projectDir().resolve(relativePath);
+    public static synchronized Path file(String relativePath) {
+        Path project = projectDir();
+        return SCRIPTS.contains(relativePath) ? scripts.resolve(relativePath) : project.resolve(relativePath);
     }
 
     private static Path targetDir() {
@@ -67,9 +70,19 @@ public final class LocalNodeTools {
             Files.createDirectories(dir);
             try (FileChannel channel = FileChannel.open(dir.resolve(".install.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock ignored = channel.lock()) {
-                for (String name : SHIPPED_FILES) {
-                    // Always refresh the script; package files decide whether npm ci must run.
+                for (String name : PACKAGE_FILES) {
                     Files.write(dir.resolve(name), readResource(name));
+                }
+                // The scripts go to a folder named by their content, below node_modules' folder (Node resolves the
+                // packages from the parents): checkouts with other scripts share the install, never each other's scripts.
+                java.io.ByteArrayOutputStream content = new java.io.ByteArrayOutputStream();
+                for (String name : SCRIPTS) {
+                    content.writeBytes(readResource(name));
+                }
+                scripts = dir.resolve("scripts-" + sha256(content.toByteArray()).substring(0, 12));
+                Files.createDirectories(scripts);
+                for (String name : SCRIPTS) {
+                    Files.write(scripts.resolve(name), readResource(name));
                 }
                 Path marker = dir.resolve("node_modules/.installed");
                 if (!Files.exists(marker) || !Files.exists(dir.resolve("node_modules/node/bin/node"))) {

@@ -33,6 +33,7 @@ public final class LocalStateMachineRunner {
     private boolean zeroWaits;
     private boolean zeroRetryIntervals;
     private Duration timeout = Duration.ofMinutes(10);
+    private String executionName;
 
     public LocalStateMachineRunner(URI lambdaEndpoint) {
         this.lambdaEndpoint = lambdaEndpoint;
@@ -55,6 +56,12 @@ public final class LocalStateMachineRunner {
         return zeroWaits(true).zeroRetryIntervals(true);
     }
 
+    /** The execution's name ({@code $$.Execution.Name}); a UUID without it, as StartExecution gives. */
+    public LocalStateMachineRunner executionName(String executionName) {
+        this.executionName = executionName;
+        return this;
+    }
+
     /** How long the whole execution may take before the Node process is killed. */
     public LocalStateMachineRunner timeout(Duration timeout) {
         this.timeout = timeout;
@@ -75,6 +82,9 @@ public final class LocalStateMachineRunner {
             request.put("definitionFile", definitionFile.toAbsolutePath().toString());
             request.set("substitutions", JSON.valueToTree(substitutions));
             request.set("input", JSON.readTree(inputJson));
+            if (executionName != null) {
+                request.put("executionName", executionName);
+            }
             request.put("zeroWaits", zeroWaits);
             request.put("zeroRetryIntervals", zeroRetryIntervals);
             Path requestFile = Files.createTempFile("asl-request-", ".json");

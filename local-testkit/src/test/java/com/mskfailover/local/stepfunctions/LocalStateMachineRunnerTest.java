@@ -98,6 +98,30 @@ class LocalStateMachineRunnerTest {
     }
 
     @Test
+    void theContextObjectHasTheExecutionNameAndEachStatesName() throws IOException {
+        Path definition = Files.writeString(dir.resolve("context.asl.json"), """
+                {"StartAt": "First", "States": {
+                  "First": {"Type": "Task", "Resource": "${EchoArn}", "ResultPath": "$.first", "Next": "Second",
+                    "Parameters": {"context": {"execution.$": "$$.Execution.Name", "state.$": "$$.State.Name"}}},
+                  "Second": {"Type": "Pass", "Parameters": {"state.$": "$$.State.Name", "input.$": "$$.Execution.Input.n"},
+                    "ResultPath": "$.second", "End": true}}}
+                """);
+        RequestStreamHandler echo = (input, output, context) -> input.transferTo(output);
+        try (LocalLambdaEndpoint lambdas = new LocalLambdaEndpoint(Map.of("Echo", echo))) {
+            ExecutionResult named = new LocalStateMachineRunner(lambdas.endpoint()).executionName("drill-1")
+                    .run(definition, Map.of("EchoArn", "arn:aws:lambda:us-east-2:000000000000:function:Echo"), "{\"n\":1}");
+            assertTrue(named.succeeded(), named.timelineTable());
+            assertEquals("{\"execution\":\"drill-1\",\"state\":\"First\"}", named.output().path("first").path("context").toString());
+            assertEquals("{\"state\":\"Second\",\"input\":1}", named.output().path("second").toString());
+
+            ExecutionResult unnamed = new LocalStateMachineRunner(lambdas.endpoint())
+                    .run(definition, Map.of("EchoArn", "arn:aws:lambda:us-east-2:000000000000:function:Echo"), "{\"n\":1}");
+            String generated = unnamed.output().path("first").path("context").path("execution").asText();
+            assertTrue(generated.matches("[0-9a-f-]{36}"), "a UUID, as StartExecution names an execution: " + generated);
+        }
+    }
+
+    @Test
     void functionNamesMayBeArnsWithQualifiers() {
         assertEquals("Flaky", LocalLambdaEndpoint.bareFunctionName("arn%3Aaws%3Alambda%3Aus-east-2%3A000000000000%3Afunction%3AFlaky%3Alive"));
         assertEquals("Flaky", LocalLambdaEndpoint.bareFunctionName("Flaky"));

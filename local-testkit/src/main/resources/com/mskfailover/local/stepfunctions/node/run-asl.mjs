@@ -1,7 +1,8 @@
 // Runs one Amazon States Language definition with aws-local-stepfunctions and prints
 // {status, output, error, cause, events} as JSON on stdout. Called by LocalStateMachineRunner.
 // Usage: node run-asl.mjs request.json
-// request: {definitionFile, substitutions: {Name: value}, input, zeroWaits, zeroRetryIntervals, region}
+// request: {definitionFile, substitutions: {Name: value}, input, executionName, zeroWaits, zeroRetryIntervals, region}
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
 
@@ -30,6 +31,31 @@ function collect(states, waits, retries) {
     if (inner) collect(inner.States, waits, retries);
   }
 }
+// The context object: aws-local-stepfunctions gives only $$.Execution.Input and StartTime. $$.Execution.Name is
+// passed in (a UUID, as StartExecution names one, unless the request names it); $$.State.Name, which it does not
+// track, is written into each state's Parameters and ResultSelector where a field takes it ("x.$": "$$.State.Name").
+function withStateNames(states) {
+  const fill = (template, stateName) => {
+    if (Array.isArray(template)) return template.map((value) => fill(value, stateName));
+    if (template === null || typeof template !== 'object') return template;
+    const filled = {};
+    for (const [key, value] of Object.entries(template)) {
+      if (key.endsWith('.$') && value === '$$.State.Name') filled[key.slice(0, -2)] = stateName;
+      else filled[key] = fill(value, stateName);
+    }
+    return filled;
+  };
+  for (const [name, state] of Object.entries(states)) {
+    if (state.Parameters) state.Parameters = fill(state.Parameters, name);
+    if (state.ResultSelector) state.ResultSelector = fill(state.ResultSelector, name);
+    for (const branch of state.Branches ?? []) withStateNames(branch.States);
+    const inner = state.ItemProcessor ?? state.Iterator;
+    if (inner) withStateNames(inner.States);
+  }
+}
+withStateNames(definition.States);
+const executionName = request.executionName ?? randomUUID();
+
 const waitTimeOverrides = {};
 const retryIntervalOverrides = {};
 collect(definition.States, waitTimeOverrides, retryIntervalOverrides);
@@ -41,6 +67,7 @@ const machine = new StateMachine(definition, {
   },
 });
 const execution = machine.run(request.input, {
+  context: { Execution: { Name: executionName } },
   overrides: {
     waitTimeOverrides: request.zeroWaits ? waitTimeOverrides : {},
     retryIntervalOverrides: request.zeroRetryIntervals ? retryIntervalOverrides : {},
