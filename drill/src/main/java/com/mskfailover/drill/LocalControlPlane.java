@@ -359,13 +359,13 @@ final class LocalControlPlane implements AutoCloseable {
         public Optional<Duration> latestLatency() {
             return standIn.get() == null ? Optional.empty() : standIn.get().latency().get();
         }
+
+        @Override
+        public java.util.OptionalLong messageLag(java.time.Instant since) {
+            return standIn.get() == null ? java.util.OptionalLong.empty() : LocalReverseMskReplicators.forward(standIn.get()).messageLag(since);
+        }
     }
 
-    /**
-     * The forward replicator-task seen from the control plane: running and keeping up per its consumer group on
-     * the primary (the lag contract), and its latest ReplicationLatency from its EMF log lines, the figure
-     * CloudWatch would hold.
-     */
     /**
      * The alias store as the orchestrator sees it: the file the clients resolve, able to refuse changes as Route 53
      * does when it throttles, and keeping what each accepted change held.
@@ -408,12 +408,22 @@ final class LocalControlPlane implements AutoCloseable {
         }
     }
 
+    /**
+     * The forward replicator-task seen from the control plane: running and keeping up per its consumer group on
+     * the primary (the lag contract), and its latest ReplicationLatency from its EMF log lines, the figure
+     * CloudWatch would hold.
+     */
     private record ForwardReplicationFromTask(ForwardReplication groupView, java.util.function.Supplier<Path> log)
             implements ForwardReplication {
 
         @Override
         public Status status() {
             return groupView.status();
+        }
+
+        @Override
+        public java.util.OptionalLong messageLag(java.time.Instant since) {
+            return groupView.messageLag(since);
         }
 
         @Override

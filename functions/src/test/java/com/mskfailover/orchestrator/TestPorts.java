@@ -100,6 +100,11 @@ public final class TestPorts {
             public Optional<Duration> latestLatency() {
                 return latency;
             }
+
+            @Override
+            public java.util.OptionalLong messageLag(java.time.Instant since) {
+                return status.running() ? java.util.OptionalLong.of(0) : java.util.OptionalLong.empty();
+            }
         };
     }
 }

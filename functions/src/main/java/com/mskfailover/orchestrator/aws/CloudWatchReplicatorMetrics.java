@@ -2,7 +2,6 @@ package com.mskfailover.orchestrator.aws;
 
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatch.model.GetMetricDataResponse;
-import software.amazon.awssdk.services.cloudwatch.model.MetricDataResult;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -30,6 +29,11 @@ final class CloudWatchReplicatorMetrics {
 
     /** The newest datapoint of the metric (GetMetricData returns newest first), if any in the window. */
     Optional<Double> latest(String replicatorName, String metric, String stat) {
+        return latestSince(replicatorName, metric, stat, Instant.EPOCH);
+    }
+
+    /** The newest datapoint of the metric in the window whose minute starts at or after {@code since}, if any. */
+    Optional<Double> latestSince(String replicatorName, String metric, String stat, Instant since) {
         Instant end = clock.instant();
         GetMetricDataResponse response = AwsErrors.call("reading " + metric + " of " + replicatorName, () -> cloudWatch.getMetricData(request -> request
                 .startTime(end.minus(WINDOW)).endTime(end)
@@ -39,9 +43,11 @@ final class CloudWatchReplicatorMetrics {
                                 .dimensions(d -> d.name("ReplicatorName").value(replicatorName)))))));
         return response.metricDataResults().stream()
                 .filter(result -> "m".equals(result.id()))
-                .map(MetricDataResult::values)
-                .filter(values -> !values.isEmpty())
-                .map(values -> values.getFirst())
+                .filter(result -> !result.values().isEmpty())
+                // A figure older than since says nothing about what happened after it (EPOCH: any age will do).
+                .filter(result -> since.equals(Instant.EPOCH)
+                        || (!result.timestamps().isEmpty() && !result.timestamps().getFirst().isBefore(since)))
+                .map(result -> result.values().getFirst())
                 .findFirst();
     }
 

@@ -6,7 +6,9 @@ import software.amazon.awssdk.services.kafka.KafkaClient;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The forward flow as an MSK Replicator in this (the target) Region: its state from kafka:DescribeReplicator and
@@ -31,6 +33,13 @@ public final class MskReplicatorForwardReplication implements ForwardReplication
         double throughput = metrics.latest(replicator.replicatorName(), "ReplicatorThroughput", "Average").orElse(0.0);
         return new Status("RUNNING".equals(state), throughput, "MSK Replicator " + replicator.replicatorName() + " " + state
                 + ", ReplicatorThroughput " + throughput + " bytes/s");
+    }
+
+    /** MessageLag: "monitor until it reaches 0, which means the replicator caught up" (MSK Replicator's metrics reference). */
+    @Override
+    public OptionalLong messageLag(Instant since) {
+        return metrics.latestSince(describe().replicatorName(), "MessageLag", "Maximum", since)
+                .map(lag -> OptionalLong.of(lag.longValue())).orElse(OptionalLong.empty());
     }
 
     @Override

@@ -6,7 +6,9 @@ import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The forward flow as a replicator-task: whether it runs from its consumer group on the primary (the lag contract),
@@ -28,6 +30,11 @@ public final class ReplicatorTaskForwardReplication implements ForwardReplicatio
     @Override
     public Status status() {
         return group.status();
+    }
+
+    @Override
+    public OptionalLong messageLag(Instant since) {
+        return group.messageLag(since);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package com.mskfailover.orchestrator.domain;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Port: the forward flow primary -> secondary (MSK Replicator, watched through kafka:DescribeReplicator and
@@ -13,6 +15,13 @@ public interface ForwardReplication {
 
     /** The latest replication latency seen, if the source of that figure can be read (it lives in the secondary Region for MSK Replicator). */
     Optional<Duration> latestLatency();
+
+    /**
+     * Records produced on the primary that the flow has not copied yet, from a figure taken no earlier than
+     * {@code since}: exact for replicator-task (its group on the primary), MSK Replicator's MessageLag otherwise (a
+     * datapoint whose minute starts at or after {@code since}). Empty while no such figure exists.
+     */
+    OptionalLong messageLag(Instant since);
 
     /** @param throughputPerSecond recent throughput per second (bytes for MSK Replicator, records for replicator-task), 0 if none */
     record Status(boolean running, double throughputPerSecond, String detail) {

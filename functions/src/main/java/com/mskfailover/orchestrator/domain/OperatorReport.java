@@ -67,6 +67,13 @@ public final class OperatorReport {
             return "the input was rejected; nothing was changed.";
         }
         if ("failover".equals(operation)) {
+            if (state.has("producerMove") && !state.has("aliasChange")) {
+                JsonNode move = state.path("producerMove");
+                return "planned failover: the producer aliases " + move.path("aliases") + " were pointed at the secondary in Route 53 change "
+                        + move.path("changeId").asText() + (move.path("sync").path("done").asBoolean() ? " (INSYNC)" : " (not seen INSYNC yet)")
+                        + "; the consumer aliases still point at the primary" + (state.has("forwardCatchUp")
+                        ? " (waiting for the forward flow: " + state.path("forwardCatchUp").path("poll").path("detail").asText() + ")." : ".");
+            }
             if (!state.has("aliasChange")) {
                 return "nothing was changed: the aliases still point at the primary.";
             }
@@ -103,7 +110,13 @@ public final class OperatorReport {
                 + " (aws stepfunctions start-execution --state-machine-arn <" + capitalized(operation)
                 + "StateMachineArn output of the stack> --input file://events/" + operation + "-start.json).";
         if ("failover".equals(operation)) {
-            return again + " Every step is safe to repeat: the alias records are UPSERTed to the same values."
+            String planned = state.has("producerMove") && !state.has("aliasChange")
+                    ? " Producers already write to the secondary while consumers still read the primary: a re-run waits again for the"
+                    + " primary to go quiet and the forward flow to copy it, then moves the consumers. If the primary cannot be waited for"
+                    + " (impaired, or producers that never leave it), start the failover without \"planned\": it moves the consumers at"
+                    + " once, to the offsets the forward flow translated; records it had not copied stay on the primary for the failback."
+                    : "";
+            return again + " Every step is safe to repeat: the alias records are UPSERTed to the same values." + planned
                     + " To return to the primary instead, run the failback once the primary is healthy.";
         }
         java.util.List<String> tasks = new java.util.ArrayList<>();

@@ -25,7 +25,8 @@ public record Plan(String operation,
                    String reverseReplicatorName,
                    int reverseReplicatorTasks,
                    String reason,
-                   boolean dryRun) {
+                   boolean dryRun,
+                   boolean planned) {
 
     /** Every alias record the stack manages: producers' then consumers', without repeats (a failover moves them all at once). */
     @com.fasterxml.jackson.annotation.JsonProperty(value = "allAliases", access = com.fasterxml.jackson.annotation.JsonProperty.Access.READ_ONLY)

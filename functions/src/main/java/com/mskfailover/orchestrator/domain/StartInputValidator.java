@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 public final class StartInputValidator {
 
     private static final Set<String> FAILOVER_FIELDS = Set.of("primaryClusterArn", "secondaryClusterArn", "topics",
-            "maxReplicationLatencySeconds", "timeouts", "reason", "dryRun");
+            "maxReplicationLatencySeconds", "timeouts", "reason", "dryRun", "planned");
     private static final Set<String> FAILBACK_FIELDS = Set.of("primaryClusterArn", "secondaryClusterArn", "topics",
             "consumerGroups", "requireForwardThroughput", "timeouts", "reason", "reverseReplicatorName", "reverseReplicatorTasks", "dryRun");
     private static final Set<String> TIMEOUT_FIELDS = Set.of("aliasSyncSeconds", "replicationCatchUpSeconds",
@@ -42,7 +42,7 @@ public final class StartInputValidator {
         return new Plan("failover", primary, secondary, topics, settings.consumerGroups(), settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), rpo, settings.requireForwardThroughput(),
                 settings.reverseReplicatorName(), settings.reverseReplicatorTasks(), text(input, "reason", "operator request"),
-                dryRun(input));
+                dryRun(input), input.has("planned") && bool(input, "planned"));
     }
 
     public Plan failback(JsonNode input) {
@@ -67,7 +67,7 @@ public final class StartInputValidator {
                 1, MAX_REVERSE_REPLICATOR_TASKS);
         return new Plan("failback", primary, secondary, topics, groups, settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), 0, requireThroughput, replicatorName, replicatorTasks,
-                text(input, "reason", "operator request"), dryRun(input));
+                text(input, "reason", "operator request"), dryRun(input), false);
     }
 
     /** {@code dryRun: true}: the checks run, nothing changes (the state machines stop after them). */

@@ -1,6 +1,7 @@
 package com.mskfailover.orchestrator.handlers;
 
 import com.mskfailover.orchestrator.domain.AliasMove;
+import com.mskfailover.orchestrator.domain.ForwardCatchUpCheck;
 import com.mskfailover.orchestrator.domain.MoveTarget;
 import com.mskfailover.orchestrator.domain.Plan;
 import com.mskfailover.orchestrator.domain.PollState;
@@ -32,6 +33,9 @@ final class Inputs {
     }
 
     record ForwardCheck(Plan plan, PollState poll) {
+    }
+
+    record ForwardCatchUp(Plan plan, ForwardCatchUpCheck.CatchUp catchUp) {
     }
 
     record Report(String operation, String outcome, com.fasterxml.jackson.databind.JsonNode state) {

@@ -2,6 +2,7 @@ package com.mskfailover.orchestrator.handlers;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.mskfailover.orchestrator.domain.AliasMove;
+import com.mskfailover.orchestrator.domain.ForwardCatchUpCheck;
 import com.mskfailover.orchestrator.domain.ImpairmentDetector;
 import com.mskfailover.orchestrator.domain.OperatorReport;
 import com.mskfailover.orchestrator.domain.Plan;
@@ -24,7 +25,7 @@ final class Outcomes {
     static String describe(Object output) {
         String text = switch (output) {
             case null -> "no result";
-            case Plan plan -> plan.operation() + " planned" + (plan.dryRun() ? " (dry run)" : "") + ": topics " + plan.topics()
+            case Plan plan -> plan.operation() + " planned" + (plan.planned() ? " (producers first)" : "") + (plan.dryRun() ? " (dry run)" : "") + ": topics " + plan.topics()
                     + ", reason '" + plan.reason() + "'";
             case ReadinessChecks.Readiness readiness -> "ready: " + readiness.clusterArn() + " passed " + readiness.checks().size() + " checks";
             case AliasMove move -> "aliases " + move.aliases() + " -> " + move.target() + " (change " + move.changeId() + "): " + poll(move.sync());
@@ -32,6 +33,7 @@ final class Outcomes {
                     + (replication.taskIds() == null ? 0 : replication.taskIds().size()) + " task(s)" + (replication.reused() ? " reused" : "")
                     + ", lag " + replication.lag() + ": " + poll(replication.catchUp());
             case PollState poll -> poll(poll);
+            case ForwardCatchUpCheck.CatchUp catchUp -> "forward catch-up: " + poll(catchUp.poll());
             case OperatorReport.Notification notification -> "notified: " + notification.subject();
             case ImpairmentDetector.Outcome outcome -> outcome.decision() + ": " + outcome.reason()
                     + (outcome.executionName() == null ? "" : " (execution " + outcome.executionName() + ")");

@@ -5,8 +5,10 @@ import com.mskfailover.orchestrator.domain.ForwardReplication;
 import com.mskfailover.orchestrator.domain.KafkaInspector;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * {@link ForwardReplication} when the forward flow is a replicator-task: its source position is the consumer
@@ -41,6 +43,13 @@ public final class ReplicatorGroupForwardReplication implements ForwardReplicati
         // Without a traffic source of our own, "throughput" is whether it keeps up: caught up counts as flowing.
         double throughput = running ? Math.max(1, lag.totalLag()) : 0;
         return new Status(running, throughput, "forward " + lag);
+    }
+
+    /** Read from the primary now, so any {@code since} is met; empty while a partition has no commit of the flow yet. */
+    @Override
+    public OptionalLong messageLag(Instant since) {
+        KafkaInspector.GroupLag lag = kafka.groupLag(clusters.bootstrapServers(primaryClusterArn), forwardReplicatorName, topics);
+        return lag.partitionsWithoutCommit() == 0 ? OptionalLong.of(lag.totalLag()) : OptionalLong.empty();
     }
 
     @Override

@@ -58,7 +58,8 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
                 yield new FakeAwsEndpoint.Response(200, "application/json",
                         "{\"bootstrapBrokerString\":\"" + brokers + "\",\"bootstrapBrokerStringSaslIam\":\"" + brokers + "\"}", java.util.Map.of());
             }
-            case "kafka:DescribeReplicator" -> request.path().contains("/replicator/forward/")
+            // The ARN travels URL-encoded in the path.
+            case "kafka:DescribeReplicator" -> java.net.URLDecoder.decode(request.path(), java.nio.charset.StandardCharsets.UTF_8).contains(":replicator/forward/")
                     ? new FakeAwsEndpoint.Response(200, "application/json",
                     "{\"replicatorArn\":\"arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc\",\"replicatorName\":\"forward\",\"replicatorState\":\"RUNNING\"}", java.util.Map.of())
                     : reverseReplicatorState == null

@@ -23,7 +23,7 @@ class ReverseReplicationStepsTest {
             new ClusterRef("arn:aws:kafka:us-east-1:123456789012:cluster/p/1", "us-east-1", null),
             new ClusterRef("arn:aws:kafka:us-east-2:123456789012:cluster/s/2", "us-east-2", null),
             List.of("customer", "orders.v2"), List.of("msk-consumer"), List.of("p"), List.of("c"),
-            new Timeouts(30, 60, 60, 30), 0, true, "failback-replicator", 1, "test", false);
+            new Timeouts(30, 60, 60, 30), 0, true, "failback-replicator", 1, "test", false, false);
 
     private final List<String> started = new ArrayList<>();
     private final List<String> tokens = new ArrayList<>();
@@ -126,7 +126,7 @@ class ReverseReplicationStepsTest {
 
     private static Plan withTasks(int tasks) {
         return new Plan(PLAN.operation(), PLAN.primary(), PLAN.secondary(), PLAN.topics(), PLAN.consumerGroups(), PLAN.producerAliases(),
-                PLAN.consumerAliases(), PLAN.timeouts(), 0, true, PLAN.reverseReplicatorName(), tasks, PLAN.reason(), false);
+                PLAN.consumerAliases(), PLAN.timeouts(), 0, true, PLAN.reverseReplicatorName(), tasks, PLAN.reason(), false, false);
     }
 
     @Test
@@ -215,7 +215,7 @@ class ReverseReplicationStepsTest {
     @Test
     void aReplicatorNameMskRefusesIsRefusedNamingTheFieldBeforeAnythingIsCreated() {
         Plan underscored = new Plan("failback", PLAN.primary(), PLAN.secondary(), PLAN.topics(), PLAN.consumerGroups(),
-                PLAN.producerAliases(), PLAN.consumerAliases(), PLAN.timeouts(), 0, true, "failback_replicator", 1, "test", false);
+                PLAN.producerAliases(), PLAN.consumerAliases(), PLAN.timeouts(), 0, true, "failback_replicator", 1, "test", false, false);
         var refused = assertThrows(InvalidInputException.class, () -> mskSteps().start(underscored));
         assertTrue(refused.getMessage().startsWith("input field 'reverseReplicatorName' 'failback_replicator' cannot name an MSK Replicator: "
                 + "use letters, digits and '-' only"), refused.getMessage());

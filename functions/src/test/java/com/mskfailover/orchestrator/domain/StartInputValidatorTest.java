@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,6 +61,9 @@ class StartInputValidatorTest {
         var root = com.mskfailover.orchestrator.StateMachineRun.projectRoot();
         assertEquals("failover", validator.failover(JSON.readTree(root.resolve("events/failover-start.json").toFile())).operation());
         assertEquals("failback", validator.failback(JSON.readTree(root.resolve("events/failback-start.json").toFile())).operation());
+        Plan planned = validator.failover(JSON.readTree(root.resolve("events/planned-failover-start.json").toFile()));
+        assertTrue(planned.planned(), "the planned sample asks for producers first");
+        assertFalse(failover.planned(), "a failover is unplanned unless the input says planned: true");
     }
 
     @Test
@@ -84,6 +88,9 @@ class StartInputValidatorTest {
         assertEquals("reverseReplicatorTasks", failingField(true, input -> input.put("reverseReplicatorTasks", 11)));
         assertEquals("reverseReplicatorTasks", failingField(true, input -> input.put("reverseReplicatorTasks", 0)));
         assertEquals("consumerGroup", failingField(true, input -> input.putArray("consumerGroup")));
+        // A mistyped planned flag must not turn into an unplanned failover that moves consumers at once.
+        assertEquals("planned", failingField(false, input -> input.put("planned", "yes")));
+        assertEquals("planned", failingField(true, input -> input.put("planned", true)));
         var failure = assertThrows(InvalidInputException.class, () -> validator.failover(JSON.createArrayNode()));
         assertTrue(failure.getMessage().contains("JSON object"), failure.getMessage());
     }

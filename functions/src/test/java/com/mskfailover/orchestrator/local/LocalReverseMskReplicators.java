@@ -101,6 +101,12 @@ public final class LocalReverseMskReplicators implements ReverseMskReplicators {
             public Optional<Duration> latestLatency() {
                 return replicator.latency().get();
             }
+
+            /** Read from the stand-in now, as a fresh MessageLag datapoint would be. */
+            @Override
+            public java.util.OptionalLong messageLag(java.time.Instant since) {
+                return java.util.OptionalLong.of(replicator.messageLag().getAsLong());
+            }
         };
     }
 }

@@ -44,7 +44,8 @@ class ExecutionHistoryBudgetTest {
             "${CheckAliasesInSyncFunctionArn}", "aliasSync",
             "${CheckReverseReplicationLagFunctionArn}", "catchUp",
             "${CheckSecondaryConsumersDrainedFunctionArn}", "drain",
-            "${VerifyForwardReplicationFunctionArn}", "forward");
+            "${VerifyForwardReplicationFunctionArn}", "forward",
+            "${CheckForwardReplicationCaughtUpFunctionArn}", "catchUp");
     /** The Tasks that fix their loop's deadline when they run (PollState.starting); the other loops fix it at their first check. */
     private static final Map<String, String> STARTERS = Map.of(
             "${FlipBootstrapAliasesFunctionArn}", "aliasSync",
@@ -67,6 +68,18 @@ class ExecutionHistoryBudgetTest {
     }
 
     @Test
+    void theLongestFailoverIsThePlannedOneAndItsCatchUpWaitIsBoundedByItsTimeout() throws IOException {
+        Timeouts longest = Timeouts.longestAllowed();
+        Run longestFailover = longestRun("failover", longest, 0);
+        Run unplanned = longestRun("failover", longest, 0, Map.of("Planned?", "FlipAliasesToSecondary"));
+        assertTrue(longestFailover.visits().containsKey("CheckForwardReplicationCaughtUp"), longestFailover.toString());
+        assertTrue(longestFailover.events() > unplanned.events(), longestFailover + " vs " + unplanned);
+        // Its catch-up rounds: Wait 15 s each until replicationCatchUpSeconds has passed.
+        assertEquals(longest.replicationCatchUpSeconds() / 15 + 1, longestFailover.visits().get("CheckForwardReplicationCaughtUp"),
+                longestFailover.toString());
+    }
+
+    @Test
     void theOldSevenDayBoundWouldHaveKilledTheFailbackSilently() throws IOException {
         // The model is not vacuous: what the input validator allowed before (7 days per loop) goes far past the limit.
         Run sevenDays = longestRun("failback", new Timeouts(7 * 86_400, 7 * 86_400, 7 * 86_400, 7 * 86_400), 0);
@@ -77,8 +90,8 @@ class ExecutionHistoryBudgetTest {
     void theLoopRoundsAreWhatPollStateAllows() throws IOException {
         // Failover with a 12 s alias sync: the flip fixes the deadline (12 s later), then Wait 5 -> check: checks 5, 10
         // and 15 s after the flip, the third past the deadline (the last one allowed), each round Wait 2 + Task 5 + Choice 2.
-        Run run = longestRun("failover", new Timeouts(12, 1, 1, 1), 0);
-        int fixed = 2 /* execution */ + 3 * 5 /* validate, ready, flip */ + 2 /* DryRun? */ + 5 + 2 /* notify, succeed */;
+        Run run = longestRun("failover", new Timeouts(12, 1, 1, 1), 0, Map.of("Planned?", "FlipAliasesToSecondary"));
+        int fixed = 2 /* execution */ + 3 * 5 /* validate, ready, flip */ + 2 * 2 /* DryRun?, Planned? */ + 5 + 2 /* notify, succeed */;
         assertEquals(fixed + 3 * 9, run.events(), run.toString());
         assertEquals(15, run.seconds());
         assertEquals(3, run.visits().get("CheckAliasesInSync"));
@@ -91,8 +104,40 @@ class ExecutionHistoryBudgetTest {
         return Clock.fixed(Instant.EPOCH.plusSeconds(virtualSeconds), ZoneOffset.UTC);
     }
 
-    /** Walks the success path; {@code retriesPerTask} failed attempts (3 events and 2 s each) before every Task succeeds. */
+    /** A Choice that is not a polling loop, met before the run decided which way it goes. */
+    private static final class Branch extends RuntimeException {
+        final String choice;
+        final java.util.List<String> ways;
+
+        Branch(String choice, java.util.List<String> ways) {
+            super(choice, null, false, false);
+            this.choice = choice;
+            this.ways = ways;
+        }
+    }
+
+    /** The longest success path over every way the Choices that are not polling loops (DryRun?, Planned?) can go. */
     static Run longestRun(String machine, Timeouts timeouts, int retriesPerTask) throws IOException {
+        return longestRun(machine, timeouts, retriesPerTask, Map.of());
+    }
+
+    static Run longestRun(String machine, Timeouts timeouts, int retriesPerTask, Map<String, String> decided) throws IOException {
+        try {
+            return walk(machine, timeouts, retriesPerTask, decided);
+        } catch (Branch branch) {
+            Run longest = null;
+            for (String way : branch.ways) {
+                Map<String, String> next = new HashMap<>(decided);
+                next.put(branch.choice, way);
+                Run run = longestRun(machine, timeouts, retriesPerTask, next);
+                longest = longest == null || run.events() > longest.events() ? run : longest;
+            }
+            return longest;
+        }
+    }
+
+    /** Walks the success path; {@code retriesPerTask} failed attempts (3 events and 2 s each) before every Task succeeds. */
+    private static Run walk(String machine, Timeouts timeouts, int retriesPerTask, Map<String, String> decided) throws IOException {
         JsonNode states = JSON.readTree(StateMachineRun.definition(machine).toFile()).path("States");
         String current = JSON.readTree(StateMachineRun.definition(machine).toFile()).path("StartAt").asText();
         long now = 0;
@@ -128,8 +173,14 @@ class ExecutionHistoryBudgetTest {
                 case "Choice" -> {
                     events += 2;
                     if (!"Wait".equals(states.path(state.path("Default").asText()).path("Type").asText())) {
-                        // Not a polling loop (DryRun?): the real run goes on by Default; the other branch is shorter.
-                        next = state.path("Default").asText();
+                        // Not a polling loop (DryRun?, Planned?): each way is walked, the longest counts.
+                        if (!decided.containsKey(current)) {
+                            java.util.List<String> ways = new java.util.ArrayList<>();
+                            state.path("Choices").forEach(choice -> ways.add(choice.path("Next").asText()));
+                            ways.add(state.path("Default").asText());
+                            throw new Branch(current, ways);
+                        }
+                        next = decided.get(current);
                         break;
                     }
                     // The first choice leaves the loop (its check said done); Default goes round through the Wait.

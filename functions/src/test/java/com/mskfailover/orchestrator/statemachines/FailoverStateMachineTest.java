@@ -15,6 +15,8 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.route53.Route53Client;
+import com.mskfailover.orchestrator.domain.BootstrapAliases;
+import com.mskfailover.orchestrator.domain.ForwardReplication;
 import com.mskfailover.orchestrator.local.FileBootstrapAliases;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,7 +66,7 @@ class FailoverStateMachineTest {
         ExecutionResult result = outcome.result();
 
         assertTrue(result.succeeded(), result.timelineTable());
-        assertEquals(List.of("ValidateFailoverInput", "CheckSecondaryReady", "DryRun?", "FlipAliasesToSecondary",
+        assertEquals(List.of("ValidateFailoverInput", "CheckSecondaryReady", "DryRun?", "Planned?", "FlipAliasesToSecondary",
                 "WaitForAliasSync", "CheckAliasesInSync", "AliasesInSync?",
                 "WaitForAliasSync", "CheckAliasesInSync", "AliasesInSync?",
                 "WaitForAliasSync", "CheckAliasesInSync", "AliasesInSync?",
@@ -206,6 +208,120 @@ class FailoverStateMachineTest {
         assertEquals(List.of("ValidateFailoverInput", "NotifyFailoverFailed", "FailoverFailed"), result.statePath());
         assertEquals(0, outcome.endpoint().invocationCount("FlipBootstrapAliases"));
         assertTrue(ports.notifier.last().message().contains("the input was rejected; nothing was changed"), ports.notifier.last().message());
+    }
+
+    private static ObjectNode plannedInput() throws IOException {
+        return (ObjectNode) JSON.readTree(Files.readString(StateMachineRun.event("planned-failover-start.json")));
+    }
+
+    /** The alias store, keeping the alias names of each change it accepted. */
+    private static BootstrapAliases recording(BootstrapAliases aliases, List<List<String>> changes) {
+        return new BootstrapAliases() {
+            @Override
+            public java.util.Map<String, com.mskfailover.client.BootstrapAliasRecord> read(java.util.Collection<String> aliasNames) {
+                return aliases.read(aliasNames);
+            }
+
+            @Override
+            public String change(List<com.mskfailover.client.BootstrapAliasRecord> records, String comment) {
+                changes.add(records.stream().map(com.mskfailover.client.BootstrapAliasRecord::aliasName).toList());
+                return aliases.change(records, comment);
+            }
+
+            @Override
+            public boolean isInSync(String changeId) {
+                return aliases.isInSync(changeId);
+            }
+        };
+    }
+
+    /** A forward flow that is running and answers its lag with this function. */
+    private static ForwardReplication forwardWithLag(java.util.function.Function<java.time.Instant, java.util.OptionalLong> lag) {
+        ForwardReplication healthy = TestPorts.healthyForward();
+        return new ForwardReplication() {
+            @Override
+            public Status status() {
+                return healthy.status();
+            }
+
+            @Override
+            public java.util.Optional<java.time.Duration> latestLatency() {
+                return healthy.latestLatency();
+            }
+
+            @Override
+            public java.util.OptionalLong messageLag(java.time.Instant since) {
+                return lag.apply(since);
+            }
+        };
+    }
+
+    @Test
+    void aPlannedFailoverMovesTheProducersFirstAndTheConsumersOnlyOnceThePrimaryIsQuietAndTheForwardFlowHasCopiedIt() throws IOException {
+        List<List<String>> changes = new ArrayList<>();
+        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), recording(new FileBootstrapAliases(dir.resolve("aliases.json")), changes));
+        ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
+        changes.clear();
+        List<String> consumersDuringTheWait = new ArrayList<>();
+        List<Long> lagAnswers = new ArrayList<>(List.of(40L, 0L));
+        ports.forwardReplication = forwardWithLag(since -> {
+            consumersDuringTheWait.add(ports.clusterOf(TestPorts.CONSUMER_ALIAS));
+            return java.util.OptionalLong.of(lagAnswers.size() > 1 ? lagAnswers.removeFirst() : lagAnswers.getFirst());
+        });
+
+        var outcome = StateMachineRun.run("failover", ports.ports(), plannedInput().toString());
+        ExecutionResult result = outcome.result();
+
+        assertTrue(result.succeeded(), result.timelineTable());
+        assertEquals(List.of(List.of(TestPorts.PRODUCER_ALIAS), List.of(TestPorts.CONSUMER_ALIAS)), changes, "producers first, then consumers");
+        List<String> path = result.statePath();
+        assertTrue(path.indexOf("MoveProducersToSecondary") < path.indexOf("CheckForwardReplicationCaughtUp")
+                && path.lastIndexOf("CheckForwardReplicationCaughtUp") < path.indexOf("MoveConsumersToSecondary"), path.toString());
+        // First look, a quiet primary with 40 records still to copy, then lag 0: three checks.
+        assertEquals(3, path.stream().filter("CheckForwardReplicationCaughtUp"::equals).count(), path.toString());
+        assertEquals(List.of(TestPorts.PRIMARY_ARN, TestPorts.PRIMARY_ARN), consumersDuringTheWait, "consumers stay on the primary until caught up");
+        assertEquals(TestPorts.SECONDARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS));
+        assertEquals(TestPorts.SECONDARY_ARN, ports.clusterOf(TestPorts.CONSUMER_ALIAS));
+        assertTrue(ports.notifier.last().subject().contains("failover succeeded"), ports.notifier.last().toString());
+    }
+
+    @Test
+    void producersThatKeepWritingToThePrimaryStopThePlannedFailoverWithTheConsumersStillThereAndSaySo() throws Exception {
+        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), null);
+        ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
+        ObjectNode input = plannedInput();
+        input.withObjectProperty("timeouts").put("replicationCatchUpSeconds", 2);
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        // A producer that never moved: it keeps appending to the primary through the whole wait.
+        Thread stayingProducer = new Thread(() -> {
+            try (var producer = SharedClusters.primary().clients().producer(java.util.Map.of())) {
+                while (writing.get()) {
+                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TOPIC, "k", "still on the primary")).get();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        stayingProducer.start();
+        ExecutionResult result;
+        try {
+            result = StateMachineRun.run("failover", ports.ports(), input.toString()).result();
+        } finally {
+            writing.set(false);
+            stayingProducer.join();
+        }
+
+        assertEquals("FailoverFailed", result.error(), result.timelineTable());
+        var lastCheck = result.lastRun("CheckForwardReplicationCaughtUp").orElseThrow();
+        assertEquals("com.mskfailover.orchestrator.domain.WaitTimedOutException", lastCheck.error());
+        assertTrue(lastCheck.cause().contains("the primary still takes records"), lastCheck.cause());
+        assertFalse(result.statePath().contains("MoveConsumersToSecondary"), result.statePath().toString());
+        assertEquals(TestPorts.SECONDARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS));
+        assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.CONSUMER_ALIAS), "consumers never move past records they have not read");
+        String message = ports.notifier.last().message();
+        assertTrue(message.contains("the consumer aliases still point at the primary"), message);
+        assertTrue(message.contains("Producers already write to the secondary while consumers still read the primary"), message);
+        assertTrue(message.contains("without \"planned\""), message);
     }
 
     @Test

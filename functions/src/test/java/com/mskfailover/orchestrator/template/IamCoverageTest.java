@@ -48,6 +48,7 @@ class IamCoverageTest {
             "CheckReverseReplicationLag", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
             "CheckSecondaryConsumersDrained", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
             "DetectImpairment", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"),
+            "CheckForwardReplicationCaughtUp", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic"),
             "ProbePrimary", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"));
 
     @AfterAll
@@ -69,6 +70,10 @@ class IamCoverageTest {
                     calledByFunction.get("FlipBootstrapAliases"));
             assertTrue(calledByFunction.get("StartReverseReplication").contains("ecs:RunTask"));
             assertTrue(calledByFunction.get("DetectImpairment").contains("states:StartExecution"), calledByFunction.toString());
+            for (String readsTheForwardReplicatorsMetrics : List.of("CheckSecondaryReady", "VerifyForwardReplication", "CheckForwardReplicationCaughtUp")) {
+                assertTrue(calledByFunction.get(readsTheForwardReplicatorsMetrics).contains("cloudwatch:GetMetricData"),
+                        readsTheForwardReplicatorsMetrics + " read MSK Replicator's metrics: " + calledByFunction);
+            }
             assertEquals(new TreeSet<>(TemplateTest.allowedActionsByFunction(new SamTemplate()).keySet()), new TreeSet<>(inputs.keySet()),
                     "every function was exercised");
         }
@@ -214,6 +219,11 @@ class IamCoverageTest {
         inputs.put("CheckSecondaryConsumersDrained", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication + ",\"drain\":{\"timeoutSeconds\":30}}");
         inputs.put("StopReverseReplication", "{\"replication\":" + replication + "}");
         inputs.put("VerifyForwardReplication", "{\"plan\":" + failbackPlan + ",\"poll\":{\"timeoutSeconds\":30}}");
+        // The primary quiet since the last check (its log ends as they are now): the check goes on to read the forward lag.
+        ObjectNode logEnds = JSON.createObjectNode();
+        SharedClusters.primary().clients().endOffsets("customer").forEach((partition, end) -> logEnds.put(partition.toString(), end));
+        inputs.put("CheckForwardReplicationCaughtUp", "{\"plan\":" + failoverPlan + ",\"catchUp\":{\"poll\":{\"timeoutSeconds\":30},"
+                + "\"primaryLogEnds\":" + logEnds + ",\"checkedAt\":\"2026-12-06T10:00:00Z\"}}");
         ObjectNode failedState = JSON.createObjectNode();
         failedState.putObject("error").put("Error", "x").put("Cause", "y");
         inputs.put("NotifyOperators", "{\"operation\":\"failover\",\"outcome\":\"failed\",\"state\":" + failedState + "}");

@@ -176,6 +176,15 @@ class TemplateTest {
                             assertEquals("Succeed", states.path(notify.path("Next").asText()).path("Type").asText(), name);
                             return;
                         }
+                        if (name.equals("Planned?")) {
+                            // planned: true moves the producers alone first; otherwise every alias moves in one change.
+                            JsonNode producersFirst = states.path(state.path("Choices").get(0).path("Next").asText());
+                            JsonNode allAtOnce = states.path(state.path("Default").asText());
+                            assertEquals("$.plan.planned", state.path("Choices").get(0).path("Variable").asText(), name);
+                            assertEquals("$.plan.producerAliases", producersFirst.path("Parameters").path("aliases.$").asText(), name);
+                            assertEquals("$.plan.allAliases", allAtOnce.path("Parameters").path("aliases.$").asText(), name);
+                            return;
+                        }
                         // A loop goes back through a Wait to a check whose Lambda enforces the operator's deadline.
                         JsonNode wait = states.path(state.path("Default").asText());
                         assertEquals("Wait", wait.path("Type").asText(), name + " loops through a Wait");

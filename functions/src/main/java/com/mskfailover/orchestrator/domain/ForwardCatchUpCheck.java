@@ -1,0 +1,63 @@
+package com.mskfailover.orchestrator.domain;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+
+/**
+ * The planned failover's wait between moving the producers and moving the consumers (the MSK documentation's planned
+ * failover): done once the primary takes no more records (its log ends unchanged between two checks, so the producers
+ * really left it, whatever their restart and the alias TTL took) and the forward flow has copied everything it holds
+ * (lag 0 in a figure taken after the primary went quiet). Only then are consumers moved, so they find on the secondary
+ * every record they had not read.
+ */
+public final class ForwardCatchUpCheck {
+
+    /**
+     * One check's state, carried by the state machine between checks.
+     *
+     * @param primaryLogEnds the primary's log end offsets at the last check ({@code topic-partition}), null before the first
+     * @param checkedAt      when they were read
+     * @param quietSince     since when the primary has taken no record, null while it still does
+     */
+    public record CatchUp(PollState poll, Map<String, Long> primaryLogEnds, String checkedAt, String quietSince) {
+    }
+
+    private final KafkaInspector kafka;
+    private final ClusterDirectory clusters;
+    private final ForwardReplication forwardReplication;
+    private final Clock clock;
+
+    public ForwardCatchUpCheck(KafkaInspector kafka, ClusterDirectory clusters, ForwardReplication forwardReplication, Clock clock) {
+        this.kafka = kafka;
+        this.clusters = clusters;
+        this.forwardReplication = forwardReplication;
+        this.clock = clock;
+    }
+
+    public CatchUp check(Plan plan, CatchUp previous) {
+        Instant now = clock.instant();
+        Map<String, Long> logEnds = new TreeMap<>();
+        kafka.offsetRanges(clusters.bootstrapServers(plan.primary().clusterArn()), plan.topics())
+                .forEach((partition, range) -> logEnds.put(partition, range.logEnd()));
+        String waitingFor = "the producers to leave the primary and the forward replication to copy all it holds (lag 0)";
+        if (previous.primaryLogEnds() == null || !previous.primaryLogEnds().equals(logEnds)) {
+            String seen = previous.primaryLogEnds() == null ? "first look at the primary's log ends"
+                    : "the primary still takes records: " + newRecords(previous.primaryLogEnds(), logEnds)
+                    + " since the last check (producers not restarted on the new alias yet, or still within its TTL)";
+            return new CatchUp(previous.poll().afterCheck(false, seen, waitingFor, clock), logEnds, now.toString(), null);
+        }
+        String quietSince = previous.quietSince() != null ? previous.quietSince() : previous.checkedAt();
+        OptionalLong lag = forwardReplication.messageLag(Instant.parse(quietSince));
+        boolean caughtUp = lag.isPresent() && lag.getAsLong() == 0;
+        String seen = "the primary quiet since " + quietSince + "; forward lag "
+                + (lag.isPresent() ? lag.getAsLong() + " records" : "not reported since then yet");
+        return new CatchUp(previous.poll().afterCheck(caughtUp, seen, waitingFor, clock), logEnds, now.toString(), quietSince);
+    }
+
+    private static long newRecords(Map<String, Long> before, Map<String, Long> now) {
+        return now.entrySet().stream().mapToLong(end -> Math.max(0, end.getValue() - before.getOrDefault(end.getKey(), 0L))).sum();
+    }
+}
