@@ -140,6 +140,16 @@ final class DrillRun implements AutoCloseable {
         unread = unread.and(produced);
     }
 
+    /** A producer that resolved the alias before it moved writes the next message straight to the primary. */
+    void produceToPrimaryLate() {
+        int message = ++lastMessage;
+        produceRange(primary.bootstrapServers(), TOPIC, message, message);
+        Tally.Expected produced = Tally.Expected.range(message, message);
+        onPrimary = onPrimary.and(produced);
+        onSecondary = onSecondary.and(produced); // the forward flow copies it
+        unread = unread.and(produced);
+    }
+
     /** msk-consumer reads what is next for it through the consumer alias; it must be exactly what it has not read. */
     Tally consume(String step) throws Exception {
         Tally.Expected expected = unread;

@@ -252,6 +252,12 @@ final class LocalControlPlane implements AutoCloseable {
         return runFailback("failback-drill", input -> input);
     }
 
+    /** What the operator does for a planned failover: start-execution --input file://events/planned-failover-start.json. */
+    ExecutionResult runPlannedFailover() throws IOException {
+        return runExecution("failover", "planned-failover-drill",
+                Files.readString(options.projectDir().resolve("events/planned-failover-start.json")));
+    }
+
     /** A failback with the sample input as changed by {@code edit} (e.g. shorter timeouts), under its own name. */
     ExecutionResult runFailback(String executionName, UnaryOperator<ObjectNode> edit) throws IOException {
         ObjectNode input = (ObjectNode) JSON.readTree(options.projectDir().resolve("events/failback-start.json").toFile());

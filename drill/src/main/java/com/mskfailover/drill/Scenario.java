@@ -17,7 +17,8 @@ interface Scenario {
     /** Every scenario, in the order {@code --scenario all} plays them. */
     List<Scenario> ALL = List.of(new WalkthroughScenario(), new BacklogScenario(), new PrimaryDiesDuringFailbackScenario(),
             new ReverseReplicatorKilledScenario(), new TwoFailbacksScenario(), new ConsumersStillActiveScenario(),
-            new AlarmFlapsScenario(), new FailoverRefusedScenario(), new DnsThrottledScenario(), new BrokerLossScenario());
+            new AlarmFlapsScenario(), new FailoverRefusedScenario(), new DnsThrottledScenario(), new BrokerLossScenario(),
+            new PlannedFailoverScenario());
 
     static List<String> names() {
         return ALL.stream().map(Scenario::name).toList();

@@ -41,6 +41,16 @@ class DrillTest {
     }
 
     @Test
+    void aPlannedFailoverMovesConsumersOnlyOnceEverythingOnThePrimaryIsOnTheSecondary() {
+        DrillReport report = play("planned-failover", 0);
+        assertEquals("secondary, secondary", report.figures().get("aliases (producers, consumers)"));
+        assertEquals("0 / 0", report.figures().get("missing on the primary / secondary"));
+        assertEquals("0 / 0", report.figures().get("duplicated on the primary / secondary"));
+        assertEquals("0", report.figures().get("re-reads by msk-consumer at the end"));
+        assertTrue(report.executions().get("Failover").timesEntered("MoveConsumersToSecondary") == 1);
+    }
+
+    @Test
     void aSecondaryWithoutTheTopicRefusesTheFailoverAndNoAliasMoves() {
         DrillReport report = play("failover-refused", 0);
         assertEquals("primary, primary", report.figures().get("aliases (producers, consumers)"));
@@ -111,7 +121,7 @@ class DrillTest {
         var noScenario = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--scenario", "meteor"}, PROJECT_DIR));
         assertEquals("--scenario 'meteor' is not a scenario: use one of walkthrough, backlog, primary-dies-during-failback, "
                 + "reverse-replicator-killed, two-failbacks, consumers-still-active, alarm-flaps, failover-refused, dns-throttled, "
-                + "broker-loss, or all", noScenario.getMessage());
+                + "broker-loss, planned-failover, or all", noScenario.getMessage());
         assertEquals("walkthrough", DrillOptions.parse(new String[0], PROJECT_DIR).scenario());
         assertEquals(Scenario.ALL, DrillOptions.parse(new String[] {"--scenario", "all"}, PROJECT_DIR).scenarios());
         var noFlow = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--forward", "mm2"}, PROJECT_DIR));
