@@ -384,7 +384,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
      * uses, but through Kafka's {@link Formatter} with its output kept: the testkit's prints to standard output (into
      * the drill's report, for one).
      */
-    private void formatOnce(TestKitNode node, MetadataVersion version) throws Exception {
+    private void formatOnce(TestKitNode node, MetadataVersion version) {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
             new Formatter().setPrintStream(printStream).setNodeId(node.id()).setClusterId(clusterId)
