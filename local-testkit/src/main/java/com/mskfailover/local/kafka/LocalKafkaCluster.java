@@ -1,7 +1,7 @@
 package com.mskfailover.local.kafka;
 
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
+import kafka.server.BrokerServer;
+import kafka.server.ControllerServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
@@ -12,7 +12,14 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNode;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.test.api.TestKitDefaults;
+import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,6 +43,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -44,9 +52,11 @@ import java.util.stream.Stream;
  * A real Apache Kafka cluster (KRaft) on loopback: a single node by default, or several brokers shaped like a
  * 3-AZ Amazon MSK cluster ({@link Builder#brokers(int)}).
  *
- * <p>Two ways to run a single node: in this JVM (fast: about 2 s for the first cluster, a fraction of a
- * second for the next), or in a child JVM that {@link #kill()} ends with SIGKILL, which is the
- * closest thing to a Region outage a single machine offers. A multi-broker cluster always runs each node in
+ * <p>Two ways to run a single node: in this JVM, on Kafka's test API {@link KafkaClusterTestKit} (fast: about 2 s for
+ * the first cluster, a fraction of a second for the next; Kafka numbers its node 0), or in a child JVM running
+ * Kafka's own main ({@code kafka.Kafka}, storage formatted by {@code kafka-storage}'s {@link StorageTool}) that
+ * {@link #kill()} ends with SIGKILL, which is the closest thing to a Region outage a single machine offers.
+ * A multi-broker cluster always runs each node in
  * its own child JVM, so one broker can be killed ({@link #killBroker(int)}) while the others serve: nodes 1..n
  * are each {@code broker,controller} with an n-voter quorum (or, with {@link Builder#dedicatedController(boolean)},
  * brokers only next to one controller node 0), racks {@code az1..az3}, and MSK's defaults (replication factor 3,
@@ -63,6 +73,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     /** Never created: readiness asks the controller to place it ({@code validateOnly}). */
     private static final String READINESS_PROBE_TOPIC = "local-testkit-readiness-probe";
     private static final int DEDICATED_CONTROLLER_ID = 0;
+    /** Where KafkaClusterTestKit keeps the data of its node 0, broker and controller, under its base directory. */
+    private static final String TEST_KIT_LOG_DIR = "combined_" + TestKitDefaults.BROKER_ID_OFFSET + "_0";
 
     private final String name;
     private final Mode mode;
@@ -74,6 +86,9 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private final String quorumVoters;
     private final Map<String, String> brokerOverrides;
     private final Map<String, Object> adminOverrides;
+    /** The in-process node's servers: built on its first start, started again on the same ports by a restart. */
+    private KafkaClusterTestKit testKit;
+    private boolean testKitRunning;
 
     private LocalKafkaCluster(Builder builder) throws IOException {
         this.name = builder.name;
@@ -90,7 +105,13 @@ public final class LocalKafkaCluster implements AutoCloseable {
                 ? Files.createDirectories(builder.dataDir)
                 : Files.createTempDirectory("local-kafka-" + builder.name + "-");
         List<ClusterNode> layout = new ArrayList<>();
-        for (int id = 1; id <= brokerCount; id++) {
+        if (mode == Mode.IN_PROCESS) {
+            // KafkaClusterTestKit numbers its nodes from 0; its controller listener is its own (bound before the
+            // node starts), ours is the client listener.
+            int brokerPort = builder.brokerPort != 0 ? builder.brokerPort : freePort();
+            layout.add(new ClusterNode(TestKitDefaults.BROKER_ID_OFFSET, brokerPort, 0, dataDir));
+        }
+        for (int id = 1; mode == Mode.CHILD_JVM && id <= brokerCount; id++) {
             int brokerPort = id == 1 && builder.brokerPort != 0 ? builder.brokerPort : freePort();
             layout.add(new ClusterNode(id, brokerPort, builder.dedicatedController ? 0 : freePort(),
                     severalNodes ? dataDir.resolve("broker-" + id) : dataDir));
@@ -102,7 +123,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         this.quorumVoters = nodes.stream().filter(ClusterNode::isController)
                 .map(node -> node.id + "@127.0.0.1:" + node.controllerPort)
                 .collect(Collectors.joining(","));
-        this.clusterId = existingClusterId(nodes.get(0).home).orElseGet(() -> Uuid.randomUuid().toString());
+        this.clusterId = existingClusterId(nodes.get(0).logDir()).orElseGet(() -> Uuid.randomUuid().toString());
         this.brokerOverrides = Map.copyOf(builder.brokerOverrides);
         this.adminOverrides = Map.copyOf(builder.adminOverrides);
     }
@@ -127,14 +148,14 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
     /** The port of the first broker (the only one of a single-node cluster). */
     public int brokerPort() {
-        return brokerPort(1);
+        return brokerPort(brokerNodeIds().get(0));
     }
 
     public int brokerPort(int nodeId) {
         return broker(nodeId).brokerPort;
     }
 
-    /** The node ids of the brokers: {@code [1]}, or {@code [1, 2, 3]} for {@code brokers(3)}. */
+    /** The node ids of the brokers: {@code [1]} in a child JVM ({@code [0]} in this JVM), or {@code [1, 2, 3]} for {@code brokers(3)}. */
     public List<Integer> brokerNodeIds() {
         return brokers().map(node -> node.id).toList();
     }
@@ -255,9 +276,13 @@ public final class LocalKafkaCluster implements AutoCloseable {
             // The data is thrown away anyway: no need to wait for a controlled shutdown.
             nodes.forEach(ClusterNode::kill);
         }
-        stop();
-        if (deleteDataDirOnClose) {
-            deleteRecursively(dataDir);
+        try {
+            stop();
+            closeTestKit();
+        } finally {
+            if (deleteDataDirOnClose) {
+                deleteRecursively(dataDir);
+            }
         }
     }
 
@@ -298,9 +323,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
         nodes.forEach(ClusterNode::awaitStopped);
     }
 
+    /** A child JVM's {@code server.properties}: its roles, id, quorum, listeners and log directory, then {@link #brokerConfig}. */
     private Properties nodeConfig(ClusterNode node) {
-        int replicationFactor = Math.min(brokerCount, 3);
-        String minInsync = String.valueOf(Math.max(1, replicationFactor - 1));
         List<String> listeners = new ArrayList<>();
         Map<String, String> config = new LinkedHashMap<>();
         config.put("process.roles", node.isBroker() && node.isController() ? "broker,controller" : node.isBroker() ? "broker" : "controller");
@@ -315,9 +339,69 @@ public final class LocalKafkaCluster implements AutoCloseable {
             listeners.add("CONTROLLER://127.0.0.1:" + node.controllerPort);
         }
         config.put("listeners", String.join(",", listeners));
+        config.put("log.dirs", node.logDir().toString());
+        if (brokerCount > 1 && node.isBroker()) {
+            config.put("broker.rack", "az" + ((node.id - 1) % 3 + 1));
+        }
+        config.putAll(brokerConfig());
+        Properties properties = new Properties();
+        properties.putAll(config);
+        return properties;
+    }
+
+    /**
+     * The in-process node on KafkaClusterTestKit: one node, broker and controller, on the production metadata version
+     * and feature levels (what {@code kafka-storage format} picks, not the testkit's unstable ones). The testkit sets
+     * the node's roles, id, quorum and directories and binds the controller listener; the client listener is ours
+     * (PLAINTEXT, as in a child JVM), so its port is chosen up front and a restart binds it again. (The testkit also
+     * binds a port for its own broker listener name, unused here: with that name the port would be random, never
+     * {@link Builder#brokerPort(int)}.)
+     */
+    private KafkaClusterTestKit buildTestKit(ClusterNode node) throws Exception {
+        MetadataVersion version = MetadataVersion.LATEST_PRODUCTION;
+        TestKitNodes testKitNodes = new TestKitNodes.Builder(BootstrapMetadata.fromVersions(version,
+                        Feature.PRODUCTION_FEATURES.stream().collect(Collectors.toMap(Feature::featureName,
+                                feature -> feature.defaultLevel(version), (first, second) -> first, TreeMap::new)),
+                        "local-testkit"))
+                .setCombined(true).setNumControllerNodes(1).setNumBrokerNodes(1)
+                .setBaseDirectory(dataDir).setClusterId(clusterId).build();
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(testKitNodes).setDeleteOnClose(false);
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("listeners", "PLAINTEXT://127.0.0.1:" + node.brokerPort + ",CONTROLLER://localhost:0");
+        config.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + node.brokerPort);
+        config.put("inter.broker.listener.name", "PLAINTEXT");
+        config.put("unstable.api.versions.enable", "false");
+        config.put("unstable.feature.versions.enable", "false");
+        config.putAll(brokerConfig());
+        config.forEach(builder::setConfigProp);
+        KafkaClusterTestKit built = builder.build();
+        formatOnce(testKitNodes.brokerNodes().get(node.id), version);
+        return built;
+    }
+
+    /**
+     * Formats the in-process node's storage unless it holds data, with the parameters {@link KafkaClusterTestKit#format()}
+     * uses, but through Kafka's {@link Formatter} with its output kept: the testkit's prints to standard output (into
+     * the drill's report, for one).
+     */
+    private void formatOnce(TestKitNode node, MetadataVersion version) {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        try (PrintStream printStream = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+            new Formatter().setPrintStream(printStream).setNodeId(node.id()).setClusterId(clusterId)
+                    .setDirectories(node.logDataDirectories()).setMetadataLogDirectory(node.metadataDirectory())
+                    .setReleaseVersion(version).setControllerListenerName("CONTROLLER").setIgnoreFormatted(true).run();
+        } catch (Exception e) {
+            throw new IllegalStateException("formatting storage of " + name + ": " + output.toString(StandardCharsets.UTF_8), e);
+        }
+    }
+
+    /** What every node runs with, child JVM or in-process: MSK-like defaults, small pools, then {@link Builder#brokerProperty}. */
+    private Map<String, String> brokerConfig() {
+        int replicationFactor = Math.min(brokerCount, 3);
+        String minInsync = String.valueOf(Math.max(1, replicationFactor - 1));
+        Map<String, String> config = new LinkedHashMap<>();
         config.put("controller.listener.names", "CONTROLLER");
         config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        config.put("log.dirs", node.home.resolve("log").toString());
         config.put("num.partitions", "1");
         // One broker: everything at 1. Several: MSK's defaults for a 3-AZ cluster.
         config.put("default.replication.factor", String.valueOf(replicationFactor));
@@ -331,9 +415,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
         config.put("share.coordinator.state.topic.min.isr", minInsync);
         config.put("share.coordinator.state.topic.num.partitions", "1");
         config.put("unclean.leader.election.enable", "false");
-        if (brokerCount > 1 && node.isBroker()) {
-            config.put("broker.rack", "az" + ((node.id - 1) % 3 + 1));
-        }
         config.put("group.initial.rebalance.delay.ms", "0");
         config.put("auto.create.topics.enable", "false");
         // Keeps the log cleaner from taking 128 MiB of heap per broker.
@@ -348,9 +429,21 @@ public final class LocalKafkaCluster implements AutoCloseable {
         config.put("background.threads", "2");
         config.put("num.recovery.threads.per.data.dir", "1");
         config.putAll(brokerOverrides);
-        Properties properties = new Properties();
-        properties.putAll(config);
-        return properties;
+        return config;
+    }
+
+    private void closeTestKit() {
+        if (testKit == null) {
+            return;
+        }
+        try {
+            testKit.close();
+        } catch (Exception e) {
+            // The testkit records faults instead of halting the JVM, and reports the first one here.
+            throw new IllegalStateException("closing cluster " + name + " in this JVM", e);
+        } finally {
+            testKit = null;
+        }
     }
 
     /**
@@ -381,6 +474,9 @@ public final class LocalKafkaCluster implements AutoCloseable {
     }
 
     private void checkAlive(Collection<ClusterNode> starting, long deadline, Exception last) {
+        if (testKit != null && testKit.fatalFaultHandler().firstException() != null) {
+            throw new IllegalStateException("cluster " + name + " hit a fatal fault in this JVM", testKit.fatalFaultHandler().firstException());
+        }
         for (ClusterNode node : starting) {
             if (node.process != null && !node.process.isAlive()) {
                 throw new IllegalStateException("node " + node.id + " of " + name + " exited with code "
@@ -411,13 +507,16 @@ public final class LocalKafkaCluster implements AutoCloseable {
                 .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
     }
 
-    /** One KRaft node: in this JVM or a child JVM, with its own directory ({@code log/}, {@code server.properties}, {@code broker.out}). */
+    /**
+     * One KRaft node: in this JVM (KafkaClusterTestKit's directory layout) or a child JVM, with its own directory
+     * ({@code log/}, {@code server.properties}, {@code broker.out}).
+     */
     private final class ClusterNode {
         private final int id;
         private final int brokerPort;
+        /** 0 for a broker only, and for the in-process node, whose controller listener KafkaClusterTestKit binds. */
         private final int controllerPort;
         private final Path home;
-        private KafkaRaftServer inProcessServer;
         private Process process;
 
         private ClusterNode(int id, int brokerPort, int controllerPort, Path home) {
@@ -436,7 +535,11 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
 
         boolean isRunning() {
-            return inProcessServer != null || (process != null && process.isAlive());
+            return mode == Mode.IN_PROCESS ? testKitRunning : process != null && process.isAlive();
+        }
+
+        Path logDir() {
+            return home.resolve(mode == Mode.IN_PROCESS ? TEST_KIT_LOG_DIR : "log");
         }
 
         boolean isListening() {
@@ -449,20 +552,30 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
 
         void start() {
+            if (mode == Mode.IN_PROCESS) {
+                try {
+                    if (testKit == null) {
+                        testKit = buildTestKit(this);
+                    }
+                    testKitRunning = true;
+                    // Starts the servers that are not running: after stop(), the same ones on the same ports.
+                    testKit.startup();
+                } catch (Exception e) {
+                    throw new IllegalStateException("starting cluster " + name + " in this JVM", e);
+                }
+                return;
+            }
             Properties config = nodeConfig(this);
             formatStorageOnce(config);
-            if (mode == Mode.IN_PROCESS) {
-                KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(config, false), Time.SYSTEM);
-                server.startup();
-                inProcessServer = server;
-            } else {
-                process = startChildJvm(config);
-            }
+            process = startChildJvm(config);
         }
 
         void requestStop() {
-            if (inProcessServer != null) {
-                inProcessServer.shutdown();
+            if (testKitRunning) {
+                // Brokers first, as KafkaRaftServer and the testkit's close() do; each returns once it is down.
+                testKit.brokers().values().forEach(BrokerServer::shutdown);
+                testKit.controllers().values().forEach(ControllerServer::shutdown);
+                testKitRunning = false;
             }
             if (process != null) {
                 process.destroy();
@@ -470,10 +583,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
 
         void awaitStopped() {
-            if (inProcessServer != null) {
-                inProcessServer.awaitShutdown();
-                inProcessServer = null;
-            }
             if (process != null) {
                 awaitExit(process);
                 process = null;
@@ -489,7 +598,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
 
         private void formatStorageOnce(Properties config) {
-            if (Files.exists(home.resolve("log").resolve("meta.properties"))) {
+            if (Files.exists(logDir().resolve("meta.properties"))) {
                 return;
             }
             Path configFile = writeConfig(config);
@@ -562,8 +671,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
         }
     }
 
-    private static Optional<String> existingClusterId(Path home) throws IOException {
-        Path metaProperties = home.resolve("log").resolve("meta.properties");
+    private static Optional<String> existingClusterId(Path logDir) throws IOException {
+        Path metaProperties = logDir.resolve("meta.properties");
         if (!Files.exists(metaProperties)) {
             return Optional.empty();
         }
@@ -638,7 +747,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
             return this;
         }
 
-        /** The port of broker 1 (the others get free ports). */
+        /** The port of the first broker (the others get free ports). */
         public Builder brokerPort(int brokerPort) {
             this.brokerPort = brokerPort;
             return this;

@@ -2,7 +2,11 @@ package com.mskfailover.local.kafka;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -53,6 +57,25 @@ class LocalKafkaClusterTest {
             clients.produce("customer", "k", "second");
             assertEquals(List.of("second"), KafkaClients.values(clients.consumeAsGroup("msk-consumer", "customer")));
             assertEquals(2L, clients.committedOffsets("msk-consumer").values().iterator().next());
+        }
+    }
+
+    @Test
+    void anInProcessClusterOpensItsDataDirectoryAgainOnItsPort(@TempDir Path dataDir) throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String clusterId;
+        try (LocalKafkaCluster cluster = LocalKafkaCluster.builder("kept").dataDir(dataDir).brokerPort(port).start()) {
+            assertEquals("127.0.0.1:" + port, cluster.bootstrapServers());
+            cluster.clients().createTopic("customer", 1);
+            cluster.clients().produce("customer", "k", "kept");
+            clusterId = cluster.clusterId();
+        }
+        try (LocalKafkaCluster cluster = LocalKafkaCluster.builder("kept").dataDir(dataDir).brokerPort(port).start()) {
+            assertEquals(clusterId, cluster.clusterId());
+            assertEquals(List.of("kept"), KafkaClients.values(cluster.clients().readAll("customer")));
         }
     }
 
