@@ -370,6 +370,11 @@ final class LocalControlPlane implements AutoCloseable {
         public java.util.OptionalLong messageLag(java.time.Instant since) {
             return standIn.get() == null ? java.util.OptionalLong.empty() : LocalReverseMskReplicators.forward(standIn.get()).messageLag(since);
         }
+
+        @Override
+        public Optional<String> offsetSyncMarker() {
+            return Optional.empty();
+        }
     }
 
     /**
@@ -430,6 +435,11 @@ final class LocalControlPlane implements AutoCloseable {
         @Override
         public java.util.OptionalLong messageLag(java.time.Instant since) {
             return groupView.messageLag(since);
+        }
+
+        @Override
+        public Optional<String> offsetSyncMarker() {
+            return groupView.offsetSyncMarker();
         }
 
         @Override

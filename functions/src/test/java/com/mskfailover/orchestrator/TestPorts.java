@@ -105,6 +105,11 @@ public final class TestPorts {
             public java.util.OptionalLong messageLag(java.time.Instant since) {
                 return status.running() ? java.util.OptionalLong.of(0) : java.util.OptionalLong.empty();
             }
+
+            @Override
+            public java.util.Optional<String> offsetSyncMarker() {
+                return java.util.Optional.empty();
+            }
         };
     }
 }

@@ -43,6 +43,11 @@ public final class MskReplicatorForwardReplication implements ForwardReplication
     }
 
     @Override
+    public Optional<String> offsetSyncMarker() {
+        return Optional.empty();
+    }
+
+    @Override
     public Optional<Duration> latestLatency() {
         return metrics.latestLatency(describe().replicatorName());
     }

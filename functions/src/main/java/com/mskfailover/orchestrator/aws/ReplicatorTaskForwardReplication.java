@@ -38,6 +38,11 @@ public final class ReplicatorTaskForwardReplication implements ForwardReplicatio
     }
 
     @Override
+    public Optional<String> offsetSyncMarker() {
+        return group.offsetSyncMarker();
+    }
+
+    @Override
     public Optional<Duration> latestLatency() {
         return metrics.latestLatency(replicatorName);
     }

@@ -2,6 +2,8 @@ package com.mskfailover.orchestrator.domain;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
@@ -9,9 +11,11 @@ import java.util.TreeMap;
 /**
  * The planned failover's wait between moving the producers and moving the consumers (the MSK documentation's planned
  * failover): done once the primary takes no more records (its log ends unchanged between two checks, so the producers
- * really left it, whatever their restart and the alias TTL took) and the forward flow has copied everything it holds
- * (lag 0 in a figure taken after the primary went quiet). Only then are consumers moved, so they find on the secondary
- * every record they had not read.
+ * really left it, whatever their restart and the alias TTL took), the forward flow has copied everything it holds
+ * (lag 0 in a figure taken after the primary went quiet), and the consumers have stopped on the primary (no live member
+ * of the plan's groups there) with their last commits synced onto the secondary (where the flow marks its syncs:
+ * replicator-task). Only then are consumers moved: they find on the secondary every record they had not read, and
+ * resume exactly after what they read.
  */
 public final class ForwardCatchUpCheck {
 
@@ -42,7 +46,7 @@ public final class ForwardCatchUpCheck {
         Map<String, Long> logEnds = new TreeMap<>();
         kafka.offsetRanges(clusters.bootstrapServers(plan.primary().clusterArn()), plan.topics())
                 .forEach((partition, range) -> logEnds.put(partition, range.logEnd()));
-        String waitingFor = "the producers to leave the primary and the forward replication to copy all it holds (lag 0)";
+        String waitingFor = "the producers to leave the primary, the forward replication to copy all it holds (lag 0) and the consumers to stop there";
         if (previous.primaryLogEnds() == null || !previous.primaryLogEnds().equals(logEnds)) {
             String seen = previous.primaryLogEnds() == null ? "first look at the primary's log ends"
                     : "the primary still takes records: " + newRecords(previous.primaryLogEnds(), logEnds)
@@ -54,7 +58,34 @@ public final class ForwardCatchUpCheck {
         boolean caughtUp = lag.isPresent() && lag.getAsLong() == 0;
         String seen = "the primary quiet since " + quietSince + "; forward lag "
                 + (lag.isPresent() ? lag.getAsLong() + " records" : "not reported since then yet");
-        return new CatchUp(previous.poll().afterCheck(caughtUp, seen, waitingFor, clock), logEnds, now.toString(), quietSince);
+        if (caughtUp) {
+            List<String> consumers = consumersNotHandedOver(plan);
+            caughtUp = consumers.isEmpty();
+            seen += consumers.isEmpty() ? "; the consumer groups stopped on the primary" + (forwardReplication.offsetSyncMarker().isPresent()
+                    ? ", their offsets synced onto the secondary" : "") : "; " + String.join("; ", consumers);
+        }
+        return new CatchUp(previous.poll().afterCheck(caughtUp, seen, waitingFor, clock),
+                logEnds, now.toString(), quietSince);
+    }
+
+    /** What keeps the consumers from moving: live members on the primary, or last commits not synced onto the secondary. */
+    private List<String> consumersNotHandedOver(Plan plan) {
+        String primary = clusters.bootstrapServers(plan.primary().clusterArn());
+        List<String> pending = new ArrayList<>();
+        for (String group : plan.consumerGroups()) {
+            // A consumer still reading the primary would commit there after the move: it must stop (it starts again
+            // on the secondary through the consumer alias).
+            List<String> members = kafka.activeMembers(primary, group);
+            if (!members.isEmpty()) {
+                pending.add("group " + group + " still has " + members.size() + " active member(s) on the primary " + members
+                        + ": stop its consumers there");
+                continue;
+            }
+            forwardReplication.offsetSyncMarker().ifPresent(marker -> pending.addAll(GroupOffsetHandover.notHandedOver(group, marker,
+                    kafka.committedOffsets(primary, group, plan.topics()),
+                    kafka.committedOffsets(clusters.bootstrapServers(plan.secondary().clusterArn()), group, plan.topics()))));
+        }
+        return pending;
     }
 
     private static long newRecords(Map<String, Long> before, Map<String, Long> now) {

@@ -23,6 +23,13 @@ public interface ForwardReplication {
      */
     OptionalLong messageLag(Instant since);
 
+    /**
+     * The name with which the flow marks the group offsets it syncs onto the secondary (replicator-task's commit
+     * metadata, {@code CommitMetadata.synced}), so that a check can tell a group's last commit arrived; empty when the
+     * flow does not mark them (MSK Replicator).
+     */
+    Optional<String> offsetSyncMarker();
+
     /** @param throughputPerSecond recent throughput per second (bytes for MSK Replicator, records for replicator-task), 0 if none */
     record Status(boolean running, double throughputPerSecond, String detail) {
     }

@@ -53,6 +53,11 @@ public final class ReplicatorGroupForwardReplication implements ForwardReplicati
     }
 
     @Override
+    public Optional<String> offsetSyncMarker() {
+        return Optional.of(forwardReplicatorName);
+    }
+
+    @Override
     public Optional<Duration> latestLatency() {
         return Optional.empty();
     }

@@ -32,6 +32,10 @@ class ForwardCatchUpCheckTest {
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-06T10:00:00Z"));
     private final AtomicReference<Map<String, KafkaInspector.OffsetRange>> primary = new AtomicReference<>(ends(100, 50));
     private OptionalLong lag = OptionalLong.of(0);
+    private List<String> membersOnPrimary = List.of();
+    private Optional<String> marker = Optional.empty();
+    private final Map<String, Map<String, KafkaInspector.CommittedOffset>> commits = new java.util.HashMap<>(Map.of(
+            "primary:9098", Map.of(), "secondary:9098", Map.of()));
     private final List<Instant> lagAskedSince = new ArrayList<>();
 
     private final Clock clock = new Clock() {
@@ -51,7 +55,8 @@ class ForwardCatchUpCheckTest {
         }
     };
 
-    private final ForwardCatchUpCheck check = new ForwardCatchUpCheck(primaryWith(primary), arn -> "primary:9098", new ForwardReplication() {
+    private final ForwardCatchUpCheck check = new ForwardCatchUpCheck(kafka(), arn -> arn.contains("us-east-1") ? "primary:9098" : "secondary:9098",
+            new ForwardReplication() {
         @Override
         public Status status() {
             return new Status(true, 1, "test");
@@ -67,18 +72,31 @@ class ForwardCatchUpCheckTest {
             lagAskedSince.add(since);
             return lag;
         }
+
+        @Override
+        public Optional<String> offsetSyncMarker() {
+            return marker;
+        }
     }, clock);
 
     private static Map<String, KafkaInspector.OffsetRange> ends(long partition0, long partition1) {
         return Map.of("customer-0", new KafkaInspector.OffsetRange(0, partition0), "customer-1", new KafkaInspector.OffsetRange(0, partition1));
     }
 
-    private static KafkaInspector primaryWith(AtomicReference<Map<String, KafkaInspector.OffsetRange>> ends) {
+    /** The primary's log ends, its groups' members, and both clusters' commits, as the test sets them. */
+    private KafkaInspector kafka() {
         return (KafkaInspector) Proxy.newProxyInstance(KafkaInspector.class.getClassLoader(), new Class<?>[]{KafkaInspector.class},
-                (proxy, method, args) -> {
-                    assertEquals("offsetRanges", method.getName(), "the check only reads the primary's log ends");
-                    assertEquals("primary:9098", args[0]);
-                    return ends.get();
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "offsetRanges" -> {
+                        assertEquals("primary:9098", args[0]);
+                        yield primary.get();
+                    }
+                    case "activeMembers" -> {
+                        assertEquals("primary:9098", args[0], "members are looked for where consumers read now");
+                        yield membersOnPrimary;
+                    }
+                    case "committedOffsets" -> commits.get((String) args[0]);
+                    default -> throw new AssertionError("the check does not call " + method.getName());
                 });
     }
 
@@ -130,6 +148,30 @@ class ForwardCatchUpCheckTest {
         assertFalse(writtenAgain.poll().done(), "a lag of 0 means nothing while records still arrive");
         assertNull(writtenAgain.quietSince());
         assertEquals("2026-12-06T10:00:45Z", after(writtenAgain, 15).quietSince());
+    }
+
+    @Test
+    void consumersMoveOnlyOnceTheyStoppedOnThePrimaryAndTheirLastCommitIsOnTheSecondary() {
+        marker = Optional.of("replicator-task");
+        membersOnPrimary = List.of("consumer-1@/10.0.0.7");
+        var quiet = after(after(starting(), 0), 15);
+        assertFalse(quiet.poll().done(), "a consumer still reads the primary");
+        assertTrue(quiet.poll().detail().contains("group msk-consumer still has 1 active member(s) on the primary [consumer-1@/10.0.0.7]: stop"),
+                quiet.poll().detail());
+
+        membersOnPrimary = List.of();
+        commits.put("primary:9098", Map.of("customer-0", new KafkaInspector.CommittedOffset(7, "")));
+        commits.put("secondary:9098", Map.of("customer-0", new KafkaInspector.CommittedOffset(5,
+                com.mskfailover.contract.CommitMetadata.synced("replicator-task", 5))));
+        var notSynced = after(quiet, 15);
+        assertFalse(notSynced.poll().done(), "its last commit (7) is not on the secondary yet");
+        assertTrue(notSynced.poll().detail().contains("msk-consumer customer-0"), notSynced.poll().detail());
+
+        commits.put("secondary:9098", Map.of("customer-0", new KafkaInspector.CommittedOffset(9,
+                com.mskfailover.contract.CommitMetadata.synced("replicator-task", 7))));
+        var handedOver = after(notSynced, 15);
+        assertTrue(handedOver.poll().done(), handedOver.poll().detail());
+        assertTrue(handedOver.poll().detail().contains("stopped on the primary, their offsets synced onto the secondary"), handedOver.poll().detail());
     }
 
     @Test

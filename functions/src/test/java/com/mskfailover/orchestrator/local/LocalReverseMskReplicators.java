@@ -107,6 +107,11 @@ public final class LocalReverseMskReplicators implements ReverseMskReplicators {
             public java.util.OptionalLong messageLag(java.time.Instant since) {
                 return java.util.OptionalLong.of(replicator.messageLag().getAsLong());
             }
+
+            @Override
+            public java.util.Optional<String> offsetSyncMarker() {
+                return java.util.Optional.empty();
+            }
         };
     }
 }

@@ -253,6 +253,11 @@ class FailoverStateMachineTest {
             public java.util.OptionalLong messageLag(java.time.Instant since) {
                 return lag.apply(since);
             }
+
+            @Override
+            public java.util.Optional<String> offsetSyncMarker() {
+                return java.util.Optional.empty();
+            }
         };
     }
 
@@ -322,6 +327,48 @@ class FailoverStateMachineTest {
         assertTrue(message.contains("the consumer aliases still point at the primary"), message);
         assertTrue(message.contains("Producers already write to the secondary while consumers still read the primary"), message);
         assertTrue(message.contains("without \"planned\""), message);
+    }
+
+    @Test
+    void aConsumerStillReadingThePrimaryHoldsTheConsumersMoveNamingItAndARunAfterItStoppedFinishes() throws Exception {
+        String group = "planned-failover-readers";
+        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(group), null);
+        ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
+        ObjectNode input = plannedInput();
+        input.withObjectProperty("timeouts").put("replicationCatchUpSeconds", 3);
+        java.util.concurrent.atomic.AtomicBoolean reading = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.CountDownLatch joined = new java.util.concurrent.CountDownLatch(1);
+        // A consumer nobody stopped: it stays a member of its group on the primary for the whole wait.
+        Thread stayingConsumer = new Thread(() -> {
+            try (var consumer = SharedClusters.primary().clients().consumer(group, java.util.Map.of())) {
+                consumer.subscribe(List.of(TOPIC));
+                while (reading.get()) {
+                    consumer.poll(java.time.Duration.ofMillis(100));
+                    if (!consumer.assignment().isEmpty()) {
+                        joined.countDown();
+                    }
+                }
+            }
+        });
+        stayingConsumer.start();
+        ExecutionResult held;
+        try {
+            assertTrue(joined.await(60, java.util.concurrent.TimeUnit.SECONDS), "the consumer joined its group");
+            held = StateMachineRun.run("failover", ports.ports(), input.toString()).result();
+        } finally {
+            reading.set(false);
+            stayingConsumer.join();
+        }
+
+        assertEquals("FailoverFailed", held.error(), held.timelineTable());
+        String cause = held.lastRun("CheckForwardReplicationCaughtUp").orElseThrow().cause();
+        assertTrue(cause.contains("group " + group + " still has 1 active member(s) on the primary") && cause.contains("stop its consumers there"), cause);
+        assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.CONSUMER_ALIAS), "the consumers stay where they read");
+
+        // Once it stopped, the same input again finishes (every step is safe to repeat).
+        ExecutionResult again = StateMachineRun.run("failover", ports.ports(), input.toString()).result();
+        assertTrue(again.succeeded(), again.timelineTable());
+        assertEquals(TestPorts.SECONDARY_ARN, ports.clusterOf(TestPorts.CONSUMER_ALIAS));
     }
 
     @Test
