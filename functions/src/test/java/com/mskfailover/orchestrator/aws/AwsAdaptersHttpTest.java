@@ -41,6 +41,25 @@ class AwsAdaptersHttpTest {
     }
 
     @Test
+    void aForwardMskReplicatorsMessageLagCountsOnlyFromAMinuteThatStartedAfterTheGivenMoment() {
+        var forward = new AwsPorts(endpoint.environment(Map.of("PRIMARY_CLUSTER_ARN", PRIMARY, "SECONDARY_CLUSTER_ARN", SECONDARY,
+                "PRODUCER_ALIAS_NAMES", "kafka-producers.msk.internal", "CONSUMER_ALIAS_NAMES", "kafka-consumers.msk.internal",
+                "FORWARD_REPLICATION_MODE", "msk-replicator",
+                "FORWARD_REPLICATOR_ARN", "arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc"))).forwardReplication();
+        java.time.Instant quiet = java.time.Instant.parse("2026-12-06T10:00:30Z");
+        responses.metricValue = 0;
+        responses.metricTimestamp = java.time.Instant.parse("2026-12-06T10:00:00Z");
+        assertEquals(java.util.OptionalLong.empty(), forward.messageLag(quiet), "a minute that began before the primary went quiet says nothing");
+        responses.metricTimestamp = java.time.Instant.parse("2026-12-06T10:01:00Z");
+        assertEquals(java.util.OptionalLong.of(0), forward.messageLag(quiet));
+        responses.metricTimestamp = null;
+        assertEquals(java.util.OptionalLong.empty(), forward.messageLag(quiet), "a figure of unknown age counts as none");
+        String query = new String(endpoint.requests("cloudwatch:GetMetricData").getLast().bytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(query.contains("MessageLag") && query.contains("AWS/Kafka") && query.contains("forward"), query);
+        assertEquals(java.util.Optional.empty(), forward.offsetSyncMarker(), "MSK Replicator marks no offset sync");
+    }
+
+    @Test
     void everyRequestIsSignedWithTheSessionCredentialsOfTheDefaultChainTokenIncluded() {
         // Lambda (and sam local invoke) give the role's session as AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY +
         // AWS_SESSION_TOKEN; keys without the token are refused by AWS. Here the build hands the same session to the

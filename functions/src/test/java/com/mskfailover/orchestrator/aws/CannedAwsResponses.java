@@ -15,6 +15,9 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
     public String alarmState = "ALARM";
     public String taskStatus = "RUNNING";
     public boolean executionAlreadyExists;
+    /** GetMetricData's datapoint: its value and, when set, the start of its minute (CloudWatch's Timestamps). */
+    public double metricValue = 800.0;
+    public java.time.Instant metricTimestamp;
     /** The failback's MSK Replicator: null until CreateReplicator (DescribeReplicator then answers NotFound). */
     public String reverseReplicatorState;
     public static final String REVERSE_REPLICATOR_ARN = "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-1";
@@ -84,8 +87,14 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
                     + "{\"clientSubnets\":[\"subnet-" + (request.path().contains("us-east-1") ? "p1\",\"subnet-p2" : "s1\",\"subnet-s2")
                     + "\"],\"securityGroups\":[\"sg-" + (request.path().contains("us-east-1") ? "p" : "s") + "\"],\"instanceType\":\"kafka.m5.large\"}}}}",
                     java.util.Map.of());
-            case "cloudwatch:GetMetricData" -> cbor(java.util.Map.of("MetricDataResults",
-                    java.util.List.of(java.util.Map.of("Id", "m", "Label", "m", "Values", java.util.List.of(800.0), "StatusCode", "Complete"))));
+            case "cloudwatch:GetMetricData" -> {
+                java.util.Map<String, Object> result = new java.util.HashMap<>(java.util.Map.of("Id", "m", "Label", "m",
+                        "Values", java.util.List.of(metricValue), "StatusCode", "Complete"));
+                if (metricTimestamp != null) {
+                    result.put("Timestamps", java.util.List.of(metricTimestamp.getEpochSecond()));
+                }
+                yield cbor(java.util.Map.of("MetricDataResults", java.util.List.of(result)));
+            }
             case "route53-recovery-cluster:UpdateRoutingControlStates" -> {
                 readJson(request).path("UpdateRoutingControlStateEntries").forEach(entry ->
                         routingControlStates.put(entry.path("RoutingControlArn").asText(), entry.path("RoutingControlState").asText()));
