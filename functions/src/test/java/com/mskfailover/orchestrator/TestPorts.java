@@ -90,6 +90,12 @@ public final class TestPorts {
     }
 
     public static ForwardReplication fixedForward(ForwardReplication.Status status, Optional<Duration> latency) {
+        return fixedForward(status, latency, since -> status.running() ? java.util.OptionalLong.of(0) : java.util.OptionalLong.empty());
+    }
+
+    /** A forward flow with this status and latency, answering its lag with {@code lag}; it marks no offset sync. */
+    public static ForwardReplication fixedForward(ForwardReplication.Status status, Optional<Duration> latency,
+                                                  java.util.function.Function<java.time.Instant, java.util.OptionalLong> lag) {
         return new ForwardReplication() {
             @Override
             public Status status() {
@@ -103,7 +109,7 @@ public final class TestPorts {
 
             @Override
             public java.util.OptionalLong messageLag(java.time.Instant since) {
-                return status.running() ? java.util.OptionalLong.of(0) : java.util.OptionalLong.empty();
+                return lag.apply(since);
             }
 
             @Override

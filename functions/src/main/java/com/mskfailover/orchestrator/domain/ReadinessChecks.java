@@ -15,18 +15,20 @@ public final class ReadinessChecks {
 
     private final ClusterDirectory clusters;
     private final KafkaInspector kafka;
-    private final ForwardReplication forwardReplication;
     private final Duration probeTimeout;
 
-    public ReadinessChecks(ClusterDirectory clusters, KafkaInspector kafka, ForwardReplication forwardReplication, Duration probeTimeout) {
+    public ReadinessChecks(ClusterDirectory clusters, KafkaInspector kafka, Duration probeTimeout) {
         this.clusters = clusters;
         this.kafka = kafka;
-        this.forwardReplication = forwardReplication;
         this.probeTimeout = probeTimeout;
     }
 
-    /** Failover: the secondary answers, has every topic, and (if an RPO is set) replication was recent enough. */
-    public Readiness checkSecondaryReady(Plan plan) {
+    /**
+     * Failover: the secondary answers, has every topic, and (if an RPO is set) replication was recent enough.
+     *
+     * @param forwardReplication the flow whose latency is held against the RPO (only this check reads it)
+     */
+    public Readiness checkSecondaryReady(Plan plan, ForwardReplication forwardReplication) {
         List<String> checks = new ArrayList<>();
         String bootstrap = reachableWithTopics(plan.secondary(), plan, "secondary", checks);
         if (plan.maxReplicationLatencySeconds() > 0) {

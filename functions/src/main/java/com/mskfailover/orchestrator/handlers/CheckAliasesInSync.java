@@ -12,7 +12,7 @@ public final class CheckAliasesInSync extends JsonHandler<Inputs.MoveOnly, Alias
 
     public CheckAliasesInSync() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(Inputs.MoveOnly.class, null);
+        SnapStartPriming.register(this, null);
     }
 
     public CheckAliasesInSync(Ports ports) {

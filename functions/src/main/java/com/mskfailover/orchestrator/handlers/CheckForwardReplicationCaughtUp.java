@@ -14,7 +14,7 @@ public final class CheckForwardReplicationCaughtUp extends JsonHandler<Inputs.Fo
 
     public CheckForwardReplicationCaughtUp() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(Inputs.ForwardCatchUp.class, AwsPorts.shared().kafkaInspector());
+        SnapStartPriming.register(this, AwsPorts.shared().kafkaInspector());
     }
 
     public CheckForwardReplicationCaughtUp(Ports ports) {

@@ -11,13 +11,12 @@ public final class CheckPrimaryHealthy extends JsonHandler<Inputs.PlanOnly, Read
 
     public CheckPrimaryHealthy() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(Inputs.PlanOnly.class, AwsPorts.shared().kafkaInspector());
+        SnapStartPriming.register(this, AwsPorts.shared().kafkaInspector());
     }
 
     public CheckPrimaryHealthy(Ports ports) {
         super(Inputs.PlanOnly.class);
-        this.checks = new ReadinessChecks(ports.clusterDirectory(), ports.kafkaInspector(), ports.forwardReplication(),
-                ports.settings().probeTimeout());
+        this.checks = new ReadinessChecks(ports.clusterDirectory(), ports.kafkaInspector(), ports.settings().probeTimeout());
     }
 
     @Override

@@ -12,7 +12,7 @@ public final class CheckReverseReplicationLag extends JsonHandler<Inputs.Replica
 
     public CheckReverseReplicationLag() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(Inputs.ReplicationCheck.class, AwsPorts.shared().kafkaInspector());
+        SnapStartPriming.register(this, AwsPorts.shared().kafkaInspector());
     }
 
     public CheckReverseReplicationLag(Ports ports) {

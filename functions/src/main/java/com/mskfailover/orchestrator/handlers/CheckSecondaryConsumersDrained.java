@@ -12,7 +12,7 @@ public final class CheckSecondaryConsumersDrained extends JsonHandler<Inputs.Dra
 
     public CheckSecondaryConsumersDrained() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(Inputs.DrainCheck.class, AwsPorts.shared().kafkaInspector());
+        SnapStartPriming.register(this, AwsPorts.shared().kafkaInspector());
     }
 
     public CheckSecondaryConsumersDrained(Ports ports) {

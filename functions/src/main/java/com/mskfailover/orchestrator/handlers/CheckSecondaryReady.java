@@ -1,6 +1,7 @@
 package com.mskfailover.orchestrator.handlers;
 
 import com.mskfailover.orchestrator.aws.AwsPorts;
+import com.mskfailover.orchestrator.domain.ForwardReplication;
 import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.ReadinessChecks;
 
@@ -8,20 +9,21 @@ import com.mskfailover.orchestrator.domain.ReadinessChecks;
 public final class CheckSecondaryReady extends JsonHandler<Inputs.PlanOnly, ReadinessChecks.Readiness> {
 
     private final ReadinessChecks checks;
+    private final ForwardReplication forwardReplication;
 
     public CheckSecondaryReady() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(Inputs.PlanOnly.class, AwsPorts.shared().kafkaInspector());
+        SnapStartPriming.register(this, AwsPorts.shared().kafkaInspector());
     }
 
     public CheckSecondaryReady(Ports ports) {
         super(Inputs.PlanOnly.class);
-        this.checks = new ReadinessChecks(ports.clusterDirectory(), ports.kafkaInspector(), ports.forwardReplication(),
-                ports.settings().probeTimeout());
+        this.checks = new ReadinessChecks(ports.clusterDirectory(), ports.kafkaInspector(), ports.settings().probeTimeout());
+        this.forwardReplication = ports.forwardReplication();
     }
 
     @Override
     protected ReadinessChecks.Readiness handle(Inputs.PlanOnly input) {
-        return checks.checkSecondaryReady(required(input.plan(), "plan"));
+        return checks.checkSecondaryReady(required(input.plan(), "plan"), forwardReplication);
     }
 }

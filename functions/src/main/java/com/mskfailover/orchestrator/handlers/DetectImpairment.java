@@ -12,7 +12,7 @@ public final class DetectImpairment extends JsonHandler<JsonNode, ImpairmentDete
 
     public DetectImpairment() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(JsonNode.class, AwsPorts.shared().kafkaInspector());
+        SnapStartPriming.register(this, AwsPorts.shared().kafkaInspector());
     }
 
     public DetectImpairment(Ports ports) {

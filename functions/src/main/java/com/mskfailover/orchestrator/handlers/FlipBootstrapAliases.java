@@ -15,7 +15,7 @@ public final class FlipBootstrapAliases extends JsonHandler<Inputs.Flip, AliasMo
 
     public FlipBootstrapAliases() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(Inputs.Flip.class, null);
+        SnapStartPriming.register(this, null);
     }
 
     public FlipBootstrapAliases(Ports ports) {

@@ -55,6 +55,11 @@ public abstract class JsonHandler<I, O> implements RequestStreamHandler {
         this.inputType = inputType;
     }
 
+    /** What the state's Parameters are read as (SnapStartPriming builds its readers before the snapshot). */
+    Class<I> inputType() {
+        return inputType;
+    }
+
     protected abstract O handle(I input);
 
     @Override

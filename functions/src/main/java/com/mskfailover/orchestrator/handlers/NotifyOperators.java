@@ -16,7 +16,7 @@ public final class NotifyOperators extends JsonHandler<Inputs.Report, OperatorRe
 
     public NotifyOperators() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(Inputs.Report.class, null);
+        SnapStartPriming.register(this, null);
     }
 
     public NotifyOperators(Ports ports) {

@@ -15,7 +15,7 @@ public final class ProbePrimary extends JsonHandler<JsonNode, PrimaryProbe.Resul
 
     public ProbePrimary() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(JsonNode.class, AwsPorts.shared().kafkaInspector());
+        SnapStartPriming.register(this, AwsPorts.shared().kafkaInspector());
     }
 
     public ProbePrimary(Ports ports) {

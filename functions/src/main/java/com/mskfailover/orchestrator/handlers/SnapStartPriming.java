@@ -36,8 +36,8 @@ public final class SnapStartPriming implements Resource {
     }
 
     /** Called by the Lambda constructors (no-argument) of the handlers: local runs never register. */
-    static void register(Class<?> inputType, KafkaInspector kafka) {
-        SnapStartPriming priming = new SnapStartPriming(inputType, kafka);
+    static void register(JsonHandler<?, ?> handler, KafkaInspector kafka) {
+        SnapStartPriming priming = new SnapStartPriming(handler.inputType(), kafka);
         REGISTERED.add(priming);
         Core.getGlobalContext().register(priming);
     }

@@ -12,7 +12,7 @@ public final class StartReverseReplication extends JsonHandler<Inputs.PlanOnly, 
 
     public StartReverseReplication() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(Inputs.PlanOnly.class, AwsPorts.shared().kafkaInspector());
+        SnapStartPriming.register(this, AwsPorts.shared().kafkaInspector());
     }
 
     public StartReverseReplication(Ports ports) {

@@ -18,7 +18,7 @@ public final class StopReverseReplication extends JsonHandler<Inputs.Replication
 
     public StopReverseReplication() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(Inputs.ReplicationOnly.class, null);
+        SnapStartPriming.register(this, null);
     }
 
     public StopReverseReplication(Ports ports) {

@@ -13,7 +13,7 @@ public final class ValidateFailbackInput extends JsonHandler<JsonNode, Plan> {
 
     public ValidateFailbackInput() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(JsonNode.class, null);
+        SnapStartPriming.register(this, null);
     }
 
     public ValidateFailbackInput(Ports ports) {

@@ -13,7 +13,7 @@ public final class ValidateFailoverInput extends JsonHandler<JsonNode, Plan> {
 
     public ValidateFailoverInput() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(JsonNode.class, null);
+        SnapStartPriming.register(this, null);
     }
 
     public ValidateFailoverInput(Ports ports) {

@@ -12,7 +12,7 @@ public final class VerifyForwardReplication extends JsonHandler<Inputs.ForwardCh
 
     public VerifyForwardReplication() {
         this(AwsPorts.shared());
-        SnapStartPriming.register(Inputs.ForwardCheck.class, null);
+        SnapStartPriming.register(this, null);
     }
 
     public VerifyForwardReplication(Ports ports) {

@@ -235,32 +235,6 @@ class FailoverStateMachineTest {
         };
     }
 
-    /** A forward flow that is running and answers its lag with this function. */
-    private static ForwardReplication forwardWithLag(java.util.function.Function<java.time.Instant, java.util.OptionalLong> lag) {
-        ForwardReplication healthy = TestPorts.healthyForward();
-        return new ForwardReplication() {
-            @Override
-            public Status status() {
-                return healthy.status();
-            }
-
-            @Override
-            public java.util.Optional<java.time.Duration> latestLatency() {
-                return healthy.latestLatency();
-            }
-
-            @Override
-            public java.util.OptionalLong messageLag(java.time.Instant since) {
-                return lag.apply(since);
-            }
-
-            @Override
-            public java.util.Optional<String> offsetSyncMarker() {
-                return java.util.Optional.empty();
-            }
-        };
-    }
-
     @Test
     void aPlannedFailoverMovesTheProducersFirstAndTheConsumersOnlyOnceThePrimaryIsQuietAndTheForwardFlowHasCopiedIt() throws IOException {
         List<List<String>> changes = new ArrayList<>();
@@ -269,7 +243,8 @@ class FailoverStateMachineTest {
         changes.clear();
         List<String> consumersDuringTheWait = new ArrayList<>();
         List<Long> lagAnswers = new ArrayList<>(List.of(40L, 0L));
-        ports.forwardReplication = forwardWithLag(since -> {
+        ForwardReplication healthy = TestPorts.healthyForward();
+        ports.forwardReplication = TestPorts.fixedForward(healthy.status(), healthy.latestLatency(), since -> {
             consumersDuringTheWait.add(ports.clusterOf(TestPorts.CONSUMER_ALIAS));
             return java.util.OptionalLong.of(lagAnswers.size() > 1 ? lagAnswers.removeFirst() : lagAnswers.getFirst());
         });
