@@ -129,8 +129,11 @@ final class DrillRun implements AutoCloseable {
             return null;
         });
         lastMessage = last;
-        Tally.Expected produced = Tally.Expected.range(first, last);
-        boolean toPrimary = controlPlane.resolveProducerBootstrap().equals(primary.bootstrapServers());
+        produced(Tally.Expected.range(first, last), controlPlane.resolveProducerBootstrap().equals(primary.bootstrapServers()));
+    }
+
+    /** Where produced messages are expected: on the cluster written, and copied to the secondary if that was the primary. */
+    private void produced(Tally.Expected produced, boolean toPrimary) {
         if (toPrimary) {
             onPrimary = onPrimary.and(produced);
             onSecondary = onSecondary.and(produced); // the forward flow copies them
@@ -144,10 +147,7 @@ final class DrillRun implements AutoCloseable {
     void produceToPrimaryLate() {
         int message = ++lastMessage;
         produceRange(primary.bootstrapServers(), TOPIC, message, message);
-        Tally.Expected produced = Tally.Expected.range(message, message);
-        onPrimary = onPrimary.and(produced);
-        onSecondary = onSecondary.and(produced); // the forward flow copies it
-        unread = unread.and(produced);
+        produced(Tally.Expected.range(message, message), true);
     }
 
     /** msk-consumer reads what is next for it through the consumer alias; it must be exactly what it has not read. */
