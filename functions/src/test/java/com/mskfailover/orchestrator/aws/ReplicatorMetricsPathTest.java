@@ -169,7 +169,7 @@ class ReplicatorMetricsPathTest {
 
     @Test
     void theDashboardReadsReplicatorTaskMetricsWhereTheyAreInReplicatorTaskMode() throws IOException {
-        String template = Files.readString(StateMachineRun.projectRoot().resolve("template.yaml"));
+        String template = Files.readString(StateMachineRun.projectRoot().resolve("templates/monitoring.yaml"));
         assertTrue(template.contains("ForwardNamespace: !If [UsesMskReplicator, AWS/Kafka, !Ref ReplicatorTaskMetricsNamespace]"),
                 "forward widgets: AWS/Kafka for MSK Replicator, the replicator-task namespace otherwise");
         assertTrue(template.contains("\"metrics\": [[\"${ReplicatorTaskMetricsNamespace}\", \"MessageLag\", \"ReplicatorName\", \"${ReverseReplicatorName}\", {\"stat\": \"Sum\""),

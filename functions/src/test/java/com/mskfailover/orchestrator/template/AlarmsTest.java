@@ -47,7 +47,9 @@ class AlarmsTest {
         assertFalse(Ruler.matchesRule(running.toString(), rule), "a task that is still running");
 
         JsonNode target = template.resources().get("ReplicatorTaskStoppedRule").path("Properties").path("Targets").get(0);
-        assertEquals("NotificationTopic", target.path("Arn").asText());
+        assertEquals("NotificationTopicArn", target.path("Arn").asText());
+        assertEquals("NotificationTopic", template.resources().get("Monitoring").path("Properties").path("Parameters").path("NotificationTopicArn").asText(),
+                "the monitoring stack's topic is the stack's notification topic");
         JsonNode policy = template.resources().get("NotificationTopicPolicy").path("Properties").path("PolicyDocument");
         assertTrue(policy.toString().contains("events.amazonaws.com") && policy.toString().contains("ReplicatorTaskStoppedRule.Arn"),
                 "the topic lets only that rule publish through EventBridge: " + policy);

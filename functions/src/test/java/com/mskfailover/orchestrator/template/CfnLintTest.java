@@ -93,13 +93,40 @@ class CfnLintTest {
                 values.put("ForwardReplicationMode", forwardMode.asText());
                 values.put("ReverseReplicationMode", forwardMode.asText()); // the rule ReverseFlowMatchesTheForwardFlow
                 Path copy = dir.resolve("template-" + aliasMode.asText() + "-" + forwardMode.asText() + ".yaml");
-                Files.writeString(copy, withDefaults(Files.readString(ROOT.resolve("template.yaml")), values));
+                Files.writeString(copy, withNestedTemplatesFromTheProject(withDefaults(Files.readString(ROOT.resolve("template.yaml")), values)));
                 files.add(copy.toString());
             }
         }
         assertEquals(4, files.size());
+        // The nested applications' templates, on their own; through the copies, what each is given and what is read of it.
+        template.nestedTemplates().keySet().forEach(id ->
+                files.add(ROOT.resolve(SamTemplate.nestedLocation(template.resources().get(id))).toString()));
+        assertEquals(7, files.size(), files.toString());
         List<String> findings = lint(regions, files);
         assertEquals(List.of(), findings, "cfn-lint findings for " + regions);
+    }
+
+    /**
+     * cfn-lint checks the contract with each nested template (parameters given, E3043; outputs read, E1010) only when it
+     * finds the file: a Location it cannot read is logged, not reported. The check is real: the copy is read through.
+     */
+    @Test
+    void cfnLintReadsTheNestedTemplatesAndFindsAParameterNotGivenOrAnOutputThatDoesNotExist() throws Exception {
+        Path dir = ROOT.resolve("functions/target/cfn-lint");
+        Files.createDirectories(dir);
+        String template = withNestedTemplatesFromTheProject(withDefaults(Files.readString(ROOT.resolve("template.yaml")), SamTemplate.DEPLOY_VALUES));
+        String broken = template.replaceFirst("\n        KafkaAuth: !Ref KafkaAuth\n", "\n").replaceFirst("Outputs\\.ServiceRoleArn", "Outputs.NoSuchOutput");
+        assertTrue(broken.length() < template.length(), "the copy lost KafkaAuth");
+        Path copy = dir.resolve("template-broken.yaml");
+        Files.writeString(copy, broken);
+        List<String> findings = lint(List.of("us-east-2"), List.of(copy.toString()));
+        assertTrue(findings.stream().anyMatch(f -> f.contains("E3043") && f.contains("KafkaAuth")), findings.toString());
+        assertTrue(findings.stream().anyMatch(f -> f.contains("E1010") && f.contains("NoSuchOutput")), findings.toString());
+    }
+
+    /** A copy's nested Locations, made absolute: sam build reads them relative to template.yaml, the copy lives elsewhere. */
+    private static String withNestedTemplatesFromTheProject(String template) {
+        return template.replace("Location: templates/", "Location: " + ROOT.resolve("templates") + "/");
     }
 
     @Test

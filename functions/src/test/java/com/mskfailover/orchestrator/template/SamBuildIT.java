@@ -76,7 +76,22 @@ class SamBuildIT {
                 }
             }
         }
+        // A nested application's template is built into .aws-sam/build/<its logical id>/template.yaml and its Location
+        // rewritten to that (SAM CLI, build_context.py: stack.get_output_template_path); sam deploy uploads it. It must be
+        // a template sam build can read, and hold no local path of its own that would need building.
+        template.nestedTemplates().forEach((id, nested) -> {
+            Path location = root.resolve(SamTemplate.nestedLocation(template.resources().get(id)));
+            if (!Files.isRegularFile(location) || !nested.path("Resources").isObject()) {
+                problems.add(id + ": Location " + location + " is not a template");
+            }
+            nested.path("Resources").fields().forEachRemaining(resource -> {
+                if (LOCAL_PATH_PROPERTIES.containsKey(resource.getValue().path("Type").asText())) {
+                    problems.add(id + ": nested resource " + resource.getKey() + " has a local path; keep those in template.yaml");
+                }
+            });
+        });
         assertEquals(List.of(), problems);
+        assertEquals(3, template.nestedTemplates().size(), template.nestedTemplates().keySet().toString());
         assertEquals(template.resourcesOfType("AWS::Serverless::Function").size(), builtCodeUris.size(), builtCodeUris.toString());
         builtCodeUris.values().forEach(uri -> assertEquals("../../functions/target/functions.jar", uri));
     }

@@ -15,12 +15,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * template.yaml as data. CloudFormation's short tags (!Ref X, !Sub ..., !Join [...]) read as their plain value,
- * which is all these checks need: names, types, actions.
+ * template.yaml as data, with the templates of its nested applications (templates/*.yaml): {@link #resources()} are
+ * the resources of all of them, as deployed. CloudFormation's short tags (!Ref X, !Sub ..., !Join [...]) read as their
+ * plain value, which is all these checks need: names, types, actions.
  */
 final class SamTemplate {
 
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private final JsonNode root;
+    private final Map<String, JsonNode> nested = new LinkedHashMap<>();
 
     private static final String RC = "arn:aws:route53-recovery-control::123456789012:controlpanel/0123456789abcdef0123456789abcdef/routingcontrol/";
     /** Example values for the parameters a deploy must give (or that a mode needs), valid for their AllowedPattern. */
@@ -41,20 +44,45 @@ final class SamTemplate {
             Map.entry("ConsumersOnSecondaryRoutingControlArn", RC + "dddddddddddddddd"));
 
     SamTemplate() {
+        root = read("template.yaml");
+        root.path("Resources").fields().forEachRemaining(entry -> {
+            if (entry.getValue().path("Type").asText().equals("AWS::Serverless::Application")) {
+                nested.put(entry.getKey(), read(nestedLocation(entry.getValue())));
+            }
+        });
+    }
+
+    private static JsonNode read(String path) {
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(StateMachineRun.projectRoot().resolve("template.yaml").toFile());
+            return YAML.readTree(StateMachineRun.projectRoot().resolve(path).toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A nested application's template, relative to the project (as sam build reads it). */
+    static String nestedLocation(JsonNode application) {
+        return application.path("Properties").path("Location").asText();
     }
 
     JsonNode root() {
         return root;
     }
 
+    /** The nested applications' templates by the logical id of their AWS::Serverless::Application. */
+    Map<String, JsonNode> nestedTemplates() {
+        return nested;
+    }
+
+    /** Every resource: template.yaml's, then its nested applications'. */
     Map<String, JsonNode> resources() {
         Map<String, JsonNode> resources = new LinkedHashMap<>();
         root.path("Resources").fields().forEachRemaining(entry -> resources.put(entry.getKey(), entry.getValue()));
+        nested.values().forEach(template -> template.path("Resources").fields().forEachRemaining(entry -> {
+            if (resources.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
+                throw new IllegalStateException("two resources named " + entry.getKey() + ": give each a name of its own");
+            }
+        }));
         return resources;
     }
 

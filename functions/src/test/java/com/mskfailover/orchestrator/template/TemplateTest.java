@@ -419,6 +419,33 @@ class TemplateTest {
         return allowed;
     }
 
+    /**
+     * The nested applications (templates/*.yaml) declare their parameters without the checks template.yaml makes: they
+     * must get the stack's own values under the same names, and a condition they share with template.yaml must be the
+     * same test, or a mode would deploy the orchestrator one way and its aliases or alarms the other.
+     */
+    @Test
+    void nestedApplicationsGetTheStacksParametersUnderTheirNamesAndShareItsConditions() {
+        Set<String> parameters = new TreeSet<>();
+        template.root().path("Parameters").fieldNames().forEachRemaining(parameters::add);
+        List<String> problems = new ArrayList<>();
+        template.nestedTemplates().forEach((id, nested) -> {
+            template.resources().get(id).path("Properties").path("Parameters").fields().forEachRemaining(given -> {
+                if (parameters.contains(given.getKey()) && !given.getValue().asText().equals(given.getKey())) {
+                    problems.add(id + ": parameter " + given.getKey() + " is given " + given.getValue() + ", not the stack's " + given.getKey());
+                }
+            });
+            nested.path("Conditions").fields().forEachRemaining(condition -> {
+                JsonNode own = template.root().path("Conditions").path(condition.getKey());
+                if (!own.isMissingNode() && !own.equals(condition.getValue())) {
+                    problems.add(id + ": condition " + condition.getKey() + " is " + condition.getValue() + ", template.yaml's is " + own);
+                }
+            });
+        });
+        assertEquals(List.of(), problems);
+        assertEquals(Set.of("BootstrapAliases", "ReverseReplication", "Monitoring"), template.nestedTemplates().keySet());
+    }
+
     /** The parameter table of docs/deploy.md names every parameter of template.yaml: the table cannot drift. */
     @Test
     void everyParameterIsDocumented() throws IOException {
