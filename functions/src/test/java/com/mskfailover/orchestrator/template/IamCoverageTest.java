@@ -37,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IamCoverageTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SamTemplate TEMPLATE = new SamTemplate();
 
     /**
      * Kafka calls go over the Kafka protocol, not HTTP: what KafkaAdminInspector needs (describeCluster, listTopics,
@@ -56,26 +57,30 @@ class IamCoverageTest {
         AwsPorts.replaceShared(null);
     }
 
+    /** Both flows replicator-task (ECS on the failback, the forward replicator's metrics in its own namespace). */
     @Test
-    void everyFunctionsPolicyAllowsWhatItsCodeCalls() throws Exception {
-        CannedAwsResponses responses = responsesOnTheSharedClustersWithTopicCustomer();
-        try (ServerSocket closed = new ServerSocket(0); FakeAwsEndpoint endpoint = new FakeAwsEndpoint(responses)) {
-            // DetectImpairment reads the alias record: it names a primary that does not answer, so it goes on to start a failover.
-            responses.aliasTxtValue = BootstrapAliasRecord.of(TestPorts.PRODUCER_ALIAS, TestPorts.PRIMARY_ARN, "us-east-1",
-                    "127.0.0.1:" + closed.getLocalPort()).txtValue();
-            closed.close();
-            Map<String, String> inputs = typicalInputs(endpoint, functionEnvironment());
-            Map<String, Set<String>> calledByFunction = callsAllowedByEachPolicy(endpoint, functionEnvironment(), inputs);
-            assertEquals(Set.of("kafka:GetBootstrapBrokers", "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"),
-                    calledByFunction.get("FlipBootstrapAliases"));
-            assertTrue(calledByFunction.get("StartReverseReplication").contains("ecs:RunTask"));
-            assertTrue(calledByFunction.get("DetectImpairment").contains("states:StartExecution"), calledByFunction.toString());
-            for (String readsTheForwardReplicatorsMetrics : List.of("CheckSecondaryReady", "VerifyForwardReplication", "CheckForwardReplicationCaughtUp")) {
-                assertTrue(calledByFunction.get(readsTheForwardReplicatorsMetrics).contains("cloudwatch:GetMetricData"),
-                        readsTheForwardReplicatorsMetrics + " read MSK Replicator's metrics: " + calledByFunction);
-            }
-            assertEquals(new TreeSet<>(TemplateTest.allowedActionsByFunction(new SamTemplate()).keySet()), new TreeSet<>(inputs.keySet()),
-                    "every function was exercised");
+    void withReplicatorTaskFlowsEveryFunctionsPolicyAllowsWhatItsCodeCalls() throws Exception {
+        Map<String, Set<String>> calledByFunction = everyFunctionOn(deployment("replicator-task", "route53-change"));
+        assertTrue(calledByFunction.get("StartReverseReplication").contains("ecs:RunTask"), calledByFunction.toString());
+        assertTrue(calledByFunction.get("StopReverseReplication").contains("ecs:StopTask"), calledByFunction.toString());
+        assertTrue(calledByFunction.values().stream().flatMap(Set::stream).noneMatch(action -> action.contains("Replicator")),
+                "no MSK Replicator call with replicator-task flows: " + calledByFunction);
+    }
+
+    /** Both flows MSK Replicator (the failback creates one in the primary's Region and deletes it; forward metrics in AWS/Kafka). */
+    @Test
+    void withMskReplicatorFlowsEveryFunctionsPolicyAllowsWhatItsCodeCalls() throws Exception {
+        Map<String, Set<String>> calledByFunction = everyFunctionOn(deployment("msk-replicator", "route53-change"));
+        assertEquals(Set.of("kafka:CreateReplicator", "kafka:DescribeClusterV2", "kafka:ListReplicators"),
+                calledByFunction.get("StartReverseReplication"));
+        assertTrue(calledByFunction.get("CheckReverseReplicationLag").containsAll(Set.of("kafka:DescribeReplicator", "cloudwatch:GetMetricData")),
+                calledByFunction.toString());
+        assertEquals(Set.of("kafka:DeleteReplicator", "kafka:DescribeReplicator"), calledByFunction.get("StopReverseReplication"));
+        assertTrue(calledByFunction.values().stream().flatMap(Set::stream).noneMatch(action -> action.startsWith("ecs:")),
+                "no ECS call with an MSK Replicator as the reverse flow: " + calledByFunction);
+        for (String readsTheForwardReplicatorsMetrics : List.of("CheckSecondaryReady", "VerifyForwardReplication", "CheckForwardReplicationCaughtUp")) {
+            assertTrue(calledByFunction.get(readsTheForwardReplicatorsMetrics).contains("cloudwatch:GetMetricData"),
+                    readsTheForwardReplicatorsMetrics + " read MSK Replicator's metrics: " + calledByFunction);
         }
     }
 
@@ -85,18 +90,13 @@ class IamCoverageTest {
         responses.bootstrapByCluster.put(TestPorts.PRIMARY_ARN, SharedClusters.primary().bootstrapServers());
         responses.bootstrapByCluster.put(TestPorts.SECONDARY_ARN, SharedClusters.secondary().bootstrapServers());
         try (FakeAwsEndpoint endpoint = new FakeAwsEndpoint(responses)) {
-            String controls = "arn:aws:route53-recovery-control::123456789012:controlpanel/p/routingcontrol/";
-            Map<String, String> env = functionEnvironment();
-            env.put("ALIAS_SWITCH_MODE", "arc-routing-control");
-            env.put("SECONDARY_BOOTSTRAP_SERVERS", SharedClusters.secondary().bootstrapServers());
-            env.put("ARC_CLUSTER_ENDPOINTS", "us-east-2=" + endpoint.uri());
-            env.put("ARC_ROUTING_CONTROLS", TestPorts.PRODUCER_ALIAS + "=" + controls + "pp|" + controls + "ps,"
-                    + TestPorts.CONSUMER_ALIAS + "=" + controls + "cp|" + controls + "cs");
-            Map<String, String> inputs = new LinkedHashMap<>(typicalInputs(endpoint, env));
+            Map<String, String> deployment = deployment("msk-replicator", "arc-routing-control");
+            deployment.put("ArcClusterEndpoints", "us-east-2=" + endpoint.uri());
+            Map<String, String> inputs = new LinkedHashMap<>(typicalInputs(endpoint, deployment, "msk-replicator"));
             inputs.keySet().retainAll(Set.of("FlipBootstrapAliases", "CheckAliasesInSync", "DetectImpairment"));
             inputs.put("CheckAliasesInSync", inputs.get("CheckAliasesInSync").replace("/change/C0FFEE", "arc-routing-control:secondary:" + TestPorts.PRODUCER_ALIAS));
 
-            Map<String, Set<String>> calledByFunction = callsAllowedByEachPolicy(endpoint, env, inputs);
+            Map<String, Set<String>> calledByFunction = callsAllowedByEachPolicy(endpoint, deployment, inputs);
             assertEquals(Set.of("kafka:GetBootstrapBrokers", "route53-recovery-cluster:GetRoutingControlState",
                     "route53-recovery-cluster:UpdateRoutingControlStates"), calledByFunction.get("FlipBootstrapAliases"));
             assertEquals(Set.of("route53-recovery-cluster:GetRoutingControlState"), calledByFunction.get("CheckAliasesInSync"));
@@ -106,28 +106,45 @@ class IamCoverageTest {
         }
     }
 
-    @Test
-    void withAnMskReplicatorAsTheReverseFlowTheFailbackFunctionsPoliciesAllowWhatTheyCall() throws Exception {
+    /** Every function of the stack run once on a typical input, in that deployment; the actions each called. */
+    private static Map<String, Set<String>> everyFunctionOn(Map<String, String> deployment) throws Exception {
         CannedAwsResponses responses = responsesOnTheSharedClustersWithTopicCustomer();
-        try (FakeAwsEndpoint endpoint = new FakeAwsEndpoint(responses)) {
-            Map<String, String> env = functionEnvironment();
-            env.put("REVERSE_REPLICATION_MODE", "msk-replicator");
-            env.put("REVERSE_REPLICATOR_SERVICE_ROLE_ARN", "arn:aws:iam::123456789012:role/msk-failover-ReverseReplicatorServiceRole-1");
-            Map<String, String> inputs = new LinkedHashMap<>(typicalInputs(endpoint, env));
-            inputs.keySet().retainAll(Set.of("StartReverseReplication", "CheckReverseReplicationLag", "CheckSecondaryConsumersDrained",
-                    "StopReverseReplication"));
-            inputs.replaceAll((function, input) -> input.replace("arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef",
-                    CannedAwsResponses.REVERSE_REPLICATOR_ARN));
-
-            Map<String, Set<String>> calledByFunction = callsAllowedByEachPolicy(endpoint, env, inputs);
-            assertEquals(Set.of("kafka:CreateReplicator", "kafka:DescribeClusterV2", "kafka:ListReplicators"),
-                    calledByFunction.get("StartReverseReplication"));
-            assertTrue(calledByFunction.get("CheckReverseReplicationLag").containsAll(Set.of("kafka:DescribeReplicator", "cloudwatch:GetMetricData")),
-                    calledByFunction.toString());
-            assertEquals(Set.of("kafka:DeleteReplicator", "kafka:DescribeReplicator"), calledByFunction.get("StopReverseReplication"));
-            assertTrue(calledByFunction.values().stream().flatMap(Set::stream).noneMatch(action -> action.startsWith("ecs:")),
-                    "no ECS call with an MSK Replicator as the reverse flow: " + calledByFunction);
+        try (ServerSocket closed = new ServerSocket(0); FakeAwsEndpoint endpoint = new FakeAwsEndpoint(responses)) {
+            // DetectImpairment reads the alias record: it names a primary that does not answer, so it goes on to start a failover.
+            responses.aliasTxtValue = BootstrapAliasRecord.of(TestPorts.PRODUCER_ALIAS, TestPorts.PRIMARY_ARN, "us-east-1",
+                    "127.0.0.1:" + closed.getLocalPort()).txtValue();
+            closed.close();
+            Map<String, String> inputs = typicalInputs(endpoint, deployment, deployment.get("ReverseReplicationMode"));
+            Map<String, Set<String>> calledByFunction = callsAllowedByEachPolicy(endpoint, deployment, inputs);
+            assertEquals(Set.of("kafka:GetBootstrapBrokers", "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"),
+                    calledByFunction.get("FlipBootstrapAliases"));
+            assertTrue(calledByFunction.get("DetectImpairment").contains("states:StartExecution"), calledByFunction.toString());
+            assertEquals(new TreeSet<>(TemplateTest.allowedActionsByFunction(TEMPLATE).keySet()), new TreeSet<>(inputs.keySet()),
+                    "every function was exercised");
+            return calledByFunction;
         }
+    }
+
+    /**
+     * The stack's parameters in a mode it can be deployed in (rule ReverseFlowMatchesTheForwardFlow: both flows alike),
+     * for this machine's clusters: plaintext, their bootstrap strings, a short probe.
+     */
+    private static Map<String, String> deployment(String replicationMode, String aliasSwitchMode) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        parameters.put("ForwardReplicationMode", replicationMode);
+        parameters.put("ReverseReplicationMode", replicationMode);
+        parameters.put("AliasSwitchMode", aliasSwitchMode);
+        parameters.put("KafkaAuth", "none");
+        parameters.put("ProbeTimeoutSeconds", "1");
+        parameters.put("PrimaryBootstrapServers", SharedClusters.primary().bootstrapServers());
+        parameters.put("SecondaryBootstrapServers", SharedClusters.secondary().bootstrapServers());
+        parameters.put("ForwardReplicatorArn", "arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc"); // the one CannedAwsResponses knows
+        return parameters;
+    }
+
+    /** The environment template.yaml gives the function in that deployment, its SDK clients pointed at the local endpoint. */
+    private static Map<String, String> environmentOf(String function, FakeAwsEndpoint endpoint, Map<String, String> deployment) {
+        return endpoint.environment(TEMPLATE.functionEnvironment(function + "Function", deployment));
     }
 
     /** Canned AWS answers whose GetBootstrapBrokers name the shared clusters, both holding topic customer. */
@@ -141,15 +158,15 @@ class IamCoverageTest {
     }
 
     /** Runs each function on its input as Lambda would and checks its policy allows every action it called; returns those actions. */
-    private static Map<String, Set<String>> callsAllowedByEachPolicy(FakeAwsEndpoint endpoint, Map<String, String> env,
+    private static Map<String, Set<String>> callsAllowedByEachPolicy(FakeAwsEndpoint endpoint, Map<String, String> deployment,
                                                                      Map<String, String> inputs) throws ReflectiveOperationException {
-        Map<String, Set<String>> allowed = TemplateTest.allowedActionsByFunction(new SamTemplate());
+        Map<String, Set<String>> allowed = TemplateTest.allowedActionsByFunction(TEMPLATE);
         List<String> problems = new ArrayList<>();
         Map<String, Set<String>> calledByFunction = new LinkedHashMap<>();
         for (var entry : inputs.entrySet()) {
             String function = entry.getKey();
             // Each function its own instance, as each Lambda function has its own containers (and caches).
-            AwsPorts.replaceShared(new AwsPorts(endpoint.environment(env)));
+            AwsPorts.replaceShared(new AwsPorts(environmentOf(function, endpoint, deployment)));
             int before = endpoint.requests().size();
             JsonHandler<?, ?> handler = (JsonHandler<?, ?>) Class.forName("com.mskfailover.orchestrator.handlers." + function)
                     .getConstructor().newInstance();
@@ -173,38 +190,15 @@ class IamCoverageTest {
         return calledByFunction;
     }
 
-    private static Map<String, String> functionEnvironment() {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("PRIMARY_CLUSTER_ARN", TestPorts.PRIMARY_ARN);
-        env.put("SECONDARY_CLUSTER_ARN", TestPorts.SECONDARY_ARN);
-        env.put("PRODUCER_ALIAS_NAMES", TestPorts.PRODUCER_ALIAS);
-        env.put("CONSUMER_ALIAS_NAMES", TestPorts.CONSUMER_ALIAS);
-        env.put("HOSTED_ZONE_ID", "Z0123456789ABC");
-        env.put("TOPICS", "customer");
-        env.put("CONSUMER_GROUPS", "msk-consumer");
-        env.put("KAFKA_AUTH", "none");
-        env.put("PROBE_TIMEOUT_SECONDS", "1");
-        env.put("WATCHED_ALARM_NAMES", TestPorts.ALARM);
-        env.put("FORWARD_REPLICATION_MODE", "msk-replicator");
-        env.put("FORWARD_REPLICATOR_ARN", "arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc");
-        env.put("ECS_CLUSTER_ARN", "arn:aws:ecs:us-east-2:123456789012:cluster/replicators");
-        env.put("REPLICATOR_TASK_DEFINITION_ARN", "arn:aws:ecs:us-east-2:123456789012:task-definition/replicator-task:1");
-        env.put("SUBNET_IDS", "subnet-1");
-        env.put("SECURITY_GROUP_IDS", "sg-1");
-        env.put("NOTIFICATION_TOPIC_ARN", "arn:aws:sns:us-east-2:123456789012:msk-failover");
-        env.put("FAILOVER_STATE_MACHINE_ARN", "arn:aws:states:us-east-2:123456789012:stateMachine:failover");
-        env.put("FAILBACK_STATE_MACHINE_ARN", "arn:aws:states:us-east-2:123456789012:stateMachine:failback");
-        env.put("PRIMARY_BOOTSTRAP_SERVERS", SharedClusters.primary().bootstrapServers());
-        return env;
-    }
-
-    private static Map<String, String> typicalInputs(FakeAwsEndpoint endpoint, Map<String, String> env) throws IOException {
-        AwsPorts.replaceShared(new AwsPorts(endpoint.environment(env)));
+    private static Map<String, String> typicalInputs(FakeAwsEndpoint endpoint, Map<String, String> deployment, String reverseMode) throws IOException {
+        AwsPorts.replaceShared(new AwsPorts(environmentOf("ValidateFailoverInput", endpoint, deployment)));
         String failoverStart = Files.readString(StateMachineRun.event("failover-start.json"));
         String failbackStart = Files.readString(StateMachineRun.event("failback-start.json"));
         String failoverPlan = newHandler("ValidateFailoverInput").handleJson(failoverStart);
         String failbackPlan = newHandler("ValidateFailbackInput").handleJson(failbackStart);
-        String replication = "{\"taskIds\":[\"arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef\"],\"replicatorName\":\"failback-replicator\","
+        String running = reverseMode.equals("msk-replicator") ? CannedAwsResponses.REVERSE_REPLICATOR_ARN
+                : "arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef";
+        String replication = "{\"taskIds\":[\"" + running + "\"],\"replicatorName\":\"failback-replicator\","
                 + "\"reused\":false,\"lag\":-1,\"catchUp\":{\"timeoutSeconds\":30}}";
         Map<String, String> inputs = new LinkedHashMap<>();
         inputs.put("ValidateFailoverInput", failoverStart);

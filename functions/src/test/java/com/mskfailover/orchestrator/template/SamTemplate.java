@@ -43,6 +43,15 @@ final class SamTemplate {
             Map.entry("ConsumersOnPrimaryRoutingControlArn", RC + "cccccccccccccccc"),
             Map.entry("ConsumersOnSecondaryRoutingControlArn", RC + "dddddddddddddddd"));
 
+    /** What CloudFormation gives for the references to the stack's own resources in a function's environment. */
+    static final Map<String, String> DEPLOYED_REFERENCES = Map.of(
+            "NotificationTopic", "arn:aws:sns:us-east-2:123456789012:msk-failover-NotificationTopic-AbCdEf",
+            "FailoverStateMachine", "arn:aws:states:us-east-2:123456789012:stateMachine:FailoverStateMachine-AbCdEf",
+            "FailbackStateMachine", "arn:aws:states:us-east-2:123456789012:stateMachine:FailbackStateMachine-AbCdEf",
+            "ReverseReplication.Outputs.ClusterArn", "arn:aws:ecs:us-east-2:123456789012:cluster/msk-failover-ReverseReplication-AbC-ReplicatorCluster-DeF",
+            "ReverseReplication.Outputs.TaskDefinitionArn", "arn:aws:ecs:us-east-2:123456789012:task-definition/msk-failover-replicator-task:1",
+            "ReverseReplication.Outputs.ServiceRoleArn", "arn:aws:iam::123456789012:role/msk-failover-ReverseReplication-ReverseReplicatorServiceRole-1");
+
     SamTemplate() {
         root = read("template.yaml");
         root.path("Resources").fields().forEachRemaining(entry -> {
@@ -90,10 +99,11 @@ final class SamTemplate {
      * The environment template.yaml gives a function (Globals' variables, then its own) for these parameter values (the
      * rest at their Default), as CloudFormation would compute it: a name that is a parameter reads as !Ref to it,
      * {@code [delimiter, [...]]} as !Join, {@code ${Name}} in text as !Sub, and {@code [condition, a, b]} as !If taking
-     * {@code a} (every value a mode may need is then set). Other values (!GetAtt X.Arn) stay as their text.
+     * {@code a} (every value a mode may need is then set). A reference to a resource of the stack (!Ref, !GetAtt) reads
+     * as {@link #DEPLOYED_REFERENCES}' example value.
      */
     Map<String, String> functionEnvironment(String functionId, Map<String, String> parameters) {
-        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> values = new LinkedHashMap<>(DEPLOYED_REFERENCES);
         root.path("Parameters").fields().forEachRemaining(parameter ->
                 values.put(parameter.getKey(), parameter.getValue().path("Default").asText("")));
         values.putAll(DEPLOY_VALUES);
@@ -103,6 +113,11 @@ final class SamTemplate {
                 .forEachRemaining(variable -> env.put(variable.getKey(), resolve(variable.getValue(), values)));
         resources().get(functionId).path("Properties").path("Environment").path("Variables").fields()
                 .forEachRemaining(variable -> env.put(variable.getKey(), resolve(variable.getValue(), values)));
+        env.forEach((name, value) -> {
+            if (resources().containsKey(value.split("\\.")[0])) {
+                throw new IllegalStateException(functionId + "'s " + name + " refers to " + value + ": add its deployed form to DEPLOYED_REFERENCES");
+            }
+        });
         return env;
     }
 
