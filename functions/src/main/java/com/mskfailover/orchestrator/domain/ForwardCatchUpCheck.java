@@ -73,12 +73,10 @@ public final class ForwardCatchUpCheck {
         String primary = clusters.bootstrapServers(plan.primary().clusterArn());
         List<String> pending = new ArrayList<>();
         for (String group : plan.consumerGroups()) {
-            // A consumer still reading the primary would commit there after the move: it must stop (it starts again
-            // on the secondary through the consumer alias).
-            List<String> members = kafka.activeMembers(primary, group);
-            if (!members.isEmpty()) {
-                pending.add("group " + group + " still has " + members.size() + " active member(s) on the primary " + members
-                        + ": stop its consumers there");
+            // It starts again on the secondary through the consumer alias.
+            java.util.Optional<String> toStop = kafka.consumersToStop(primary, group, "primary");
+            if (toStop.isPresent()) {
+                pending.add(toStop.get());
                 continue;
             }
             forwardReplication.offsetSyncMarker().ifPresent(marker -> pending.addAll(GroupOffsetHandover.notHandedOver(group, marker,

@@ -28,6 +28,16 @@ public interface KafkaInspector {
     java.util.List<String> activeMembers(String bootstrapServers, String groupId);
 
     /**
+     * What an operator must do before a group's consumers may move off a cluster: stop the ones still reading it
+     * (they would go on committing there after the move); empty when none is.
+     */
+    default java.util.Optional<String> consumersToStop(String bootstrapServers, String groupId, String cluster) {
+        java.util.List<String> members = activeMembers(bootstrapServers, groupId);
+        return members.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of("group " + groupId + " still has "
+                + members.size() + " active member(s) on the " + cluster + " " + members + ": stop its consumers there");
+    }
+
+    /**
      * A group's committed offsets over the topics, by partition ({@code topic-partition}, e.g. {@code customer-0});
      * partitions without a commit are absent.
      */

@@ -140,12 +140,10 @@ public final class ReverseReplicationSteps {
         boolean drained = true;
         for (String group : plan.consumerGroups()) {
             KafkaInspector.GroupLag lag = kafka.groupLag(secondary, group, plan.topics());
-            // A consumer still connected to the secondary would go on reading and committing there after the
-            // handover: it must be stopped (it starts again on the primary through the consumer alias).
-            List<String> members = kafka.activeMembers(secondary, group);
-            drained &= lag.isZero() && members.isEmpty();
-            seen.add(lag + (members.isEmpty() ? "" : ", group " + group + " still has " + members.size()
-                    + " active member(s) on the secondary " + members + ": stop its consumers there"));
+            // It starts again on the primary through the consumer alias.
+            java.util.Optional<String> toStop = kafka.consumersToStop(secondary, group, "secondary");
+            drained &= lag.isZero() && toStop.isEmpty();
+            seen.add(lag + toStop.map(stop -> ", " + stop).orElse(""));
         }
         KafkaInspector.GroupLag reverse = reverseLag(plan, replication);
         drained &= reverse.isZero();
