@@ -24,6 +24,8 @@ import software.amazon.awssdk.services.sns.SnsClient;
 
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.services.route53recoverycluster.Route53RecoveryClusterClient;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 
@@ -113,8 +115,8 @@ public final class AwsPorts implements Ports {
             case "arc-routing-control" -> new ArcRoutingControlAliases(
                     // Endpoints may be empty until the operator copies them from the created cluster (README): the
                     // client then fails each call naming the variable, but every handler still starts.
-                    new RoutingControlClusterClient(RoutingControlClusterClient.parseEndpoints(env.getOrDefault("ARC_CLUSTER_ENDPOINTS", "")),
-                            () -> credentials().resolveCredentials(), Duration.ofSeconds(3), API_CALL_TIMEOUT),
+                    new RoutingControlClusterClient(RoutingControlClusterClient.parseEndpoints(env.getOrDefault("ARC_CLUSTER_ENDPOINTS", ""))
+                            .stream().map(this::routingControlEndpoint).toList(), API_CALL_TIMEOUT),
                     ArcRoutingControlAliases.parseControls(OrchestratorSettings.required(env, "ARC_ROUTING_CONTROLS")),
                     new ArcRoutingControlAliases.ClusterRecords(settings.primaryClusterArn(), primaryBootstrapServers()),
                     new ArcRoutingControlAliases.ClusterRecords(settings.secondaryClusterArn(), OrchestratorSettings.required(env, "SECONDARY_BOOTSTRAP_SERVERS")));
@@ -216,6 +218,21 @@ public final class AwsPorts implements Ports {
             builder.region(Region.of(env.get("AWS_REGION")));
         }
         return builder;
+    }
+
+    /**
+     * An SDK client for one of the ARC cluster's endpoints, signed for its Region: a few seconds and no retry of its own,
+     * since the next endpoint is the better retry when this one's Region is the impaired one.
+     */
+    private RoutingControlClusterClient.Endpoint routingControlEndpoint(RoutingControlClusterClient.ClusterEndpoint where) {
+        Duration perEndpoint = Duration.ofSeconds(3);
+        return new RoutingControlClusterClient.Endpoint(where, Route53RecoveryClusterClient.builder()
+                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(perEndpoint).socketTimeout(perEndpoint).build())
+                .overrideConfiguration(config -> config.apiCallTimeout(perEndpoint).retryStrategy(AwsRetryStrategy.doNotRetry()))
+                .credentialsProvider(credentials())
+                .endpointOverride(where.uri())
+                .region(Region.of(where.region()))
+                .build());
     }
 
     /** The SDK's default chain (in Lambda: the execution role's session credentials, token included), one per instance. */

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The ARC routing control adapter over the wire (route53-recovery-cluster's JSON 1.0 protocol), against local endpoints. */
+/** The ARC routing control adapter (the SDK's route53recoverycluster) over the wire (JSON 1.0 protocol), against local endpoints. */
 class ArcRoutingControlAliasesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -80,7 +80,7 @@ class ArcRoutingControlAliasesTest {
         assertEquals(1, updates.size(), endpoint.requests().toString());
         FakeAwsEndpoint.Request update = updates.getFirst();
         assertEquals("POST", update.method());
-        assertEquals("/v1", update.path());
+        assertEquals("/v1/", update.path(), "the endpoint's path, then the operation's / (as the SDK joins them)");
         assertEquals("application/x-amz-json-1.0", update.headers().get("content-type"));
         assertEquals("ToggleCustomerAPI.UpdateRoutingControlStates", update.headers().get("x-amz-target"));
         String authorization = update.headers().get("authorization");
