@@ -90,7 +90,7 @@ class ProvenanceTest {
         assertTrue(Provenance.writtenByMskReplicator(headers));
     }
 
-    private static ConsumerRecord<byte[], byte[]> record(String topic, int partition, long offset, long timestamp,
+    static ConsumerRecord<byte[], byte[]> record(String topic, int partition, long offset, long timestamp,
                                                          String key, String value, Headers headers) {
         return new ConsumerRecord<>(topic, partition, offset, timestamp, TimestampType.CREATE_TIME, key.length(), value.length(),
                 key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8),
@@ -98,7 +98,7 @@ class ProvenanceTest {
     }
 
     /** What a replicator reading {@code record} from {@code cluster} writes, as read back at {@code offset}. */
-    private static ConsumerRecord<byte[], byte[]> copyOf(String cluster, ConsumerRecord<byte[], byte[]> record, long offset) {
+    static ConsumerRecord<byte[], byte[]> copyOf(String cluster, ConsumerRecord<byte[], byte[]> record, long offset) {
         Headers headers = new RecordHeaders(record.headers().toArray());
         Provenance.of(cluster, record).stamp(headers, Provenance.verifiedHop(record));
         return new ConsumerRecord<>(record.topic(), record.partition(), offset, record.timestamp(), TimestampType.CREATE_TIME,
