@@ -46,6 +46,14 @@ class AlarmsTest {
         ((ObjectNode) running.path("detail")).put("lastStatus", "RUNNING");
         assertFalse(Ruler.matchesRule(running.toString(), rule), "a task that is still running");
 
+        // The cluster the rule watches is the one the failback runs its tasks in, across the nested stacks.
+        JsonNode watched = template.resources().get("ReplicatorTaskStoppedRule").path("Properties").path("EventPattern").path("detail").path("clusterArn");
+        assertEquals("[\"ReplicatorClusterArn\"]", watched.toString());
+        assertEquals("ReverseReplication.Outputs.ClusterArn",
+                template.resources().get("Monitoring").path("Properties").path("Parameters").path("ReplicatorClusterArn").asText());
+        assertEquals("ReplicatorCluster.Arn", template.nestedTemplates().get("ReverseReplication").path("Outputs").path("ClusterArn").path("Value").asText());
+        assertEquals("AWS::ECS::Cluster", template.resources().get("ReplicatorCluster").path("Type").asText());
+
         JsonNode target = template.resources().get("ReplicatorTaskStoppedRule").path("Properties").path("Targets").get(0);
         assertEquals("NotificationTopicArn", target.path("Arn").asText());
         assertEquals("NotificationTopic", template.resources().get("Monitoring").path("Properties").path("Parameters").path("NotificationTopicArn").asText(),
