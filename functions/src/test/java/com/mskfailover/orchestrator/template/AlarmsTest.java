@@ -34,6 +34,22 @@ class AlarmsTest {
         alarms.forEach((id, alarm) -> assertTrue(alarm.path("Properties").path("AlarmActions").toString().contains("NotificationTopic"), id));
     }
 
+    /** The execution alarms live in the monitoring stack: they must watch this stack's state machines, each its own. */
+    @Test
+    void theExecutionAlarmsWatchTheStacksOwnStateMachines() {
+        JsonNode given = template.resources().get("Monitoring").path("Properties").path("Parameters");
+        assertEquals("FailoverStateMachine", given.path("FailoverStateMachineArn").asText());
+        assertEquals("FailbackStateMachine", given.path("FailbackStateMachineArn").asText());
+        Map<String, String> machineByAlarm = Map.of("FailoverExecutionFailedAlarm", "FailoverStateMachineArn",
+                "FailbackExecutionFailedAlarm", "FailbackStateMachineArn");
+        machineByAlarm.forEach((alarm, machine) -> {
+            List<String> watched = new java.util.ArrayList<>();
+            template.resources().get(alarm).path("Properties").path("Metrics").forEach(metric ->
+                    metric.path("MetricStat").path("Metric").path("Dimensions").forEach(dimension -> watched.add(dimension.path("Value").asText())));
+            assertEquals(List.of(machine, machine, machine), watched, alarm + ": failed, timed out and aborted executions of " + machine);
+        });
+    }
+
     @Test
     void aReplicatorTaskThatStopsByItselfIsReportedOneStoppedAtTheEndOfAFailbackIsNot() throws Exception {
         String rule = pattern("ReplicatorTaskStoppedRule");
