@@ -45,7 +45,7 @@ class AwsAdaptersHttpTest {
         var forward = new AwsPorts(endpoint.environment(Map.of("PRIMARY_CLUSTER_ARN", PRIMARY, "SECONDARY_CLUSTER_ARN", SECONDARY,
                 "PRODUCER_ALIAS_NAMES", "kafka-producers.msk.internal", "CONSUMER_ALIAS_NAMES", "kafka-consumers.msk.internal",
                 "FORWARD_REPLICATION_MODE", "msk-replicator",
-                "FORWARD_REPLICATOR_ARN", "arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc"))).forwardReplication();
+                "FORWARD_REPLICATOR_ARN", CannedAwsResponses.FORWARD_REPLICATOR_ARN))).forwardReplication();
         java.time.Instant quiet = java.time.Instant.parse("2026-12-06T10:00:30Z");
         responses.metricValue = 0;
         responses.metricTimestamp = java.time.Instant.parse("2026-12-06T10:00:00Z");

@@ -21,6 +21,8 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
     /** The failback's MSK Replicator: null until CreateReplicator (DescribeReplicator then answers NotFound). */
     public String reverseReplicatorState;
     public static final String REVERSE_REPLICATOR_ARN = "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-1";
+    /** The forward MSK Replicator DescribeReplicator knows (any ARN naming replicator "forward"). */
+    public static final String FORWARD_REPLICATOR_ARN = "arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc";
     /** Routing control ARN -> On/Off, as UpdateRoutingControlStates left it (a control never set reads Off, as ARC creates it). */
     public final java.util.Map<String, String> routingControlStates = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -64,7 +66,7 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
             // The ARN travels URL-encoded in the path.
             case "kafka:DescribeReplicator" -> java.net.URLDecoder.decode(request.path(), java.nio.charset.StandardCharsets.UTF_8).contains(":replicator/forward/")
                     ? new FakeAwsEndpoint.Response(200, "application/json",
-                    "{\"replicatorArn\":\"arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc\",\"replicatorName\":\"forward\",\"replicatorState\":\"RUNNING\"}", java.util.Map.of())
+                    "{\"replicatorArn\":\"" + FORWARD_REPLICATOR_ARN + "\",\"replicatorName\":\"forward\",\"replicatorState\":\"RUNNING\"}", java.util.Map.of())
                     : reverseReplicatorState == null
                     ? FakeAwsEndpoint.Response.error(404, "application/json", "{\"message\":\"replicator not found\"}", "NotFoundException")
                     : new FakeAwsEndpoint.Response(200, "application/json", "{\"replicatorArn\":\"" + REVERSE_REPLICATOR_ARN

@@ -93,7 +93,7 @@ class CfnLintTest {
                 values.put("ForwardReplicationMode", forwardMode.asText());
                 values.put("ReverseReplicationMode", forwardMode.asText()); // the rule ReverseFlowMatchesTheForwardFlow
                 Path copy = dir.resolve("template-" + aliasMode.asText() + "-" + forwardMode.asText() + ".yaml");
-                Files.writeString(copy, withNestedTemplatesFromTheProject(withDefaults(Files.readString(ROOT.resolve("template.yaml")), values)));
+                Files.writeString(copy, asDeployed(values));
                 files.add(copy.toString());
             }
         }
@@ -114,7 +114,7 @@ class CfnLintTest {
     void cfnLintReadsTheNestedTemplatesAndFindsAParameterNotGivenOrAnOutputThatDoesNotExist() throws Exception {
         Path dir = ROOT.resolve("functions/target/cfn-lint");
         Files.createDirectories(dir);
-        String template = withNestedTemplatesFromTheProject(withDefaults(Files.readString(ROOT.resolve("template.yaml")), SamTemplate.DEPLOY_VALUES));
+        String template = asDeployed(SamTemplate.DEPLOY_VALUES);
         String broken = template.replaceFirst("\n        KafkaAuth: !Ref KafkaAuth\n", "\n").replaceFirst("Outputs\\.ServiceRoleArn", "Outputs.NoSuchOutput");
         assertTrue(broken.length() < template.length(), "the copy lost KafkaAuth");
         Path copy = dir.resolve("template-broken.yaml");
@@ -124,9 +124,13 @@ class CfnLintTest {
         assertTrue(findings.stream().anyMatch(f -> f.contains("E1010") && f.contains("NoSuchOutput")), findings.toString());
     }
 
-    /** A copy's nested Locations, made absolute: sam build reads them relative to template.yaml, the copy lives elsewhere. */
-    private static String withNestedTemplatesFromTheProject(String template) {
-        return template.replace("Location: templates/", "Location: " + ROOT.resolve("templates") + "/");
+    /**
+     * template.yaml as deployed with these parameter values, to be linted from another folder: its nested Locations made
+     * absolute (sam build reads them relative to template.yaml).
+     */
+    private static String asDeployed(Map<String, String> values) throws IOException {
+        return withDefaults(Files.readString(ROOT.resolve("template.yaml")), values)
+                .replace("Location: templates/", "Location: " + ROOT.resolve("templates") + "/");
     }
 
     @Test

@@ -92,7 +92,7 @@ class IamCoverageTest {
         try (FakeAwsEndpoint endpoint = new FakeAwsEndpoint(responses)) {
             Map<String, String> deployment = deployment("msk-replicator", "arc-routing-control");
             deployment.put("ArcClusterEndpoints", "us-east-2=" + endpoint.uri());
-            Map<String, String> inputs = new LinkedHashMap<>(typicalInputs(endpoint, deployment, "msk-replicator"));
+            Map<String, String> inputs = new LinkedHashMap<>(typicalInputs(endpoint, deployment));
             inputs.keySet().retainAll(Set.of("FlipBootstrapAliases", "CheckAliasesInSync", "DetectImpairment"));
             inputs.put("CheckAliasesInSync", inputs.get("CheckAliasesInSync").replace("/change/C0FFEE", "arc-routing-control:secondary:" + TestPorts.PRODUCER_ALIAS));
 
@@ -114,7 +114,7 @@ class IamCoverageTest {
             responses.aliasTxtValue = BootstrapAliasRecord.of(TestPorts.PRODUCER_ALIAS, TestPorts.PRIMARY_ARN, "us-east-1",
                     "127.0.0.1:" + closed.getLocalPort()).txtValue();
             closed.close();
-            Map<String, String> inputs = typicalInputs(endpoint, deployment, deployment.get("ReverseReplicationMode"));
+            Map<String, String> inputs = typicalInputs(endpoint, deployment);
             Map<String, Set<String>> calledByFunction = callsAllowedByEachPolicy(endpoint, deployment, inputs);
             assertEquals(Set.of("kafka:GetBootstrapBrokers", "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"),
                     calledByFunction.get("FlipBootstrapAliases"));
@@ -138,7 +138,7 @@ class IamCoverageTest {
         parameters.put("ProbeTimeoutSeconds", "1");
         parameters.put("PrimaryBootstrapServers", SharedClusters.primary().bootstrapServers());
         parameters.put("SecondaryBootstrapServers", SharedClusters.secondary().bootstrapServers());
-        parameters.put("ForwardReplicatorArn", "arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc"); // the one CannedAwsResponses knows
+        parameters.put("ForwardReplicatorArn", CannedAwsResponses.FORWARD_REPLICATOR_ARN);
         return parameters;
     }
 
@@ -190,13 +190,13 @@ class IamCoverageTest {
         return calledByFunction;
     }
 
-    private static Map<String, String> typicalInputs(FakeAwsEndpoint endpoint, Map<String, String> deployment, String reverseMode) throws IOException {
+    private static Map<String, String> typicalInputs(FakeAwsEndpoint endpoint, Map<String, String> deployment) throws IOException {
         AwsPorts.replaceShared(new AwsPorts(environmentOf("ValidateFailoverInput", endpoint, deployment)));
         String failoverStart = Files.readString(StateMachineRun.event("failover-start.json"));
         String failbackStart = Files.readString(StateMachineRun.event("failback-start.json"));
         String failoverPlan = newHandler("ValidateFailoverInput").handleJson(failoverStart);
         String failbackPlan = newHandler("ValidateFailbackInput").handleJson(failbackStart);
-        String running = reverseMode.equals("msk-replicator") ? CannedAwsResponses.REVERSE_REPLICATOR_ARN
+        String running = deployment.get("ReverseReplicationMode").equals("msk-replicator") ? CannedAwsResponses.REVERSE_REPLICATOR_ARN
                 : "arn:aws:ecs:us-east-2:123456789012:task/replicators/0123456789abcdef";
         String replication = "{\"taskIds\":[\"" + running + "\"],\"replicatorName\":\"failback-replicator\","
                 + "\"reused\":false,\"lag\":-1,\"catchUp\":{\"timeoutSeconds\":30}}";

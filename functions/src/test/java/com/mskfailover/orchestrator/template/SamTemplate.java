@@ -24,6 +24,8 @@ final class SamTemplate {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private final JsonNode root;
     private final Map<String, JsonNode> nested = new LinkedHashMap<>();
+    /** template.yaml's resources, then its nested applications' (read once: the templates do not change). */
+    private final Map<String, JsonNode> resources = new LinkedHashMap<>();
 
     private static final String RC = "arn:aws:route53-recovery-control::123456789012:controlpanel/0123456789abcdef0123456789abcdef/routingcontrol/";
     /** Example values for the parameters a deploy must give (or that a mode needs), valid for their AllowedPattern. */
@@ -59,6 +61,12 @@ final class SamTemplate {
                 nested.put(entry.getKey(), read(nestedLocation(entry.getValue())));
             }
         });
+        root.path("Resources").fields().forEachRemaining(entry -> resources.put(entry.getKey(), entry.getValue()));
+        nested.values().forEach(template -> template.path("Resources").fields().forEachRemaining(entry -> {
+            if (resources.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
+                throw new IllegalStateException("two resources named " + entry.getKey() + ": give each a name of its own");
+            }
+        }));
     }
 
     private static JsonNode read(String path) {
@@ -85,14 +93,7 @@ final class SamTemplate {
 
     /** Every resource: template.yaml's, then its nested applications'. */
     Map<String, JsonNode> resources() {
-        Map<String, JsonNode> resources = new LinkedHashMap<>();
-        root.path("Resources").fields().forEachRemaining(entry -> resources.put(entry.getKey(), entry.getValue()));
-        nested.values().forEach(template -> template.path("Resources").fields().forEachRemaining(entry -> {
-            if (resources.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
-                throw new IllegalStateException("two resources named " + entry.getKey() + ": give each a name of its own");
-            }
-        }));
-        return resources;
+        return java.util.Collections.unmodifiableMap(resources);
     }
 
     /**
