@@ -12,6 +12,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
+import com.mskfailover.local.net.LoopbackPorts;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNode;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -27,7 +28,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,6 +86,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     private final String quorumVoters;
     private final Map<String, String> brokerOverrides;
     private final Map<String, Object> adminOverrides;
+    /** The ports this cluster reserved (not those its builder was given), given back on {@link #close()}. */
+    private final List<Integer> reservedPorts = new ArrayList<>();
     /** The in-process node's servers: built on its first start, started again on the same ports by a restart. */
     private KafkaClusterTestKit testKit;
     private boolean testKitRunning;
@@ -280,6 +282,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
             stop();
             closeTestKit();
         } finally {
+            reservedPorts.forEach(LoopbackPorts::release);
             if (deleteDataDirOnClose) {
                 deleteRecursively(dataDir);
             }
@@ -683,13 +686,11 @@ public final class LocalKafkaCluster implements AutoCloseable {
         return Optional.ofNullable(meta.getProperty("cluster.id"));
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** A port no one else takes before the node binds it, kept across restarts until {@link #close()}. */
+    private int freePort() {
+        int port = LoopbackPorts.reserve();
+        reservedPorts.add(port);
+        return port;
     }
 
     private static void deleteRecursively(Path root) {
@@ -766,10 +767,22 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
         /** Creates the cluster and starts its nodes. */
         public LocalKafkaCluster start() {
+            LocalKafkaCluster cluster;
             try {
-                return new LocalKafkaCluster(this).startNode();
+                cluster = new LocalKafkaCluster(this);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            }
+            try {
+                return cluster.startNode();
+            } catch (RuntimeException e) {
+                // Nodes that did start, and the ports, must not outlive a cluster nobody can close.
+                try {
+                    cluster.close();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
             }
         }
     }

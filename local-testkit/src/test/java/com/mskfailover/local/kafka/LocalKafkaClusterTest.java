@@ -1,14 +1,20 @@
 package com.mskfailover.local.kafka;
 
+import com.mskfailover.local.net.LoopbackPorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,12 +66,42 @@ class LocalKafkaClusterTest {
         }
     }
 
+    /**
+     * The suite starts dozens of clusters while clients connect and other servers bind port 0, all drawing from the
+     * kernel's ephemeral range: cluster starts in a row, under that churn, must each bind the ports they were given.
+     */
+    @Test
+    void clusterStartsInARowBindTheirPortsWhileOtherSocketsChurnTheEphemeralRange() throws Exception {
+        AtomicBoolean churning = new AtomicBoolean(true);
+        AtomicInteger churned = new AtomicInteger();
+        Thread churn = Thread.ofPlatform().daemon().start(() -> {
+            while (churning.get()) {
+                try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                     Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+                    churned.incrementAndGet();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        });
+        try {
+            for (int start = 1; start <= 8; start++) {
+                try (LocalKafkaCluster cluster = LocalKafkaCluster.start("start-" + start)) {
+                    cluster.clients().createTopic("customer", 1);
+                    cluster.clients().produce("customer", "k", "start " + start);
+                    assertEquals(List.of("start " + start), KafkaClients.values(cluster.clients().readAll("customer")));
+                }
+            }
+        } finally {
+            churning.set(false);
+            churn.join();
+        }
+        assertTrue(churned.get() > 0, "the churn opened no socket");
+    }
+
     @Test
     void anInProcessClusterOpensItsDataDirectoryAgainOnItsPort(@TempDir Path dataDir) throws IOException {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = LoopbackPorts.reserve();
         String clusterId;
         try (LocalKafkaCluster cluster = LocalKafkaCluster.builder("kept").dataDir(dataDir).brokerPort(port).start()) {
             assertEquals("127.0.0.1:" + port, cluster.bootstrapServers());
