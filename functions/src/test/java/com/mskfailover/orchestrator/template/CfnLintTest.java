@@ -107,6 +107,17 @@ class CfnLintTest {
     }
 
     /**
+     * What {@code sam validate --lint} lints: template.yaml itself, every parameter at its Default, warnings counted
+     * (it exits 1 on any finding, which stops a pipeline). Parameters whose default is empty must never reach a policy
+     * unless the conditions say they were given.
+     */
+    @Test
+    void templateYamlAsItStandsHasNoFindingAsSamValidateLintSeesIt() throws Exception {
+        assertEquals(List.of(), lint(secondaryRegionsNamedByTheReadme(), List.of(ROOT.resolve("template.yaml").toString())),
+                "sam validate --lint would exit 1");
+    }
+
+    /**
      * cfn-lint checks the contract with each nested template (parameters given, E3043; outputs read, E1010) only when it
      * finds the file: a Location it cannot read is logged, not reported. The check is real: the copy is read through.
      */

@@ -360,15 +360,19 @@ class TemplateTest {
                 if (statement.path("Action").isTextual()) {
                     arcActionsByFunction.computeIfAbsent(entry.getKey(), k -> new TreeSet<>()).add(statement.path("Action").asText());
                 }
-                // !If [SwitchesAliasesWithArc, [the stack's controls], a placeholder ARN that names no control]
+                // !If [NamesTheRoutingControls, [the stack's controls], a placeholder ARN that names no control]
                 JsonNode resource = statement.path("Resource");
-                assertEquals("SwitchesAliasesWithArc", resource.path(0).asText(), entry.getKey());
+                assertEquals("NamesTheRoutingControls", resource.path(0).asText(), entry.getKey());
                 Set<String> named = new TreeSet<>();
                 resource.path(1).forEach(arn -> named.add(arn.asText()));
                 assertEquals(routingControls, named, entry.getKey());
                 assertTrue(resource.path(2).asText().endsWith(":controlpanel/none/routingcontrol/none"), resource.toString());
             }
         }
+        // ... which holds in ARC mode only, and there only with every control given (as the Rules require).
+        String namesTheControls = template.root().path("Conditions").path("NamesTheRoutingControls").toString();
+        assertTrue(namesTheControls.contains("SwitchesAliasesWithArc"), namesTheControls);
+        routingControls.forEach(control -> assertTrue(namesTheControls.contains(control), namesTheControls));
         assertEquals(Map.of(
                 "FlipBootstrapAliasesFunction", Set.of("route53-recovery-cluster:GetRoutingControlState",
                         "route53-recovery-cluster:UpdateRoutingControlState", "route53-recovery-cluster:UpdateRoutingControlStates"),
