@@ -4,10 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +28,6 @@ class ForwardCatchUpCheckTest {
             List.of("customer"), List.of("msk-consumer"), List.of("p"), List.of("c"),
             new Timeouts(30, 60, 60, 30), 300, true, "failback-replicator", 1, "test", false, true);
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-06T10:00:00Z"));
     private final AtomicReference<Map<String, KafkaInspector.OffsetRange>> primary = new AtomicReference<>(ends(100, 50));
     private OptionalLong lag = OptionalLong.of(0);
     private List<String> membersOnPrimary = List.of();
@@ -39,22 +36,7 @@ class ForwardCatchUpCheckTest {
             "primary:9098", Map.of(), "secondary:9098", Map.of()));
     private final List<Instant> lagAskedSince = new ArrayList<>();
 
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-    };
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-12-06T10:00:00Z"));
 
     private final ForwardCatchUpCheck check = new ForwardCatchUpCheck(kafka(), arn -> arn.contains("us-east-1") ? "primary:9098" : "secondary:9098",
             new ForwardReplication() {
@@ -103,7 +85,7 @@ class ForwardCatchUpCheckTest {
     }
 
     private ForwardCatchUpCheck.CatchUp after(ForwardCatchUpCheck.CatchUp state, int seconds) {
-        now.set(now.get().plusSeconds(seconds));
+        clock.advanceSeconds(seconds);
         return check.check(PLAN, state);
     }
 

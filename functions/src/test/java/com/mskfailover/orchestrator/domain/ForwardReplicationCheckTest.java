@@ -2,10 +2,8 @@ package com.mskfailover.orchestrator.domain;
 
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,23 +19,7 @@ class ForwardReplicationCheckTest {
 
     private static final Instant BEGAN = Instant.parse("2026-12-07T03:00:00Z");
 
-    private Instant now = BEGAN;
-    private final Clock clock = new Clock() {
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    };
+    private final SettableClock clock = new SettableClock(BEGAN);
 
     private boolean running = true;
     private double throughput;
@@ -73,7 +55,7 @@ class ForwardReplicationCheckTest {
         PollState first = check.verify(plan(false), starting());
         assertFalse(first.done(), "no figure since the verification began yet: " + first.detail());
 
-        now = BEGAN.plusSeconds(90);
+        clock.set(BEGAN.plusSeconds(90));
         lag = OptionalLong.of(0);
         PollState second = check.verify(plan(false), first);
         assertTrue(second.done(), second.detail());
@@ -85,7 +67,7 @@ class ForwardReplicationCheckTest {
         lag = OptionalLong.of(42);
         PollState poll = check.verify(plan(false), starting());
         assertFalse(poll.done());
-        now = BEGAN.plusSeconds(31);
+        clock.set(BEGAN.plusSeconds(31));
         PollState last = poll;
         WaitTimedOutException timedOut = assertThrows(WaitTimedOutException.class, () -> check.verify(plan(false), last));
         assertTrue(timedOut.getMessage().contains("lag 42"), timedOut.getMessage());
