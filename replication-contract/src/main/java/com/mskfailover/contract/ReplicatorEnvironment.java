@@ -3,8 +3,6 @@ package com.mskfailover.contract;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * The environment of a replicator-task container: the variables it reads (ReplicatorConfig) and a builder for
@@ -43,14 +41,14 @@ public final class ReplicatorEnvironment {
         return with(SOURCE_AUTH, auth).with(TARGET_AUTH, auth);
     }
 
-    /** Exactly these topics (a regex of the quoted names). */
+    /** Exactly these topics, in MirrorMaker 2's grammar ({@link NameSelection}). */
     public ReplicatorEnvironment topics(Collection<String> names) {
-        return with(TOPICS, exactly(names));
+        return with(TOPICS, NameSelection.exactly(names));
     }
 
     /** The offsets of exactly these groups; none given: every group (the replicator's default). */
     public ReplicatorEnvironment groups(Collection<String> names) {
-        return names.isEmpty() ? this : with(GROUPS, exactly(names));
+        return names.isEmpty() ? this : with(GROUPS, NameSelection.exactly(names));
     }
 
     public ReplicatorEnvironment fromEarliest() {
@@ -69,9 +67,5 @@ public final class ReplicatorEnvironment {
 
     public Map<String, String> toMap() {
         return Map.copyOf(variables);
-    }
-
-    private static String exactly(Collection<String> names) {
-        return "^(" + names.stream().map(Pattern::quote).collect(Collectors.joining("|")) + ")$";
     }
 }

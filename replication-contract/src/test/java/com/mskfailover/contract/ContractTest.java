@@ -28,10 +28,36 @@ class ContractTest {
     void theEnvironmentNamesExactlyTheGivenTopics() {
         Map<String, String> env = ReplicatorEnvironment.flow("f", "s:9098", "t:9098").auth("iam")
                 .topics(List.of("customer", "orders.v2")).groups(List.of()).fromEarliest().lanes(3).toMap();
-        assertTrue("orders.v2".matches(env.get(ReplicatorEnvironment.TOPICS)));
-        assertFalse("ordersXv2".matches(env.get(ReplicatorEnvironment.TOPICS)));
+        assertEquals("customer,orders\\.v2", env.get(ReplicatorEnvironment.TOPICS), "MirrorMaker 2's grammar, readable in the task's environment");
+        var selection = NameSelection.parse("TOPICS", env.get(ReplicatorEnvironment.TOPICS));
+        assertTrue(selection.matcher("orders.v2").matches());
+        assertTrue(selection.matcher("customer").matches());
+        assertFalse(selection.matcher("ordersXv2").matches());
+        assertFalse(selection.matcher("customers").matches(), "whole names only");
         assertFalse(env.containsKey(ReplicatorEnvironment.GROUPS), "no groups given: every group");
         assertEquals("3", env.get(ReplicatorEnvironment.LANES));
         assertEquals("iam", env.get(ReplicatorEnvironment.TARGET_AUTH));
+    }
+
+    @Test
+    void mirrorMakerGrammarSelectsNamesAndRegexesSeparatedByCommas() {
+        var selection = NameSelection.parse("TOPICS", " customer , orders\\..*,payments|refunds ");
+        for (String selected : List.of("customer", "orders.eu", "orders.us", "payments", "refunds")) {
+            assertTrue(selection.matcher(selected).matches(), selected);
+        }
+        for (String other : List.of("customer,orders", "orders", "customer2", "xpayments")) {
+            assertFalse(selection.matcher(other).matches(), other);
+        }
+    }
+
+    @Test
+    void aBadEntryIsNamedWithTheSettingAndTheFix() {
+        IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> NameSelection.parse("GROUPS", "msk-consumer,audit("));
+        assertTrue(bad.getMessage().startsWith("GROUPS entry 'audit(' is not a valid Java regular expression"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("GROUPS=customer,orders"), bad.getMessage());
+        IllegalArgumentException empty = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> NameSelection.parse("TOPICS", " , "));
+        assertTrue(empty.getMessage().startsWith("TOPICS lists no name"), empty.getMessage());
     }
 }

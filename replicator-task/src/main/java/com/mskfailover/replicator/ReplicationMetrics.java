@@ -59,7 +59,7 @@ public final class ReplicationMetrics {
      * copied yet ({@code oldestWaiting}, a timestamp) when that is larger: a stalled or blocked flow shows a
      * growing latency (the RPO it would cost now), never 0.
      */
-    public synchronized String emit(long messageLag, int stalledPartitions, OptionalLong oldestWaiting) {
+    public synchronized String emit(long messageLag, int stalledPartitions, OptionalLong oldestWaiting, int selectedTopics) {
         long now = clock.millis();
         double seconds = Math.max(1, now - lastEmitMillis) / 1000.0;
         lastEmitMillis = now;
@@ -74,14 +74,31 @@ public final class ReplicationMetrics {
                 + "{\"Name\":\"ReplicationLatency\",\"Unit\":\"Milliseconds\"},"
                 + "{\"Name\":\"ReplicatorThroughput\",\"Unit\":\"Count/Second\"},"
                 + "{\"Name\":\"ReplicatorBytesInPerSec\",\"Unit\":\"Bytes/Second\"},"
-                + "{\"Name\":\"StalledPartitions\",\"Unit\":\"Count\"}]}]},"
+                + "{\"Name\":\"StalledPartitions\",\"Unit\":\"Count\"},"
+                + "{\"Name\":\"SelectedTopics\",\"Unit\":\"Count\"}]}]},"
                 // REPLICATOR_NAME is restricted to [A-Za-z0-9._-], so it needs no JSON escaping.
                 + "\"ReplicatorName\":\"" + replicatorName + "\","
                 + "\"MessageLag\":" + messageLag + ","
                 + "\"ReplicationLatency\":" + Math.round(latency) + ","
                 + "\"ReplicatorThroughput\":" + Math.round(copiedRecords / seconds) + ","
                 + "\"ReplicatorBytesInPerSec\":" + Math.round(copiedBytes / seconds) + ","
-                + "\"StalledPartitions\":" + stalledPartitions + "}";
+                + "\"StalledPartitions\":" + stalledPartitions + ","
+                + "\"SelectedTopics\":" + selectedTopics + "}";
+        out.println(line);
+        out.flush();
+        return line;
+    }
+
+    /**
+     * The line while TOPICS and TOPICS_EXCLUDE select no topic of the source: {@code SelectedTopics} 0 alone, as no lag
+     * or latency figure means anything then (an alarm on it, or on the lag's absence, catches a mistyped selection).
+     */
+    public synchronized String emitNothingSelected() {
+        long now = clock.millis();
+        lastEmitMillis = now;
+        String line = "{\"_aws\":{\"Timestamp\":" + now + ",\"CloudWatchMetrics\":[{\"Namespace\":\"" + NAMESPACE + "\","
+                + "\"Dimensions\":[[\"ReplicatorName\"]],\"Metrics\":[{\"Name\":\"SelectedTopics\",\"Unit\":\"Count\"}]}]},"
+                + "\"ReplicatorName\":\"" + replicatorName + "\",\"SelectedTopics\":0}";
         out.println(line);
         out.flush();
         return line;

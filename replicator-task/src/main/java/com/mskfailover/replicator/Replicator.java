@@ -267,10 +267,13 @@ public final class Replicator implements AutoCloseable {
 
     /** Nothing before the first commit: a lag of 0 would claim a position not known yet. */
     private void emitMetrics() throws Exception {
-        if (!replicatedUpTo().isEmpty()) {
+        int selectedTopics = topicSync.selectedTopics();
+        if (selectedTopics == 0) {
+            metrics.emitNothingSelected();
+        } else if (!replicatedUpTo().isEmpty()) {
             OptionalLong oldestWaiting = copiers.values().stream().map(RecordCopier::oldestWaiting)
                     .filter(OptionalLong::isPresent).mapToLong(OptionalLong::getAsLong).min();
-            metrics.emit(messageLag(), stalledPartitions(), oldestWaiting);
+            metrics.emit(messageLag(), stalledPartitions(), oldestWaiting, selectedTopics);
         }
     }
 

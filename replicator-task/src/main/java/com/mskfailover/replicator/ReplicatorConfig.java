@@ -1,5 +1,6 @@
 package com.mskfailover.replicator;
 
+import com.mskfailover.contract.NameSelection;
 import com.mskfailover.contract.ReplicatorEnvironment;
 
 import java.time.Duration;
@@ -7,7 +8,6 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Everything the replicator needs, read from environment variables (the Fargate-friendly contract in
@@ -96,16 +96,16 @@ public record ReplicatorConfig(
             return value.trim();
         }
 
+        /** MirrorMaker 2's grammar: comma-separated names and regular expressions ({@link NameSelection}). */
         Pattern pattern(String variable, Pattern defaultValue) {
             String value = env.get(variable);
             if (value == null || value.isBlank()) {
                 return defaultValue;
             }
             try {
-                return Pattern.compile(value.trim());
-            } catch (PatternSyntaxException e) {
-                throw new InvalidConfigurationException(variable + " is not a valid Java regular expression ("
-                        + e.getDescription() + " near index " + e.getIndex() + "): fix it, e.g. " + variable + "=customer|orders\\..*");
+                return NameSelection.parse(variable, value);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(e.getMessage());
             }
         }
 

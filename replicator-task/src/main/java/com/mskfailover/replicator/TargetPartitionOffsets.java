@@ -55,6 +55,11 @@ final class TargetPartitionOffsets {
     /** Just after the last copy of this replicator's last committed transaction: where its marker can be. */
     private long ownMarker = -1;
     private long lastCopy = -1;
+    /**
+     * Whether {@link #hole()} already saw the marker after the last copies unconfirmed: it is read back only once
+     * the partition stayed idle for a round, as a busy flow confirms it by its next copy.
+     */
+    private boolean tailMarkerSeen;
 
     /** This replicator's copy of source record {@code sourceOffset} is at {@code targetOffset}. */
     synchronized void copied(long sourceOffset, long targetOffset) {
@@ -63,6 +68,7 @@ final class TargetPartitionOffsets {
             put(ownMarker, 1, NO_RECORD);
         }
         ownMarker = -1;
+        tailMarkerSeen = false;
         lastCopy = Math.max(lastCopy, targetOffset);
         put(targetOffset, 1, sourceOffset);
     }
@@ -77,6 +83,7 @@ final class TargetPartitionOffsets {
         if (lastCopy >= 0) {
             ownMarker = lastCopy + 1;
             lastCopy = -1;
+            tailMarkerSeen = false;
         }
     }
 
@@ -149,13 +156,21 @@ final class TargetPartitionOffsets {
                     break;
                 }
                 readEnd = start + length;
+            } else if (readEnd == start) {
+                // Markers and aborted records right after what the group read: a consumer there would skip them too,
+                // and a group that read everything then stands at the end, with no lag (as the Kafka CLI computes it).
+                readEnd = start + length;
             }
             expected = start + length;
         }
         return OptionalLong.of(readEnd >= 0 ? readEnd : fallback);
     }
 
-    /** The first offsets of the flow not known yet, as {from, to}; null if there are none. */
+    /**
+     * The first offsets of the flow not known yet, as {from, to}; null if there are none. After the flow's last
+     * copies, the offset of their transaction's marker, once the partition stayed idle since the previous call: until
+     * it is known to hold no record, a group that read everything stands before it, with a lag of 1.
+     */
     synchronized long[] hole() {
         if (flowStart == Long.MAX_VALUE) {
             return null;
@@ -166,6 +181,12 @@ final class TargetPartitionOffsets {
                 return new long[] {expected, entry.getKey()};
             }
             expected = entry.getKey() + entry.getValue()[0];
+        }
+        if (ownMarker >= 0 && ownMarker == expected) {
+            if (tailMarkerSeen) {
+                return new long[] {ownMarker, ownMarker + 1};
+            }
+            tailMarkerSeen = true;
         }
         return null;
     }

@@ -75,6 +75,8 @@ public final class TopicSync {
     private final ReplicatorConfig config;
     private final Map<String, String> reportedFailures = new ConcurrentHashMap<>();
     private final Set<String> checkedTopics = ConcurrentHashMap.newKeySet();
+    /** How many source topics the selection matched at the last sync; -1 before the first. */
+    private volatile int selectedTopics = -1;
 
     public TopicSync(Admin source, Admin target, ReplicatorConfig config) {
         this.source = source;
@@ -82,12 +84,31 @@ public final class TopicSync {
         this.config = config;
     }
 
+    /** How many source topics TOPICS and TOPICS_EXCLUDE selected at the last sync (-1 before the first). */
+    public int selectedTopics() {
+        return selectedTopics;
+    }
+
+    /** A selection that matches nothing copies nothing: said once when it starts, and once when it ends. */
+    private void reportSelection(Set<String> onSource, Set<String> selected) {
+        int before = selectedTopics;
+        selectedTopics = selected.size();
+        if (selected.isEmpty() && before != 0) {
+            LOG.warn("TOPICS {} (TOPICS_EXCLUDE {}) selects none of the source's {} topics {}: nothing is replicated. "
+                            + "Give comma-separated names and regular expressions, as MirrorMaker 2 does (e.g. TOPICS=customer,orders\\..*)",
+                    config.topics().pattern(), config.topicsExclude().pattern(), onSource.size(),
+                    onSource.stream().sorted().limit(20).toList());
+        } else if (!selected.isEmpty() && before == 0) {
+            LOG.info("TOPICS now selects {} topic(s) of the source", selected.size());
+        }
+    }
+
     /** Creates what is missing on the target and says what can be replicated now. */
     public Result sync() throws Exception {
-        Set<String> topics = source.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).stream()
-                .filter(topic -> !isInternal(topic))
-                .filter(config::replicatesTopic)
-                .collect(Collectors.toSet());
+        Set<String> onSource = source.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).stream()
+                .filter(topic -> !isInternal(topic)).collect(Collectors.toSet());
+        Set<String> topics = onSource.stream().filter(config::replicatesTopic).collect(Collectors.toSet());
+        reportSelection(onSource, topics);
         Map<String, String> failing = new HashMap<>();
         if (topics.isEmpty()) {
             return new Result(Map.of(), Set.of(), failing);

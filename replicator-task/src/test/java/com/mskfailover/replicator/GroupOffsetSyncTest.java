@@ -2,6 +2,7 @@ package com.mskfailover.replicator;
 
 import com.mskfailover.local.kafka.LocalKafkaCluster;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -80,9 +81,33 @@ class GroupOffsetSyncTest {
         commitOnSource("reader", 4);
         awaitTargetOffset("reader", TARGET_OWN_RECORDS + 4);
         commitOnSource("reader", 10);
-        awaitTargetOffset("reader", TARGET_OWN_RECORDS + 10);
+        // The ten copies are one transaction: its marker follows them, and a group that read everything stands after it.
+        awaitTargetOffset("reader", TARGET_OWN_RECORDS + 10 + 1);
         List<String> next = nextValuesOnTarget("reader");
         assertEquals(List.of(), next, "a consumer that read everything on the source reads nothing again on the target");
+    }
+
+    /**
+     * As the Kafka CLI computes it ({@code kafka-consumer-groups --describe}: log end offset minus committed offset), a
+     * group that read everything on the source has LAG 0 on the target, although the copies end with a transaction marker.
+     */
+    @Test
+    void aGroupThatReadEverythingShowsLagZeroOnTheTarget() {
+        commitOnSource("caught-up", 10);
+        await("group caught-up has lag 0 on the target", GROUP_SYNC_BOUND, () -> lagOnTarget("caught-up") == 0);
+    }
+
+    /** LAG as {@code kafka-consumer-groups --describe} shows it: the log end offset less the committed offset. */
+    private static long lagOnTarget(String group) {
+        try (Admin admin = target.admin()) {
+            OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS).get(PARTITION);
+            long logEnd = admin.listOffsets(Map.of(PARTITION, OffsetSpec.latest()))
+                    .partitionResult(PARTITION).get(30, TimeUnit.SECONDS).offset();
+            return committed == null ? -1 : logEnd - committed.offset();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -21,7 +21,7 @@ class ReplicationMetricsTest {
         Clock clock = Clock.fixed(Instant.ofEpochMilli(10_000), ZoneOffset.UTC);
         ReplicationMetrics metrics = new ReplicationMetrics("failback", new PrintStream(out, true, StandardCharsets.UTF_8), clock);
         metrics.copied(2, 4_000, 4_000);
-        String line = metrics.emit(42, 0, OptionalLong.empty());
+        String line = metrics.emit(42, 0, OptionalLong.empty(), 3);
 
         assertEquals(line + System.lineSeparator(), out.toString(StandardCharsets.UTF_8));
         assertTrue(line.contains("\"Namespace\":\"MskFailover/Replicator\""), line);
@@ -33,6 +33,7 @@ class ReplicationMetricsTest {
         assertTrue(line.contains("\"ReplicatorThroughput\":2000,"), line);
         assertTrue(line.contains("\"ReplicatorBytesInPerSec\":4000000"), line);
         assertTrue(line.contains("\"StalledPartitions\":0"), line);
+        assertTrue(line.contains("\"SelectedTopics\":3}"), line);
         assertEquals(2, metrics.recordsCopied(), "totals survive the per-line reset");
     }
 
@@ -41,7 +42,7 @@ class ReplicationMetricsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Clock clock = Clock.fixed(Instant.ofEpochMilli(100_000), ZoneOffset.UTC);
         ReplicationMetrics metrics = new ReplicationMetrics("stalled", new PrintStream(out, true, StandardCharsets.UTF_8), clock);
-        String line = metrics.emit(1_010, 1, OptionalLong.of(40_000));
+        String line = metrics.emit(1_010, 1, OptionalLong.of(40_000), 1);
         assertTrue(line.contains("\"ReplicationLatency\":60000"), "the oldest waiting record is 60 s old: " + line);
         assertTrue(line.contains("\"StalledPartitions\":1"), line);
         assertTrue(line.contains("\"ReplicatorThroughput\":0,"), line);

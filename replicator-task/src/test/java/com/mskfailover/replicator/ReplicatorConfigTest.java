@@ -68,6 +68,14 @@ class ReplicatorConfigTest {
         assertFalse(config.replicatesTopic("payments"));
         assertFalse(config.syncsGroup("test-1"));
         assertTrue(config.syncsGroup("msk-consumer"));
+
+        // MirrorMaker 2's grammar: the orchestrator's and a user's 'customer,orders' selects both topics.
+        env.put("TOPICS", "customer,orders");
+        env.put("TOPICS_EXCLUDE", "customer\\.tmp, orders\\..*");
+        ReplicatorConfig listed = ReplicatorConfig.fromEnvironment(env);
+        assertTrue(listed.replicatesTopic("customer"));
+        assertTrue(listed.replicatesTopic("orders"));
+        assertFalse(listed.replicatesTopic("customer,orders"));
         assertEquals(ReplicatorConfig.StartingPosition.LATEST, config.startingPosition());
         assertFalse(config.skipMskReplicatorRecords());
     }
@@ -79,6 +87,8 @@ class ReplicatorConfigTest {
             "SOURCE_AUTH|kerberos",
             "TARGET_AUTH|plain",
             "TOPICS|customer(",
+            "TOPICS|'customer,orders('",
+            "TOPICS_EXCLUDE|','",
             "GROUPS_EXCLUDE|[a-",
             "STARTING_POSITION|middle",
             "REPLICATOR_NAME|has space",

@@ -79,8 +79,11 @@ class ReplicatorTest {
             await("the forward flow copied both records", WAIT, () -> count(secondary, topic) == 2 && caughtUp(primary, "blog-forward", topic));
             assertEquals(List.of("c1", "c2"), KafkaClients.values(sortedRecords(onPrimary.consumeAsGroup(group, topic))));
             Map<TopicPartition, Long> primaryPositions = withRecordsRead(onPrimary.committedOffsets(group));
-            await("the group's position reached the secondary within " + GROUP_SYNC_BOUND, GROUP_SYNC_BOUND,
-                    () -> withRecordsRead(onSecondary.committedOffsets(group)).equals(primaryPositions));
+            // On the secondary the group stands at the end of each partition it read (after the copies' marker): LAG 0.
+            await("the group's position reached the secondary within " + GROUP_SYNC_BOUND, GROUP_SYNC_BOUND, () -> {
+                Map<TopicPartition, Long> positions = withRecordsRead(onSecondary.committedOffsets(group));
+                return positions.keySet().equals(primaryPositions.keySet()) && positions.equals(withRecordsRead(onSecondary.endOffsets(topic)));
+            });
 
             // Failover: the consumer moves to the secondary and must not re-read c1, c2.
             assertEquals(List.of(), KafkaClients.values(onSecondary.consumeAsGroup(group, topic)));
@@ -97,13 +100,12 @@ class ReplicatorTest {
                 assertEquals(2, failback.recordsSkipped(), "c1 and c2 came from the primary and are not written back");
                 assertEquals(2, forward.recordsSkipped(), "c3 and c4 came from the secondary and are not written back");
 
-                // Just after the last of c1..c4 in each partition (a transaction marker may follow a copy: consumers skip it).
-                Map<TopicPartition, Long> afterCopies = new java.util.HashMap<>();
-                onPrimary.readAll(topic).forEach(r -> afterCopies.merge(new TopicPartition(topic, r.partition()), r.offset() + 1, Math::max));
-                assertEquals(secondaryPositions.keySet(), afterCopies.keySet());
-                await("the group's position on the primary is just after c3 and c4", GROUP_SYNC_BOUND, () -> {
+                // At the end of each partition: after the last of c1..c4 and the marker that follows a copy (LAG 0).
+                Map<TopicPartition, Long> ends = withRecordsRead(onPrimary.endOffsets(topic));
+                assertEquals(secondaryPositions.keySet(), ends.keySet());
+                await("the group's position on the primary is after c3 and c4, at the end", GROUP_SYNC_BOUND, () -> {
                     Map<TopicPartition, Long> positions = onPrimary.committedOffsets(group);
-                    return afterCopies.entrySet().stream().allMatch(entry -> entry.getValue().equals(positions.get(entry.getKey())));
+                    return ends.entrySet().stream().allMatch(entry -> entry.getValue().equals(positions.get(entry.getKey())));
                 });
                 // Consumers move back: nothing is read twice, and what producers write now is read once.
                 assertEquals(List.of(), KafkaClients.values(onPrimary.consumeAsGroup(group, topic)));
@@ -265,6 +267,28 @@ class ReplicatorTest {
         }
         String first = lines.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
         assertTrue(first.startsWith("{\"_aws\":{\"Timestamp\":"), "one JSON object per line: " + first);
+    }
+
+    /**
+     * TOPICS in MirrorMaker 2's grammar, as the orchestrator and users write it: {@code a,b} replicates both topics (as
+     * one regex it would have selected nothing, silently); a selection that matches no topic says so in a metric.
+     */
+    @Test
+    void aCommaSeparatedTopicListReplicatesEachTopicAndASelectionOfNothingShowsInAMetric() {
+        primary.clients().createTopic("grammar-a", 1);
+        primary.clients().createTopic("grammar-b", 1);
+        primary.clients().produce("grammar-a", "k", "a1");
+        primary.clients().produce("grammar-b", "k", "b1");
+        try (Replicator listed = start(primary, secondary, "grammar", "TOPICS", "grammar-a, grammar-b")) {
+            await("both listed topics are copied", WAIT, () -> count(secondary, "grammar-a") == 1 && count(secondary, "grammar-b") == 1);
+        }
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+        ReplicatorConfig nothing = ReplicatorConfig.fromEnvironment(ReplicationTestSupport.env(primary, secondary, "selects-nothing",
+                "TOPICS", "grammar-c,no-such-topic", "METRICS_INTERVAL_MS", "200"));
+        try (Replicator replicator = Replicator.start(nothing, new java.io.PrintStream(lines, true, StandardCharsets.UTF_8))) {
+            await("a metrics line says the selection matches no topic", WAIT,
+                    () -> lines.toString(StandardCharsets.UTF_8).contains("\"ReplicatorName\":\"selects-nothing\",\"SelectedTopics\":0}"));
+        }
     }
 
     @Test
