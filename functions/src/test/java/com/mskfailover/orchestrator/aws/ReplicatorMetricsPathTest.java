@@ -134,7 +134,7 @@ class ReplicatorMetricsPathTest {
         Clock now = Clock.fixed(java.time.Instant.now(), java.time.ZoneOffset.UTC);
         ReplicationMetrics metrics = new ReplicationMetrics(replicatorName, new PrintStream(stdout, true, StandardCharsets.UTF_8), now);
         // A stalled flow: nothing copied in the interval, its oldest waiting record 90 s old. The RPO check must see 90 s.
-        String line = metrics.emit(7, 1, java.util.OptionalLong.of(now.millis() - 90_000));
+        String line = metrics.emit(7, 1, java.util.OptionalLong.of(now.millis() - 90_000), 1);
         assertEquals(line, stdout.toString(StandardCharsets.UTF_8).strip(), "the line is what the task prints");
         cloudWatch.ingest(stackRegion, line);
 
@@ -154,7 +154,7 @@ class ReplicatorMetricsPathTest {
         // The stand-in matches as CloudWatch does, so the test above can fail: the old default namespace found nothing.
         EmfCloudWatch cloudWatch = new EmfCloudWatch();
         cloudWatch.ingest("us-east-2", new ReplicationMetrics("replicator-task", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                Clock.systemUTC()).emit(0, 0, java.util.OptionalLong.empty()));
+                Clock.systemUTC()).emit(0, 0, java.util.OptionalLong.empty(), 1));
         Map<String, String> env = replicatorTaskModeEnvironment("us-east-2");
         env.put("FORWARD_REPLICATOR_NAME", "replicator-task");
         env.put("REPLICATOR_TASK_METRICS_NAMESPACE", "ReplicatorTask");
