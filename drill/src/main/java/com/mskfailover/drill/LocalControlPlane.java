@@ -17,6 +17,7 @@ import com.mskfailover.orchestrator.handlers.DetectImpairment;
 import com.mskfailover.orchestrator.handlers.ProbePrimary;
 import com.mskfailover.orchestrator.kafka.KafkaAdminInspector;
 import com.mskfailover.orchestrator.kafka.ReplicatorGroupForwardReplication;
+import com.mskfailover.orchestrator.local.DynaliteOperationLocks;
 import com.mskfailover.orchestrator.local.FileBootstrapAliases;
 import com.mskfailover.orchestrator.local.FixedAlarmStates;
 import com.mskfailover.orchestrator.local.LocalProcessReplicatorTasks;
@@ -115,7 +116,8 @@ final class LocalControlPlane implements AutoCloseable {
         LocalReverseMskReplicators reverse = !options.mskReplicator() ? null : new LocalReverseMskReplicators(clusters,
                 (name, source, target, topics) -> standIn(LocalMskReplicator.start(new LocalMskReplicator.Config(name, source, target, topics,
                         LocalMskReplicator.StartingPosition.EARLIEST, List.of()))));
-        this.ports = new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forward, notifier, alarms, executions, reverse);
+        this.ports = new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forward, notifier, alarms, executions, reverse,
+                DynaliteOperationLocks.fresh());
         // One set of handlers, as one deployed stack has: the Lambda endpoint and the direct invocations share it.
         this.wiring = LocalWiring.of(options.projectDir());
         this.handlers = wiring.handlers(ports);
