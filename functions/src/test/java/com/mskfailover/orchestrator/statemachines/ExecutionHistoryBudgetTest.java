@@ -91,7 +91,8 @@ class ExecutionHistoryBudgetTest {
         // Failover with a 12 s alias sync: the flip fixes the deadline (12 s later), then Wait 5 -> check: checks 5, 10
         // and 15 s after the flip, the third past the deadline (the last one allowed), each round Wait 2 + Task 5 + Choice 2.
         Run run = longestRun("failover", new Timeouts(12, 1, 1, 1), 0, Map.of("Planned?", "FlipAliasesToSecondary"));
-        int fixed = 2 /* execution */ + 3 * 5 /* validate, ready, flip */ + 2 * 2 /* DryRun?, Planned? */ + 5 + 2 /* notify, succeed */;
+        int fixed = 2 /* execution */ + 5 * 5 /* validate, acquire the lock, ready, flip, release the lock */ + 2 * 2 /* DryRun?, Planned? */
+                + 5 + 2 /* notify, succeed */;
         assertEquals(fixed + 3 * 9, run.events(), run.toString());
         assertEquals(15, run.seconds());
         assertEquals(3, run.visits().get("CheckAliasesInSync"));

@@ -160,12 +160,21 @@ class TemplateTest {
                 switch (state.path("Type").asText()) {
                     case "Task" -> {
                         assertTrue(state.path("Retry").toString().contains("Lambda.ServiceException"), name + " retries Lambda service errors");
-                        if (!name.startsWith("Notify")) {
-                            JsonNode catcher = state.path("Catch").get(0);
+                        if (name.startsWith("ReleaseOperationLock")) {
+                            // A release that fails still notifies: its Catch goes on where its Next goes.
+                            assertEquals(state.path("Next").asText(), state.path("Catch").get(0).path("Next").asText(), name);
+                            assertEquals("[\"States.ALL\"]", state.path("Catch").get(0).path("ErrorEquals").toString(), name);
+                        } else if (!name.startsWith("Notify")) {
+                            // Every failure frees the operation lock, then notifies, then fails.
+                            JsonNode catchers = state.path("Catch");
+                            JsonNode catcher = catchers.get(catchers.size() - 1);
                             assertEquals("[\"States.ALL\"]", catcher.path("ErrorEquals").toString(), name);
-                            String handler = catcher.path("Next").asText();
+                            assertEquals("ReleaseOperationLockAfterFailure", catcher.path("Next").asText(), name);
+                            String handler = states.path("ReleaseOperationLockAfterFailure").path("Next").asText();
                             assertTrue(handler.startsWith("Notify") && handler.endsWith("Failed"), name + " -> " + handler);
                             assertEquals("Fail", states.path(states.path(handler).path("Next").asText()).path("Type").asText(), handler + " ends in Fail");
+                            // Only the lock's refusal is told apart: it took no lock, so it notifies and fails at once.
+                            assertTrue(catchers.size() == 1 || name.equals("AcquireOperationLock"), name + " catches " + catchers);
                         }
                     }
                     case "Choice" -> {
