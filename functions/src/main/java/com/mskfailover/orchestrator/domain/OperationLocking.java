@@ -19,7 +19,7 @@ import java.util.Optional;
 public final class OperationLocking {
 
     /** The state machines' TimeoutSeconds: no execution runs longer, so no running execution outlives its lease. */
-    public static final Duration LEASE = Duration.ofHours(12);
+    public static final Duration LEASE = Duration.ofHours(24);
     /** Lambda's clock against Step Functions' (the lease counts from the execution's StartTime). */
     static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     private static final String RUNNING = "RUNNING";
