@@ -48,9 +48,15 @@ class OperationLockStateMachineTest {
 
     /** Ports on the shared clusters, both holding the topic, every alias on the primary. */
     private TestPorts portsOnPrimary() {
+        return portsOnPrimary(null);
+    }
+
+    /** @param aliases null: a file of its own */
+    private TestPorts portsOnPrimary(BootstrapAliases aliases) {
         SharedClusters.primary().clients().createTopic(TOPIC, 3);
         SharedClusters.secondary().clients().createTopic(TOPIC, 3);
-        TestPorts ports = portsOnPrimary();
+        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), aliases);
+        ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
         return ports;
     }
 
