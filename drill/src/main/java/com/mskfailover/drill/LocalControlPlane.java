@@ -372,6 +372,7 @@ final class LocalControlPlane implements AutoCloseable {
         executions.setRunning(executionName, true);
         try {
             return new LocalStateMachineRunner(lambdas.endpoint())
+                    .executionName(executionName)
                     .zeroWaits(!options.realWaits())
                     .timeout(Duration.ofMinutes(15))
                     .run(options.projectDir().resolve("statemachines").resolve(machine + ".asl.json"),
