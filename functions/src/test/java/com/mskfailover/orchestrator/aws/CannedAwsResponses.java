@@ -20,6 +20,7 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
      * GetItem names it, DescribeExecution says it is {@link #lockHolderStatus}, and a takeover conditioned on it succeeds.
      */
     public String lockHolderArn;
+    /** null: DescribeExecution answers ExecutionDoesNotExist. */
     public String lockHolderStatus = "ABORTED";
     /** GetMetricData's datapoint: its value and, when set, the start of its minute (CloudWatch's Timestamps). */
     public double metricValue = 800.0;
@@ -66,7 +67,10 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
                     : "{\"Item\":{\"lockKey\":{\"S\":\"operation\"},\"ownerExecution\":{\"S\":\"" + lockHolderArn + "\"},\"ownerOperation\":{\"S\":\"failback\"},"
                     + "\"acquiredAt\":{\"S\":\"2026-12-06T10:00:00Z\"},\"leaseUntil\":{\"N\":\"4102444800\"}}}", java.util.Map.of());
             case "dynamodb:DeleteItem" -> new FakeAwsEndpoint.Response(200, "application/x-amz-json-1.0", "{}", java.util.Map.of());
-            case "states:DescribeExecution" -> new FakeAwsEndpoint.Response(200, "application/x-amz-json-1.0", "{\"executionArn\":\"" + lockHolderArn
+            case "states:DescribeExecution" -> lockHolderStatus == null
+                    ? FakeAwsEndpoint.Response.error(400, "application/x-amz-json-1.0",
+                    "{\"__type\":\"com.amazonaws.swf.service.v2.model#ExecutionDoesNotExist\",\"message\":\"Execution Does Not Exist\"}", "ExecutionDoesNotExist")
+                    : new FakeAwsEndpoint.Response(200, "application/x-amz-json-1.0", "{\"executionArn\":\"" + lockHolderArn
                     + "\",\"stateMachineArn\":\"arn:aws:states:us-east-2:123456789012:stateMachine:msk-failover-failback\",\"status\":\"" + lockHolderStatus
                     + "\",\"startDate\":1795500000}", java.util.Map.of());
             case "sns:Publish" -> json
