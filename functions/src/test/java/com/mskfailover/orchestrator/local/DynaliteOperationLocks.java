@@ -1,6 +1,7 @@
 package com.mskfailover.orchestrator.local;
 
 import com.mskfailover.local.dynamodb.LocalDynamoDb;
+import com.mskfailover.local.wait.Polling;
 import com.mskfailover.orchestrator.aws.DynamoDbOperationLock;
 import com.mskfailover.orchestrator.domain.OperationLock;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -11,7 +12,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
@@ -36,13 +39,18 @@ public final class DynaliteOperationLocks {
                 .build();
     }
 
-    /** Creates a table shaped like OperationLockTable (key lockKey, on demand) and returns its name. */
+    /**
+     * Creates a table shaped like OperationLockTable (key lockKey, on demand) and returns its name once it is ACTIVE
+     * (until then DynamoDB, and dynalite, answer ResourceNotFoundException, as a deploy never lets the functions see).
+     */
     public static String createTable(DynamoDbClient client) {
         String name = "operation-lock-" + UUID.randomUUID();
         client.createTable(request -> request.tableName(name)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(definition -> definition.attributeName(DynamoDbOperationLock.KEY).attributeType(ScalarAttributeType.S))
                 .keySchema(key -> key.attributeName(DynamoDbOperationLock.KEY).keyType(KeyType.HASH)));
+        Polling.until("table " + name + " to be ACTIVE", Duration.ofSeconds(30),
+                () -> client.describeTable(request -> request.tableName(name)).table().tableStatus() == TableStatus.ACTIVE);
         return name;
     }
 
