@@ -17,6 +17,9 @@ import com.mskfailover.orchestrator.handlers.DetectImpairment;
 import com.mskfailover.orchestrator.handlers.ProbePrimary;
 import com.mskfailover.orchestrator.kafka.KafkaAdminInspector;
 import com.mskfailover.orchestrator.kafka.ReplicatorGroupForwardReplication;
+import com.mskfailover.orchestrator.aws.DynamoDbOperationLock;
+import com.mskfailover.orchestrator.domain.OperationLock;
+import com.mskfailover.orchestrator.local.DynaliteOperationLocks;
 import com.mskfailover.orchestrator.local.FileBootstrapAliases;
 import com.mskfailover.orchestrator.local.FixedAlarmStates;
 import com.mskfailover.orchestrator.local.LocalProcessReplicatorTasks;
@@ -75,6 +78,8 @@ final class LocalControlPlane implements AutoCloseable {
     private final LocalProcessReplicatorTasks tasks;
     private final FixedAlarmStates alarms = new FixedAlarmStates();
     private final RecordingExecutions executions = new RecordingExecutions();
+    /** The real DynamoDB adapter on dynalite (a server of this JVM, a table of this run). */
+    private final DynamoDbOperationLock operationLock = DynaliteOperationLocks.fresh();
     private final RecordingNotifier notifier = new RecordingNotifier(true);
     private final LocalWiring.LocalPorts ports;
     private final LocalWiring wiring;
@@ -115,7 +120,8 @@ final class LocalControlPlane implements AutoCloseable {
         LocalReverseMskReplicators reverse = !options.mskReplicator() ? null : new LocalReverseMskReplicators(clusters,
                 (name, source, target, topics) -> standIn(LocalMskReplicator.start(new LocalMskReplicator.Config(name, source, target, topics,
                         LocalMskReplicator.StartingPosition.EARLIEST, List.of()))));
-        this.ports = new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forward, notifier, alarms, executions, reverse);
+        this.ports = new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forward, notifier, alarms, executions, reverse,
+                operationLock);
         // One set of handlers, as one deployed stack has: the Lambda endpoint and the direct invocations share it.
         this.wiring = LocalWiring.of(options.projectDir());
         this.handlers = wiring.handlers(ports);
@@ -284,6 +290,46 @@ final class LocalControlPlane implements AutoCloseable {
         return runExecution("failover", execution.getKey(), execution.getValue());
     }
 
+    /** A failover started by hand under this name (events/failover-start.json), run by the local interpreter. */
+    ExecutionResult runFailover(String executionName) throws IOException {
+        return runExecution("failover", executionName, Files.readString(options.projectDir().resolve("events/failover-start.json")));
+    }
+
+    /** The failover DetectImpairment started under this name, run by the local interpreter. */
+    ExecutionResult runStartedFailover(String executionName) {
+        String input = executions.started().get(executionName);
+        if (input == null) {
+            throw new IllegalStateException("DetectImpairment started no failover named " + executionName + ": " + executions.started().keySet());
+        }
+        return runExecution("failover", executionName, input);
+    }
+
+    /** Names of the failovers DetectImpairment started, in order. */
+    List<String> startedFailovers() {
+        return List.copyOf(executions.started().keySet());
+    }
+
+    /** Who holds the operation lock now (read consistently). */
+    Optional<OperationLock.Holder> operationLockHolder() {
+        return operationLock.holder();
+    }
+
+    /**
+     * Leaves the operation lock as an execution killed mid-way leaves it: held by it until {@code leaseUntil}, no
+     * release; {@code listedRunning}: Step Functions still says RUNNING (what only the lease then frees).
+     */
+    String leaveOperationLock(String machine, String executionName, java.time.Instant leaseUntil, boolean listedRunning) {
+        String arn = executionArn(machine, executionName);
+        operationLock.acquire(new OperationLock.Holder(arn, machine, java.time.Instant.now(), leaseUntil), java.time.Instant.now());
+        executions.setRunning(executionName, listedRunning);
+        return arn;
+    }
+
+    /** $$.Execution.Id of a local execution (the runner names the state machine after its file). */
+    static String executionArn(String machine, String executionName) {
+        return "arn:aws:states:us-east-2:000000000000:execution:" + machine + ":" + executionName;
+    }
+
     int failoversStarted() {
         return executions.started().size();
     }
@@ -326,6 +372,7 @@ final class LocalControlPlane implements AutoCloseable {
         executions.setRunning(executionName, true);
         try {
             return new LocalStateMachineRunner(lambdas.endpoint())
+                    .executionName(executionName)
                     .zeroWaits(!options.realWaits())
                     .timeout(Duration.ofMinutes(15))
                     .run(options.projectDir().resolve("statemachines").resolve(machine + ".asl.json"),

@@ -9,8 +9,9 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Two failback executions started at the same moment (two operators, or a double click): one reverse flow between
- * them (the same RunTask client token), the aliases end on the primary, nothing duplicated.
+ * Two failback executions started at the same moment (two operators, or a double click): the operation lock lets
+ * one run and refuses the other (or, should one end before the other starts, both run, one reverse flow between them:
+ * the same RunTask client token); the aliases end on the primary, nothing duplicated.
  */
 final class TwoFailbacksScenario implements Scenario {
 
@@ -47,8 +48,11 @@ final class TwoFailbacksScenario implements Scenario {
         ExecutionResult succeeded = both.stream().filter(ExecutionResult::succeeded).findFirst().orElse(both.get(0));
         run.failbackSucceeded(succeeded);
         both.stream().filter(execution -> !execution.succeeded()).forEach(other -> run.report.expect(
-                "the other failback, if it failed, says the shared task was stopped (the failback was done)",
-                run.controlPlane.notifications().stream().anyMatch(told -> told.message().contains("stopped")), run.lastNotification()));
+                "the other failback, if it failed, was refused by the operation lock naming the first, or says the shared task was stopped",
+                "com.mskfailover.orchestrator.domain.OperationLockedException".equals(other.error())
+                        ? String.valueOf(other.cause()).contains("failback-operator-")
+                        : run.controlPlane.notifications().stream().anyMatch(told -> told.message().contains("stopped")),
+                other.error() + ": " + other.cause()));
         run.report.figure("failback executions succeeded", both.stream().filter(ExecutionResult::succeeded).count() + " of 2");
         run.finish();
     }

@@ -51,6 +51,15 @@ class DrillTest {
     }
 
     @Test
+    void concurrentOperationsRunOneAtATimeTheOtherRefusedNamingIt() {
+        DrillReport report = play("concurrent-operations", 0);
+        assertEquals("primary, primary", report.figures().get("aliases (producers, consumers)"));
+        assertEquals("0 / 0", report.figures().get("duplicated on the primary / secondary"));
+        assertEquals("com.mskfailover.orchestrator.domain.OperationLockedException", report.executions().get("the second failover").error());
+        assertEquals("com.mskfailover.orchestrator.domain.OperationLockedException", report.executions().get("the failover started during the drain").error());
+    }
+
+    @Test
     void aSecondaryWithoutTheTopicRefusesTheFailoverAndNoAliasMoves() {
         DrillReport report = play("failover-refused", 0);
         assertEquals("primary, primary", report.figures().get("aliases (producers, consumers)"));
@@ -121,7 +130,7 @@ class DrillTest {
         var noScenario = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--scenario", "meteor"}, PROJECT_DIR));
         assertEquals("--scenario 'meteor' is not a scenario: use one of walkthrough, backlog, primary-dies-during-failback, "
                 + "reverse-replicator-killed, two-failbacks, consumers-still-active, alarm-flaps, failover-refused, dns-throttled, "
-                + "broker-loss, planned-failover, or all", noScenario.getMessage());
+                + "broker-loss, planned-failover, concurrent-operations, or all", noScenario.getMessage());
         assertEquals("walkthrough", DrillOptions.parse(new String[0], PROJECT_DIR).scenario());
         assertEquals(Scenario.ALL, DrillOptions.parse(new String[] {"--scenario", "all"}, PROJECT_DIR).scenarios());
         var noFlow = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--forward", "mm2"}, PROJECT_DIR));

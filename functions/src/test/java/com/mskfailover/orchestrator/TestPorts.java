@@ -4,11 +4,13 @@ import com.mskfailover.client.BootstrapAliasRecord;
 import com.mskfailover.orchestrator.domain.BootstrapAliases;
 import com.mskfailover.orchestrator.domain.ForwardReplication;
 import com.mskfailover.orchestrator.domain.KafkaInspector;
+import com.mskfailover.orchestrator.domain.OperationLock;
 import com.mskfailover.orchestrator.domain.OrchestratorSettings;
 import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
 import com.mskfailover.orchestrator.domain.Timeouts;
 import com.mskfailover.orchestrator.kafka.KafkaAdminInspector;
+import com.mskfailover.orchestrator.local.DynaliteOperationLocks;
 import com.mskfailover.orchestrator.local.FileBootstrapAliases;
 import com.mskfailover.orchestrator.local.FixedAlarmStates;
 import com.mskfailover.orchestrator.local.LocalWiring;
@@ -38,6 +40,8 @@ public final class TestPorts {
     public final RecordingNotifier notifier = new RecordingNotifier();
     public final FixedAlarmStates alarms = new FixedAlarmStates();
     public final RecordingExecutions executions = new RecordingExecutions();
+    /** The real DynamoDB adapter on dynalite, a table of its own per TestPorts, made on first use. */
+    public final OperationLock lock = DynaliteOperationLocks.onFirstUse();
     public ReplicatorTasks tasks;
     public ForwardReplication forwardReplication = healthyForward();
 
@@ -70,7 +74,8 @@ public final class TestPorts {
     }
 
     public LocalWiring.LocalPorts ports() {
-        return new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forwardReplication, notifier, alarms, executions);
+        return new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forwardReplication, notifier, alarms, executions)
+                .withOperationLock(lock);
     }
 
     /** Points every alias at a cluster, as the stack's initial records (or a finished move) would. */

@@ -7,6 +7,7 @@ import com.mskfailover.orchestrator.domain.Executions;
 import com.mskfailover.orchestrator.domain.ForwardReplication;
 import com.mskfailover.orchestrator.domain.KafkaInspector;
 import com.mskfailover.orchestrator.domain.Notifier;
+import com.mskfailover.orchestrator.domain.OperationLock;
 import com.mskfailover.orchestrator.domain.OrchestratorSettings;
 import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
@@ -16,6 +17,7 @@ import com.mskfailover.orchestrator.kafka.ReplicatorGroupForwardReplication;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.ecs.EcsClient;
 import software.amazon.awssdk.services.kafka.KafkaClient;
 import software.amazon.awssdk.services.route53.Route53Client;
@@ -181,8 +183,17 @@ public final class AwsPorts implements Ports {
     public Executions executions() {
         return once("executions", () -> new StepFunctionsExecutions(
                 once("sfn", () -> configured(SfnClient.builder()).build()),
-                OrchestratorSettings.required(env, "FAILOVER_STATE_MACHINE_ARN"),
-                OrchestratorSettings.required(env, "FAILBACK_STATE_MACHINE_ARN")));
+                // AcquireOperationLock only describes executions by their ARN: it is not given the state machines'
+                // ARNs (they name it in their definitions: naming them back would be a dependency cycle).
+                () -> OrchestratorSettings.required(env, "FAILOVER_STATE_MACHINE_ARN"),
+                () -> OrchestratorSettings.required(env, "FAILBACK_STATE_MACHINE_ARN")));
+    }
+
+    @Override
+    public OperationLock operationLock() {
+        return once("operation-lock", () -> new DynamoDbOperationLock(
+                once("dynamodb", () -> configured(DynamoDbClient.builder()).build()),
+                OrchestratorSettings.required(env, "OPERATION_LOCK_TABLE")));
     }
 
     @Override

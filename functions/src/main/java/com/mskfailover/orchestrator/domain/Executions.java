@@ -1,6 +1,7 @@
 package com.mskfailover.orchestrator.domain;
 
 import java.util.List;
+import java.util.Optional;
 
 /** Port: the failover and failback state machines' executions (Step Functions in AWS). */
 public interface Executions {
@@ -13,4 +14,7 @@ public interface Executions {
      * (Step Functions keeps names unique for 90 days): that is how a duplicate event starts nothing.
      */
     boolean startFailover(String executionName, String inputJson);
+
+    /** The status (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, ...) of an execution; empty when there is no such execution. */
+    Optional<String> status(String executionArn);
 }

@@ -19,6 +19,9 @@ public final class OperatorReport {
         if ("dry-run".equals(outcome)) {
             return dryRun(operation, state);
         }
+        if ("refused".equals(outcome)) {
+            return refused(operation, state);
+        }
         boolean failed = !"succeeded".equals(outcome);
         String reason = state.path("plan").path("reason").asText(state.path("reason").asText("not given"));
         StringBuilder message = new StringBuilder();
@@ -46,8 +49,18 @@ public final class OperatorReport {
                 + "Reason for the dry run: " + state.path("plan").path("reason").asText("not given") + "\n"
                 + "Checks: " + checks + "\n"
                 + "Plan: topics " + state.path("plan").path("topics") + ", aliases " + state.path("plan").path("allAliases") + "\n"
+                + "Operation lock: " + state.path("lock").path("detail").asText("not read") + "\n"
                 + "To run it: start the same input without \"dryRun\".\n";
         return new Notification("MSK " + operation + " dry run passed", message);
+    }
+
+    /** Another operation held the lock: this execution stopped before it changed anything. */
+    private static Notification refused(String operation, JsonNode state) {
+        String message = capitalized(operation) + " REFUSED: another failover or failback is running, and only one runs at a time.\n"
+                + "Reason for the " + operation + ": " + state.path("plan").path("reason").asText("not given") + "\n"
+                + causeMessage(state.path("error").path("Cause").asText("")) + "\n"
+                + "Progress: nothing was changed (no alias moved, no replication started).\n";
+        return new Notification("MSK " + operation + " REFUSED: another operation is running", message);
     }
 
     /** Lambda's Cause is a JSON document with errorMessage; the local interpreter gives "type: message". */

@@ -30,6 +30,9 @@ public interface Ports {
 
     AlarmStates alarmStates();
 
+    /** The lock that lets one failover or failback run at a time. */
+    OperationLock operationLock();
+
     /** The primary's bootstrap string: ProbePrimary reaches the brokers with it, without asking the MSK API. */
     default String primaryBootstrapServers() {
         return clusterDirectory().bootstrapServers(settings().primaryClusterArn());

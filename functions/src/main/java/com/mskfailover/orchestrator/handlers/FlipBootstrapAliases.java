@@ -6,8 +6,8 @@ import com.mskfailover.orchestrator.domain.AliasMove;
 import com.mskfailover.orchestrator.domain.AliasMoves;
 
 /**
- * States FlipAliasesToSecondary, MoveProducersToPrimary, MoveConsumersToPrimary: points the given aliases at the
- * target cluster's brokers in ONE change; returns the change to wait on.
+ * States FlipAliasesToSecondary, MoveProducersToPrimary, MoveConsumersToPrimary: re-reads where the aliases point,
+ * then points the given aliases at the target cluster's brokers in ONE change; returns the change to wait on.
  */
 public final class FlipBootstrapAliases extends JsonHandler<Inputs.Flip, AliasMove> {
 
@@ -25,6 +25,7 @@ public final class FlipBootstrapAliases extends JsonHandler<Inputs.Flip, AliasMo
 
     @Override
     protected AliasMove handle(Inputs.Flip input) {
-        return moves.flip(required(input.plan(), "plan"), required(input.target(), "target"), required(input.aliases(), "aliases"));
+        return moves.flip(required(input.plan(), "plan"), required(input.target(), "target"), required(input.aliases(), "aliases"),
+                input.alreadyMoved());
     }
 }

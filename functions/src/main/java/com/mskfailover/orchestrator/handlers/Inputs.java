@@ -17,7 +17,8 @@ final class Inputs {
     record PlanOnly(Plan plan) {
     }
 
-    record Flip(Plan plan, MoveTarget target, List<String> aliases) {
+    /** @param alreadyMoved aliases this execution moved before, which must still point at the target (may be absent) */
+    record Flip(Plan plan, MoveTarget target, List<String> aliases, List<String> alreadyMoved) {
     }
 
     record MoveOnly(AliasMove move) {
@@ -36,6 +37,16 @@ final class Inputs {
     }
 
     record ForwardCatchUp(Plan plan, ForwardCatchUpCheck.CatchUp catchUp) {
+    }
+
+    /** The execution a state runs for: {@code "id.$": "$$.Execution.Id", "startTime.$": "$$.Execution.StartTime"}. */
+    record Execution(String id, String startTime) {
+    }
+
+    record LockRequest(Plan plan, Execution execution) {
+    }
+
+    record ExecutionOnly(Execution execution) {
     }
 
     record Report(String operation, String outcome, com.fasterxml.jackson.databind.JsonNode state) {

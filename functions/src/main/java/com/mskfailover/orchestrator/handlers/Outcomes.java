@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.mskfailover.orchestrator.domain.AliasMove;
 import com.mskfailover.orchestrator.domain.ForwardCatchUpCheck;
 import com.mskfailover.orchestrator.domain.ImpairmentDetector;
+import com.mskfailover.orchestrator.domain.OperationLocking;
 import com.mskfailover.orchestrator.domain.OperatorReport;
 import com.mskfailover.orchestrator.domain.Plan;
 import com.mskfailover.orchestrator.domain.PollState;
@@ -34,6 +35,8 @@ final class Outcomes {
                     + ", lag " + replication.lag() + ": " + poll(replication.catchUp());
             case PollState poll -> poll(poll);
             case ForwardCatchUpCheck.CatchUp catchUp -> "forward catch-up: " + poll(catchUp.poll());
+            case OperationLocking.Lock lock -> (lock.held() ? "operation lock held by " + lock.owner() + ": " : "") + lock.detail();
+            case OperationLocking.Release release -> "operation lock of " + release.owner() + ": " + release.detail();
             case OperatorReport.Notification notification -> "notified: " + notification.subject();
             case ImpairmentDetector.Outcome outcome -> outcome.decision() + ": " + outcome.reason()
                     + (outcome.executionName() == null ? "" : " (execution " + outcome.executionName() + ")");

@@ -191,6 +191,18 @@ class AwsAdaptersHttpTest {
     }
 
     @Test
+    void stepFunctionsTellsAnExecutionsStatusAndNothingForOneItDoesNotKnow() throws Exception {
+        String holder = "arn:aws:states:us-east-2:123456789012:execution:msk-failover-failback:operator-1";
+        responses.lockHolderArn = holder;
+        responses.lockHolderStatus = "RUNNING";
+        assertEquals(java.util.Optional.of("RUNNING"), ports.executions().status(holder));
+        assertEquals(holder, JSON.readTree(endpoint.requests("states:DescribeExecution").getFirst().body()).path("executionArn").asText());
+
+        responses.lockHolderStatus = null;
+        assertEquals(java.util.Optional.empty(), ports.executions().status(holder), "ExecutionDoesNotExist: not running");
+    }
+
+    @Test
     void snsPublishCarriesSubjectAndMessage() {
         ports.notifier().publish("MSK failover FAILED: NotReady", "How to resume: ...");
         FakeAwsEndpoint.Request publish = endpoint.requests("sns:Publish").getFirst();

@@ -15,6 +15,13 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
     public String alarmState = "ALARM";
     public String taskStatus = "RUNNING";
     public boolean executionAlreadyExists;
+    /**
+     * The execution that holds the operation lock, or null when it is free: a conditional acquire is then refused,
+     * GetItem names it, DescribeExecution says it is {@link #lockHolderStatus}, and a takeover conditioned on it succeeds.
+     */
+    public String lockHolderArn;
+    /** null: DescribeExecution answers ExecutionDoesNotExist. */
+    public String lockHolderStatus = "ABORTED";
     /** GetMetricData's datapoint: its value and, when set, the start of its minute (CloudWatch's Timestamps). */
     public double metricValue = 800.0;
     public java.time.Instant metricTimestamp;
@@ -51,6 +58,21 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
                     "{\"__type\":\"com.amazonaws.swf.service.v2.model#ExecutionAlreadyExists\",\"message\":\"Execution Already Exists\"}", "ExecutionAlreadyExists")
                     : new FakeAwsEndpoint.Response(200, "application/x-amz-json-1.0",
                     "{\"executionArn\":\"arn:aws:states:us-east-2:123456789012:execution:failover:x\",\"startDate\":1795500000}", java.util.Map.of());
+            case "dynamodb:PutItem" -> lockHolderArn != null && request.body().contains("attribute_not_exists")
+                    ? FakeAwsEndpoint.Response.error(400, "application/x-amz-json-1.0",
+                    "{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\",\"message\":\"The conditional request failed\"}",
+                    "ConditionalCheckFailedException")
+                    : new FakeAwsEndpoint.Response(200, "application/x-amz-json-1.0", "{}", java.util.Map.of());
+            case "dynamodb:GetItem" -> new FakeAwsEndpoint.Response(200, "application/x-amz-json-1.0", lockHolderArn == null ? "{}"
+                    : "{\"Item\":{\"lockKey\":{\"S\":\"operation\"},\"ownerExecution\":{\"S\":\"" + lockHolderArn + "\"},\"ownerOperation\":{\"S\":\"failback\"},"
+                    + "\"acquiredAt\":{\"S\":\"2026-12-06T10:00:00Z\"},\"leaseUntil\":{\"N\":\"4102444800\"}}}", java.util.Map.of());
+            case "dynamodb:DeleteItem" -> new FakeAwsEndpoint.Response(200, "application/x-amz-json-1.0", "{}", java.util.Map.of());
+            case "states:DescribeExecution" -> lockHolderStatus == null
+                    ? FakeAwsEndpoint.Response.error(400, "application/x-amz-json-1.0",
+                    "{\"__type\":\"com.amazonaws.swf.service.v2.model#ExecutionDoesNotExist\",\"message\":\"Execution Does Not Exist\"}", "ExecutionDoesNotExist")
+                    : new FakeAwsEndpoint.Response(200, "application/x-amz-json-1.0", "{\"executionArn\":\"" + lockHolderArn
+                    + "\",\"stateMachineArn\":\"arn:aws:states:us-east-2:123456789012:stateMachine:msk-failover-failback\",\"status\":\"" + lockHolderStatus
+                    + "\",\"startDate\":1795500000}", java.util.Map.of());
             case "sns:Publish" -> json
                     ? new FakeAwsEndpoint.Response(200, "application/x-amz-json-1.0", "{\"MessageId\":\"m-1\"}", java.util.Map.of())
                     : FakeAwsEndpoint.Response.xml("<PublishResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\"><PublishResult><MessageId>m-1</MessageId>"

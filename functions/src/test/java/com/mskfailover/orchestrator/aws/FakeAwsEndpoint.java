@@ -59,6 +59,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     private static final Map<String, String> JSON_TARGET_PREFIXES = Map.of(
             "AmazonEC2ContainerServiceV20141113", "ecs",
             "AWSStepFunctions", "states",
+            "DynamoDB_20120810", "dynamodb",
             "GraniteServiceVersion20100801", "cloudwatch",
             "AmazonSimpleNotificationService", "sns",
             "ToggleCustomerAPI", "route53-recovery-cluster");

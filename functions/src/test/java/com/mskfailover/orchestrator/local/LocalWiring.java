@@ -11,6 +11,7 @@ import com.mskfailover.orchestrator.domain.Executions;
 import com.mskfailover.orchestrator.domain.ForwardReplication;
 import com.mskfailover.orchestrator.domain.KafkaInspector;
 import com.mskfailover.orchestrator.domain.Notifier;
+import com.mskfailover.orchestrator.domain.OperationLock;
 import com.mskfailover.orchestrator.domain.OrchestratorSettings;
 import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
@@ -45,13 +46,20 @@ public final class LocalWiring {
                              Notifier notifier,
                              AlarmStates alarmStates,
                              Executions executions,
-                             ReverseMskReplicators reverseMskReplicators) implements Ports {
+                             ReverseMskReplicators reverseMskReplicators,
+                             OperationLock operationLock) implements Ports {
 
-        /** With replicator-task as the reverse flow. */
+        /** With replicator-task as the reverse flow, and no operation lock (for the functions that take none). */
         public LocalPorts(OrchestratorSettings settings, ClusterDirectory clusters, KafkaInspector kafka, BootstrapAliases aliases,
                           ReplicatorTasks tasks, ForwardReplication forwardReplication, Notifier notifier, AlarmStates alarms,
                           Executions executions) {
-            this(settings, clusters, kafka, aliases, tasks, forwardReplication, notifier, alarms, executions, null);
+            this(settings, clusters, kafka, aliases, tasks, forwardReplication, notifier, alarms, executions, null, null);
+        }
+
+        /** The same ports with this operation lock (the state machines take it first). */
+        public LocalPorts withOperationLock(OperationLock lock) {
+            return new LocalPorts(settings, clusterDirectory, kafkaInspector, bootstrapAliases, replicatorTasks, forwardReplication,
+                    notifier, alarmStates, executions, reverseMskReplicators, lock);
         }
     }
 

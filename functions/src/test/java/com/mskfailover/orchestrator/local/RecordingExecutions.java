@@ -6,16 +6,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Local {@link Executions}: remembers the failover executions DetectImpairment asked to start (name -> input) and
  * refuses a name it has seen, as Step Functions does. The drill then runs the started input through
- * LocalStateMachineRunner, and marks it running meanwhile with {@link #setRunning}.
+ * LocalStateMachineRunner, and marks it running meanwhile with {@link #setRunning}. The status of an execution is
+ * RUNNING while its name is marked running, else what {@link #setStatus} last said, else unknown (no such execution).
  */
 public final class RecordingExecutions implements Executions {
 
     private final Map<String, String> started = new LinkedHashMap<>();
     private final List<String> running = new ArrayList<>();
+    private final Map<String, String> statuses = new LinkedHashMap<>();
 
     @Override
     public synchronized List<String> running() {
@@ -41,5 +44,18 @@ public final class RecordingExecutions implements Executions {
         if (isRunning) {
             running.add(executionName);
         }
+    }
+
+    @Override
+    public synchronized Optional<String> status(String executionArn) {
+        if (running.contains(executionArn.substring(executionArn.lastIndexOf(':') + 1))) {
+            return Optional.of("RUNNING");
+        }
+        return Optional.ofNullable(statuses.get(executionArn));
+    }
+
+    /** What Step Functions answers for this execution once it is not marked running (SUCCEEDED, ABORTED, ...). */
+    public synchronized void setStatus(String executionArn, String status) {
+        statuses.put(executionArn, status);
     }
 }

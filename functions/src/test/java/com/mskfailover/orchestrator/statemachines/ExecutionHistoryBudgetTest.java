@@ -91,10 +91,48 @@ class ExecutionHistoryBudgetTest {
         // Failover with a 12 s alias sync: the flip fixes the deadline (12 s later), then Wait 5 -> check: checks 5, 10
         // and 15 s after the flip, the third past the deadline (the last one allowed), each round Wait 2 + Task 5 + Choice 2.
         Run run = longestRun("failover", new Timeouts(12, 1, 1, 1), 0, Map.of("Planned?", "FlipAliasesToSecondary"));
-        int fixed = 2 /* execution */ + 3 * 5 /* validate, ready, flip */ + 2 * 2 /* DryRun?, Planned? */ + 5 + 2 /* notify, succeed */;
+        int fixed = 2 /* execution */ + 5 * 5 /* validate, acquire the lock, ready, flip, release the lock */ + 2 * 2 /* DryRun?, Planned? */
+                + 5 + 2 /* notify, succeed */;
         assertEquals(fixed + 3 * 9, run.events(), run.toString());
         assertEquals(15, run.seconds());
         assertEquals(3, run.visits().get("CheckAliasesInSync"));
+    }
+
+    @Test
+    void theOperationLocksLeaseIsTheStateMachinesTimeoutAndOutlastsTheirLongestRunWithEveryRetrySpent() throws IOException {
+        // The lease must never end while its execution runs: Step Functions stops an execution at TimeoutSeconds, and the
+        // lease is that long from the execution's start. That timeout must in turn never stop a run the inputs allow.
+        for (String machine : java.util.List.of("failover", "failback")) {
+            JsonNode definition = JSON.readTree(StateMachineRun.definition(machine).toFile());
+            assertEquals(com.mskfailover.orchestrator.domain.OperationLocking.LEASE.toSeconds(), definition.path("TimeoutSeconds").asLong(), machine);
+            Run longest = longestRun(machine, Timeouts.longestAllowed(), 0);
+            // The walk's Lambdas take no time. In truth each Task may spend its whole Retry budget, every attempt the
+            // function's Timeout; a polling loop still ends at its deadline, overshooting by at most the check begun
+            // before it and the one after: every Task state visited is counted twice at its worst.
+            long worst = longest.seconds();
+            for (String state : longest.visits().keySet()) {
+                if (definition.path("States").path(state).path("Type").asText().equals("Task")) {
+                    worst += 2 * worstTaskSeconds(definition.path("States").path(state));
+                }
+            }
+            System.out.printf("%s: longest allowed run %.1f h with instant Lambdas, %.1f h with every Task at its worst; timeout and lease %.1f h%n",
+                    machine, longest.seconds() / 3600.0, worst / 3600.0, definition.path("TimeoutSeconds").asLong() / 3600.0);
+            assertTrue(worst < definition.path("TimeoutSeconds").asLong(), machine + ": " + worst + " s");
+        }
+    }
+
+    /** Every attempt a Task's Retry allows, each the functions' whole Timeout, and every interval between them. */
+    private static long worstTaskSeconds(JsonNode task) {
+        long functionTimeout = 90;
+        long seconds = functionTimeout;
+        for (JsonNode retrier : task.path("Retry")) {
+            int attempts = retrier.path("MaxAttempts").asInt(3);
+            double interval = retrier.path("IntervalSeconds").asDouble(1);
+            for (int attempt = 0; attempt < attempts; attempt++) {
+                seconds += functionTimeout + (long) Math.ceil(interval * Math.pow(retrier.path("BackoffRate").asDouble(2), attempt));
+            }
+        }
+        return seconds;
     }
 
     record Run(int events, long seconds, Map<String, Integer> visits) {

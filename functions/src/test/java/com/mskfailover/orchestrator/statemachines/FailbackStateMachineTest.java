@@ -69,12 +69,12 @@ class FailbackStateMachineTest {
 
         assertTrue(result.succeeded(), result.timelineTable());
         List<String> order = result.statePath().stream().distinct().toList();
-        assertEquals(List.of("ValidateFailbackInput", "CheckPrimaryHealthy", "DryRun?", "StartReverseReplication", "WaitForReverseReplication",
+        assertEquals(List.of("ValidateFailbackInput", "AcquireOperationLock", "CheckPrimaryHealthy", "DryRun?", "StartReverseReplication", "WaitForReverseReplication",
                 "CheckReverseReplicationLag", "ReverseReplicationCaughtUp?", "MoveProducersToPrimary", "WaitForProducerAliasSync",
                 "CheckProducerAliasesInSync", "ProducerAliasesInSync?", "StartConsumerDrainWait", "WaitForConsumersToDrain",
                 "CheckSecondaryConsumersDrained", "SecondaryConsumersDrained?", "MoveConsumersToPrimary", "WaitForConsumerAliasSync",
                 "CheckConsumerAliasesInSync", "ConsumerAliasesInSync?", "StopReverseReplication", "StartForwardReplicationCheck",
-                "VerifyForwardReplication", "ForwardReplicationHealthy?", "NotifyFailbackSucceeded", "FailbackSucceeded"), order);
+                "VerifyForwardReplication", "ForwardReplicationHealthy?", "ReleaseOperationLock", "NotifyFailbackSucceeded", "FailbackSucceeded"), order);
         assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS));
         assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.CONSUMER_ALIAS));
         assertEquals(4, SharedClusters.primary().clients().readAll(topic).size());
@@ -102,7 +102,7 @@ class FailbackStateMachineTest {
         ExecutionResult result = StateMachineRun.run("failback", ports.ports(), input(topic, group).put("dryRun", true).toString()).result();
 
         assertTrue(result.succeeded(), result.timelineTable());
-        assertEquals(List.of("ValidateFailbackInput", "CheckPrimaryHealthy", "DryRun?", "NotifyFailbackDryRun", "FailbackDryRunPassed"),
+        assertEquals(List.of("ValidateFailbackInput", "AcquireOperationLock", "CheckPrimaryHealthy", "DryRun?", "NotifyFailbackDryRun", "FailbackDryRunPassed"),
                 result.statePath());
         assertEquals(0, tasks.started(), "no reverse flow started");
         assertEquals(TestPorts.SECONDARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS), "nothing moved");

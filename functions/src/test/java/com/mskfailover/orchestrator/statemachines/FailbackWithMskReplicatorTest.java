@@ -70,7 +70,7 @@ class FailbackWithMskReplicatorTest {
             LocalReverseMskReplicators reverse = new LocalReverseMskReplicators(ports.clusters, (name, source, target, topics) -> standIn(
                     LocalMskReplicator.start(new LocalMskReplicator.Config(name, source, target, topics, LocalMskReplicator.StartingPosition.EARLIEST, List.of()))));
             LocalWiring.LocalPorts local = new LocalWiring.LocalPorts(ports.settings, ports.clusters, ports.kafka, ports.aliases, null,
-                    ports.forwardReplication, ports.notifier, ports.alarms, ports.executions, reverse);
+                    ports.forwardReplication, ports.notifier, ports.alarms, ports.executions, reverse, ports.lock);
             ObjectNode input = (ObjectNode) JSON.readTree(Files.readString(StateMachineRun.event("failback-start.json")));
             input.putArray("topics").add(topic);
             input.putArray("consumerGroups").add(group);

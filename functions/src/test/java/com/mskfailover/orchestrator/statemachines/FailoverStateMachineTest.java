@@ -66,11 +66,11 @@ class FailoverStateMachineTest {
         ExecutionResult result = outcome.result();
 
         assertTrue(result.succeeded(), result.timelineTable());
-        assertEquals(List.of("ValidateFailoverInput", "CheckSecondaryReady", "DryRun?", "Planned?", "FlipAliasesToSecondary",
+        assertEquals(List.of("ValidateFailoverInput", "AcquireOperationLock", "CheckSecondaryReady", "DryRun?", "Planned?", "FlipAliasesToSecondary",
                 "WaitForAliasSync", "CheckAliasesInSync", "AliasesInSync?",
                 "WaitForAliasSync", "CheckAliasesInSync", "AliasesInSync?",
                 "WaitForAliasSync", "CheckAliasesInSync", "AliasesInSync?",
-                "NotifyFailoverSucceeded", "FailoverSucceeded"), result.statePath());
+                "ReleaseOperationLock", "NotifyFailoverSucceeded", "FailoverSucceeded"), result.statePath());
         assertEquals(1, outcome.endpoint().invocationCount("FlipBootstrapAliases"), "one change for all aliases");
         // What a client sees at its next start-up: the secondary's real broker names.
         var resolver = new BootstrapAliasResolver((FileBootstrapAliases) ports.aliases);
@@ -112,7 +112,7 @@ class FailoverStateMachineTest {
             assertFalse(line.path("requestId").asText().isEmpty(), line.toString());
         }
         assertTrue(handlerLines.getFirst().path("message").asText().startsWith("ValidateFailoverInput: failover planned"), handlerLines.toString());
-        assertTrue(handlerLines.get(2).path("message").asText().startsWith("FlipBootstrapAliases: aliases "), handlerLines.toString());
+        assertTrue(handlerLines.get(3).path("message").asText().startsWith("FlipBootstrapAliases: aliases "), handlerLines.toString());
     }
 
     @Test
@@ -125,7 +125,7 @@ class FailoverStateMachineTest {
         ExecutionResult result = outcome.result();
 
         assertTrue(result.succeeded(), result.timelineTable());
-        assertEquals(List.of("ValidateFailoverInput", "CheckSecondaryReady", "DryRun?", "NotifyFailoverDryRun", "FailoverDryRunPassed"),
+        assertEquals(List.of("ValidateFailoverInput", "AcquireOperationLock", "CheckSecondaryReady", "DryRun?", "NotifyFailoverDryRun", "FailoverDryRunPassed"),
                 result.statePath());
         assertEquals(0, outcome.endpoint().invocationCount("FlipBootstrapAliases"));
         assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS), "nothing moved");
@@ -147,7 +147,7 @@ class FailoverStateMachineTest {
         var withBrokenSns = new com.mskfailover.orchestrator.local.LocalWiring.LocalPorts(base.settings(), base.clusterDirectory(), base.kafkaInspector(),
                 base.bootstrapAliases(), base.replicatorTasks(), base.forwardReplication(), (subject, message) -> {
                     throw new com.mskfailover.orchestrator.domain.DependencyFailedException("publishing to the topic failed: AuthorizationError (HTTP 403)");
-                }, base.alarmStates(), base.executions());
+                }, base.alarmStates(), base.executions()).withOperationLock(base.operationLock());
 
         ExecutionResult result = StateMachineRun.run("failover", withBrokenSns, sampleInput().toString()).result();
 
@@ -205,7 +205,7 @@ class FailoverStateMachineTest {
         var validation = result.lastRun("ValidateFailoverInput").orElseThrow();
         assertEquals("com.mskfailover.orchestrator.domain.InvalidInputException", validation.error());
         assertTrue(validation.cause().contains("'secondaryClusterArn'"), validation.cause());
-        assertEquals(List.of("ValidateFailoverInput", "NotifyFailoverFailed", "FailoverFailed"), result.statePath());
+        assertEquals(List.of("ValidateFailoverInput", "ReleaseOperationLockAfterFailure", "NotifyFailoverFailed", "FailoverFailed"), result.statePath());
         assertEquals(0, outcome.endpoint().invocationCount("FlipBootstrapAliases"));
         assertTrue(ports.notifier.last().message().contains("the input was rejected; nothing was changed"), ports.notifier.last().message());
     }

@@ -38,6 +38,7 @@ class IamCoverageTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SamTemplate TEMPLATE = new SamTemplate();
+    private static final String FAILOVER_EXECUTION = "arn:aws:states:us-east-2:123456789012:execution:msk-failover-failover:manual-1";
 
     /**
      * Kafka calls go over the Kafka protocol, not HTTP: what KafkaAdminInspector needs (describeCluster, listTopics,
@@ -114,11 +115,14 @@ class IamCoverageTest {
             responses.aliasTxtValue = BootstrapAliasRecord.of(TestPorts.PRODUCER_ALIAS, TestPorts.PRIMARY_ARN, "us-east-1",
                     "127.0.0.1:" + closed.getLocalPort()).txtValue();
             closed.close();
+            responses.lockHolderArn = "arn:aws:states:us-east-2:123456789012:execution:msk-failover-failback:aborted-one";
             Map<String, String> inputs = typicalInputs(endpoint, deployment);
             Map<String, Set<String>> calledByFunction = callsAllowedByEachPolicy(endpoint, deployment, inputs);
             assertEquals(Set.of("kafka:GetBootstrapBrokers", "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"),
                     calledByFunction.get("FlipBootstrapAliases"));
             assertTrue(calledByFunction.get("DetectImpairment").contains("states:StartExecution"), calledByFunction.toString());
+            assertEquals(Set.of("dynamodb:PutItem", "dynamodb:GetItem", "states:DescribeExecution"), calledByFunction.get("AcquireOperationLock"));
+            assertEquals(Set.of("dynamodb:DeleteItem"), calledByFunction.get("ReleaseOperationLock"));
             assertEquals(new TreeSet<>(TemplateTest.allowedActionsByFunction(TEMPLATE).keySet()), new TreeSet<>(inputs.keySet()),
                     "every function was exercised");
             return calledByFunction;
@@ -220,6 +224,10 @@ class IamCoverageTest {
                 + "\"primaryLogEnds\":" + logEnds + ",\"checkedAt\":\"2026-12-06T10:00:00Z\"}}");
         ObjectNode failedState = JSON.createObjectNode();
         failedState.putObject("error").put("Error", "x").put("Cause", "y");
+        // The lock held by an aborted failback: the acquire is refused, reads the holder, asks Step Functions, takes over.
+        inputs.put("AcquireOperationLock", "{\"plan\":" + failoverPlan + ",\"execution\":{\"id\":\"" + FAILOVER_EXECUTION
+                + "\",\"startTime\":\"2026-12-06T10:00:00Z\"}}");
+        inputs.put("ReleaseOperationLock", "{\"execution\":{\"id\":\"" + FAILOVER_EXECUTION + "\"}}");
         inputs.put("NotifyOperators", "{\"operation\":\"failover\",\"outcome\":\"failed\",\"state\":" + failedState + "}");
         inputs.put("DetectImpairment", Files.readString(StateMachineRun.event("alarm-primary-impaired.json")));
         inputs.put("ProbePrimary", "{\"source\":\"aws.events\",\"detail-type\":\"Scheduled Event\",\"detail\":{}}");

@@ -48,8 +48,9 @@ final class SamTemplate {
     /** What CloudFormation gives for the references to the stack's own resources in a function's environment. */
     static final Map<String, String> DEPLOYED_REFERENCES = Map.of(
             "NotificationTopic", "arn:aws:sns:us-east-2:123456789012:msk-failover-NotificationTopic-AbCdEf",
-            "FailoverStateMachine", "arn:aws:states:us-east-2:123456789012:stateMachine:FailoverStateMachine-AbCdEf",
-            "FailbackStateMachine", "arn:aws:states:us-east-2:123456789012:stateMachine:FailbackStateMachine-AbCdEf",
+            "FailoverStateMachine", "arn:aws:states:us-east-2:123456789012:stateMachine:msk-failover-failover",
+            "FailbackStateMachine", "arn:aws:states:us-east-2:123456789012:stateMachine:msk-failover-failback",
+            "OperationLockTable", "msk-failover-OperationLockTable-AbCdEf",
             "ReverseReplication.Outputs.ClusterArn", "arn:aws:ecs:us-east-2:123456789012:cluster/msk-failover-ReverseReplication-AbC-ReplicatorCluster-DeF",
             "ReverseReplication.Outputs.TaskDefinitionArn", "arn:aws:ecs:us-east-2:123456789012:task-definition/msk-failover-replicator-task:1",
             "ReverseReplication.Outputs.ServiceRoleArn", "arn:aws:iam::123456789012:role/msk-failover-ReverseReplication-ReverseReplicatorServiceRole-1");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mskfailover.local.stepfunctions.OfflineAwsChecks;
 import com.mskfailover.orchestrator.StateMachineRun;
 import com.mskfailover.orchestrator.aws.AwsPorts;
+import com.mskfailover.orchestrator.aws.DynamoDbOperationLock;
 import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.local.LocalWiring;
 import org.junit.jupiter.api.Test;
@@ -160,12 +161,21 @@ class TemplateTest {
                 switch (state.path("Type").asText()) {
                     case "Task" -> {
                         assertTrue(state.path("Retry").toString().contains("Lambda.ServiceException"), name + " retries Lambda service errors");
-                        if (!name.startsWith("Notify")) {
-                            JsonNode catcher = state.path("Catch").get(0);
+                        if (name.startsWith("ReleaseOperationLock")) {
+                            // A release that fails still notifies: its Catch goes on where its Next goes.
+                            assertEquals(state.path("Next").asText(), state.path("Catch").get(0).path("Next").asText(), name);
+                            assertEquals("[\"States.ALL\"]", state.path("Catch").get(0).path("ErrorEquals").toString(), name);
+                        } else if (!name.startsWith("Notify")) {
+                            // Every failure frees the operation lock, then notifies, then fails.
+                            JsonNode catchers = state.path("Catch");
+                            JsonNode catcher = catchers.get(catchers.size() - 1);
                             assertEquals("[\"States.ALL\"]", catcher.path("ErrorEquals").toString(), name);
-                            String handler = catcher.path("Next").asText();
+                            assertEquals("ReleaseOperationLockAfterFailure", catcher.path("Next").asText(), name);
+                            String handler = states.path("ReleaseOperationLockAfterFailure").path("Next").asText();
                             assertTrue(handler.startsWith("Notify") && handler.endsWith("Failed"), name + " -> " + handler);
                             assertEquals("Fail", states.path(states.path(handler).path("Next").asText()).path("Type").asText(), handler + " ends in Fail");
+                            // Only the lock's refusal is told apart: it took no lock, so it notifies and fails at once.
+                            assertTrue(catchers.size() == 1 || name.equals("AcquireOperationLock"), name + " catches " + catchers);
                         }
                     }
                     case "Choice" -> {
@@ -282,6 +292,36 @@ class TemplateTest {
             }
         }
         assertEquals(1, changeStatements, "only FlipBootstrapAliases changes records");
+    }
+
+    @Test
+    void theOperationLockIsOneOnDemandTableTouchedOnlyByItsTwoFunctionsWhichMayDescribeOnlyThisStacksExecutions() {
+        JsonNode table = template.resources().get("OperationLockTable").path("Properties");
+        assertEquals("PAY_PER_REQUEST", table.path("BillingMode").asText());
+        assertEquals("[{\"AttributeName\":\"" + DynamoDbOperationLock.KEY + "\",\"KeyType\":\"HASH\"}]", table.path("KeySchema").toString());
+        assertEquals(DynamoDbOperationLock.LEASE_UNTIL, table.path("TimeToLiveSpecification").path("AttributeName").asText());
+
+        Map<String, Map<String, List<String>>> lockGrants = new TreeMap<>();
+        template.resourcesOfType("AWS::Serverless::Function").forEach((id, function) -> {
+            for (JsonNode statement : SamTemplate.statements(function)) {
+                List<String> actions = new ArrayList<>();
+                (statement.path("Action").isArray() ? statement.path("Action") : JSON.createArrayNode().add(statement.path("Action")))
+                        .forEach(action -> actions.add(action.asText()));
+                List<String> resources = new ArrayList<>();
+                (statement.path("Resource").isArray() ? statement.path("Resource") : JSON.createArrayNode().add(statement.path("Resource")))
+                        .forEach(resource -> resources.add(resource.asText()));
+                actions.stream().filter(action -> action.startsWith("dynamodb:") || action.equals("states:DescribeExecution"))
+                        .forEach(action -> lockGrants.computeIfAbsent(id, key -> new TreeMap<>()).put(action, resources));
+            }
+        });
+        String executions = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${AWS::StackName}-";
+        assertEquals(Map.of(
+                "AcquireOperationLockFunction", Map.of("dynamodb:GetItem", List.of("OperationLockTable.Arn"), "dynamodb:PutItem", List.of("OperationLockTable.Arn"),
+                        "states:DescribeExecution", List.of(executions + "failover:*", executions + "failback:*")),
+                "ReleaseOperationLockFunction", Map.of("dynamodb:DeleteItem", List.of("OperationLockTable.Arn"))), lockGrants);
+        // Those execution ARNs are this stack's because its state machines are named so.
+        assertEquals("${AWS::StackName}-failover", template.resources().get("FailoverStateMachine").path("Properties").path("Name").asText());
+        assertEquals("${AWS::StackName}-failback", template.resources().get("FailbackStateMachine").path("Properties").path("Name").asText());
     }
 
     @org.junit.jupiter.params.ParameterizedTest

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The Node side of the local AWS stand-ins (Node 22 from the npm package {@code node}, aws-local-stepfunctions,
- * asl-validator, the CloudFormation resource specification), installed on first use with {@code npm ci} from the
+ * asl-validator, the CloudFormation resource specification, dynalite), installed on first use with {@code npm ci} from the
  * package-lock.json shipped in this jar.
  *
  * <p>Why install on first use rather than in a build phase: the drill and every module's tests need the same
@@ -28,7 +28,7 @@ public final class LocalNodeTools {
 
     private static final String RESOURCE_DIR = "/com/mskfailover/local/stepfunctions/node/";
     private static final List<String> PACKAGE_FILES = List.of("package.json", "package-lock.json");
-    private static final List<String> SCRIPTS = List.of("run-asl.mjs", "cfn-spec.mjs");
+    private static final List<String> SCRIPTS = List.of("run-asl.mjs", "cfn-spec.mjs", "dynalite.mjs");
     private static final long INSTALL_TIMEOUT_MINUTES = 10;
 
     private static Path installed;

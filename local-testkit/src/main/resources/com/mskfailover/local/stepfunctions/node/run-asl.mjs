@@ -4,6 +4,7 @@
 // request: {definitionFile, substitutions: {Name: value}, input, executionName, zeroWaits, zeroRetryIntervals, region}
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 
 const request = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -31,7 +32,7 @@ function collect(states, waits, retries) {
     if (inner) collect(inner.States, waits, retries);
   }
 }
-// The context object: aws-local-stepfunctions gives only $$.Execution.Input and StartTime. $$.Execution.Name is
+// The context object: aws-local-stepfunctions gives only $$.Execution.Input and StartTime. $$.Execution.Name and Id are
 // passed in (a UUID, as StartExecution names one, unless the request names it); $$.State.Name, which it does not
 // track, is written into each state's Parameters and ResultSelector where a field takes it ("x.$": "$$.State.Name").
 function withStateNames(states) {
@@ -55,6 +56,9 @@ function withStateNames(states) {
 }
 withStateNames(definition.States);
 const executionName = request.executionName ?? randomUUID();
+// $$.Execution.Id: the ARN Step Functions would give, its state machine named after the file (failover.asl.json -> failover).
+const stateMachineName = basename(request.definitionFile).replace(/\.asl\.json$/, '');
+const executionArn = `arn:aws:states:${request.region ?? 'us-east-2'}:000000000000:execution:${stateMachineName}:${executionName}`;
 
 const waitTimeOverrides = {};
 const retryIntervalOverrides = {};
@@ -67,7 +71,7 @@ const machine = new StateMachine(definition, {
   },
 });
 const execution = machine.run(request.input, {
-  context: { Execution: { Name: executionName } },
+  context: { Execution: { Name: executionName, Id: executionArn } },
   overrides: {
     waitTimeOverrides: request.zeroWaits ? waitTimeOverrides : {},
     retryIntervalOverrides: request.zeroRetryIntervals ? retryIntervalOverrides : {},
