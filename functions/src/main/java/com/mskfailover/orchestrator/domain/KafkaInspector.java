@@ -52,6 +52,12 @@ public interface KafkaInspector {
      */
     java.util.List<RecordFingerprint> fingerprints(String bootstrapServers, String partition, long from, long to, int max);
 
+    /**
+     * The first offset of a partition ({@code topic-partition}) whose record's timestamp is at or after
+     * {@code timestamp} (ms), by the broker's time index; the log end offset when there is none.
+     */
+    long firstOffsetAtOrAfter(String bootstrapServers, String partition, long timestamp);
+
     /** Commits offsets for a group that has no live member (the broker refuses otherwise), with their metadata. */
     void commitOffsets(String bootstrapServers, String groupId, Map<String, CommittedOffset> offsets);
 
@@ -60,9 +66,13 @@ public interface KafkaInspector {
 
     /**
      * A record as the consumer handover compares it across clusters: its offset, a digest of its key, value and
-     * timestamp (what a copy keeps), and whether MSK Replicator wrote it (it carries the {@code __mskmr} header).
+     * timestamp (what a copy keeps), whether MSK Replicator wrote it (it carries the {@code __mskmr} header), and its
+     * timestamp (ms; -1 when not read).
      */
-    record RecordFingerprint(long offset, long digest, boolean copiedByMskReplicator) {
+    record RecordFingerprint(long offset, long digest, boolean copiedByMskReplicator, long timestamp) {
+        public RecordFingerprint(long offset, long digest, boolean copiedByMskReplicator) {
+            this(offset, digest, copiedByMskReplicator, -1);
+        }
     }
 
     /**

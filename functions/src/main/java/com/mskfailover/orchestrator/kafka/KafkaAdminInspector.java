@@ -219,7 +219,7 @@ public final class KafkaAdminInspector implements KafkaInspector {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     if (record.offset() < to && records.size() < max) {
                         records.add(new RecordFingerprint(record.offset(), fingerprint(record.key(), record.value(), record.timestamp()),
-                                record.headers().lastHeader(MSK_REPLICATOR_HEADER) != null));
+                                record.headers().lastHeader(MSK_REPLICATOR_HEADER) != null, record.timestamp()));
                     }
                 }
             }
@@ -229,6 +229,16 @@ public final class KafkaAdminInspector implements KafkaInspector {
         } catch (org.apache.kafka.common.KafkaException e) {
             throw new TransientDependencyException("reading " + partition + " on " + bootstrapServers + " failed: " + e, e);
         }
+    }
+
+    @Override
+    public long firstOffsetAtOrAfter(String bootstrapServers, String partition, long timestamp) {
+        return call(bootstrapServers, "looking up the offset of time " + timestamp + " in " + partition, (admin, left) -> {
+            TopicPartition topicPartition = partition(partition);
+            long offset = offsets(admin, Set.of(topicPartition), OffsetSpec.forTimestamp(timestamp), left).get(topicPartition);
+            // -1: no record at or after that time
+            return offset >= 0 ? offset : offsets(admin, Set.of(topicPartition), OffsetSpec.latest(), left).get(topicPartition);
+        });
     }
 
     @Override
