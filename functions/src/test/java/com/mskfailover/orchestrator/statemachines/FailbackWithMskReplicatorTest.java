@@ -47,12 +47,13 @@ class FailbackWithMskReplicatorTest {
     @TempDir
     Path dir;
 
+    private final KafkaClients primary = SharedClusters.primary().clients();
+    private final KafkaClients secondary = SharedClusters.secondary().clients();
+
     @Test
     void theBlogWalkthroughFailsBackWithNoDuplicateOnEitherSideAndNoReRead() throws Exception {
         String topic = "customer-mskr";
         String group = "msk-consumer-mskr";
-        KafkaClients primary = SharedClusters.primary().clients();
-        KafkaClients secondary = SharedClusters.secondary().clients();
         primary.createTopic(topic, 3);
         LocalCloudWatch cloudWatch = new LocalCloudWatch(LocalCloudWatch.Timing.scaled(Duration.ofMillis(300)));
         try (LocalMskReplicator forward = forward("forward-mskr", topic, group, cloudWatch)) {
@@ -116,8 +117,6 @@ class FailbackWithMskReplicatorTest {
     void aZeroFromBeforeTheReplicatorRanNeverMovesClientsBeforeTheSecondarysRecordsAreOnThePrimary() throws Exception {
         String topic = "customer-stale-lag";
         String group = "msk-consumer-stale-lag";
-        KafkaClients primary = SharedClusters.primary().clients();
-        KafkaClients secondary = SharedClusters.secondary().clients();
         primary.createTopic(topic, 2);
         // AWS's proportions with 300 ms for a minute: datapoints 600 ms late, 3 s in CREATING (10 "minutes").
         LocalCloudWatch cloudWatch = new LocalCloudWatch(new LocalCloudWatch.Timing(Duration.ofMillis(300), Duration.ofMillis(600), Duration.ofSeconds(3)));
