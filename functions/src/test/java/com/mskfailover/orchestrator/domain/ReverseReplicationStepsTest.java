@@ -57,7 +57,8 @@ class ReverseReplicationStepsTest {
         @Override public Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics) { return Map.of(); }
         @Override public Map<String, OffsetRange> offsetRanges(String bootstrapServers, Collection<String> topics) { return Map.of(); }
         @Override public List<RecordFingerprint> fingerprints(String bootstrapServers, String partition, long from, long to, int max) { return List.of(); }
-        @Override public long firstOffsetAtOrAfter(String bootstrapServers, String partition, long timestamp) { return 0; }
+        @Override public Map<String, List<RecordFingerprint>> fingerprints(String bootstrapServers, Map<String, OffsetRange> ranges, int max) { return Map.of(); }
+        @Override public Map<String, Long> firstOffsetsAtOrAfter(String bootstrapServers, Map<String, Long> timestamps) { return Map.of(); }
         @Override public void commitOffsets(String bootstrapServers, String groupId, Map<String, CommittedOffset> offsets) { }
     };
 
