@@ -97,7 +97,8 @@ public final class OperatorReport {
             done.append("consumer aliases moved to the primary (change ").append(state.path("consumerMove").path("changeId").asText()).append("); ");
         }
         if (state.has("reverseReplicationStop")) {
-            done.append("replicator-task stopped; ");
+            done.append(state.path("reverseReplication").path("taskIds").path(0).asText().startsWith("arn:aws:kafka:")
+                    ? "reverse MSK Replicator deleted; " : "replicator-task stopped; ");
         }
         return done.isEmpty() ? "nothing was changed." : done.toString();
     }
