@@ -24,6 +24,7 @@ import com.mskfailover.orchestrator.local.FileBootstrapAliases;
 import com.mskfailover.orchestrator.local.FixedAlarmStates;
 import com.mskfailover.orchestrator.local.LocalProcessReplicatorTasks;
 import com.mskfailover.orchestrator.local.LocalReverseMskReplicators;
+import com.mskfailover.local.msk.LocalCloudWatch;
 import com.mskfailover.local.msk.LocalMskReplicator;
 import com.mskfailover.orchestrator.local.LocalWiring;
 import com.mskfailover.orchestrator.local.RecordingExecutions;
@@ -89,6 +90,11 @@ final class LocalControlPlane implements AutoCloseable {
     private final List<String> faultFailures = new CopyOnWriteArrayList<>();
     private Path forwardTaskLog;
     private volatile LocalReverseMskReplicators.StandIn forwardStandIn;
+    /**
+     * The MSK Replicator stand-ins' CloudWatch: AWS's proportions (creation, per-period Maximum, late datapoints) with
+     * half-second periods, so the failback's freshness rule runs as in AWS without waiting minutes.
+     */
+    private final LocalCloudWatch cloudWatch = new LocalCloudWatch(LocalCloudWatch.Timing.scaled(Duration.ofMillis(500)));
     private final List<Runnable> standIns = new CopyOnWriteArrayList<>();
 
     /** What a scenario does to the world just before a function runs (a kill, a second start, ...). */
@@ -119,7 +125,7 @@ final class LocalControlPlane implements AutoCloseable {
         // With --forward msk-replicator the failback's reverse flow is an MSK Replicator stand-in too (ReverseReplicationMode).
         LocalReverseMskReplicators reverse = !options.mskReplicator() ? null : new LocalReverseMskReplicators(clusters,
                 (name, source, target, topics) -> standIn(LocalMskReplicator.start(new LocalMskReplicator.Config(name, source, target, topics,
-                        LocalMskReplicator.StartingPosition.EARLIEST, List.of()))));
+                        LocalMskReplicator.StartingPosition.EARLIEST, List.of()), cloudWatch)));
         this.ports = new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forward, notifier, alarms, executions, reverse,
                 operationLock);
         // One set of handlers, as one deployed stack has: the Lambda endpoint and the direct invocations share it.
@@ -212,7 +218,8 @@ final class LocalControlPlane implements AutoCloseable {
         if (options.mskReplicator()) {
             // As the blog's: identical names, from earliest, consumer group offsets synced (LEGACY).
             forwardStandIn = standIn(LocalMskReplicator.start(new LocalMskReplicator.Config("msk-forward", primary.bootstrapServers(),
-                    secondary.bootstrapServers(), List.of(Drill.TOPIC), LocalMskReplicator.StartingPosition.EARLIEST, List.of(Drill.GROUP))));
+                    secondary.bootstrapServers(), List.of(Drill.TOPIC), LocalMskReplicator.StartingPosition.EARLIEST, List.of(Drill.GROUP)),
+                    cloudWatch));
             return "local MSK Replicator msk-forward";
         }
         Map<String, String> environment = ReplicatorEnvironment.flow(FORWARD_REPLICATOR, primary.bootstrapServers(), secondary.bootstrapServers())
@@ -396,9 +403,7 @@ final class LocalControlPlane implements AutoCloseable {
     /** local-testkit's MSK Replicator stand-in as the orchestrator's local port sees it; closed with the control plane. */
     private LocalReverseMskReplicators.StandIn standIn(LocalMskReplicator replicator) {
         standIns.add(replicator::close);
-        return new LocalReverseMskReplicators.StandIn(replicator.name(), replicator::running, replicator::messageLag, replicator::copiedRecords,
-                replicator::skippedRecords, () -> Optional.of(Duration.ofMillis(replicator.replicationLatencyMillis())).filter(d -> !d.isNegative()),
-                replicator::failureText, replicator::close);
+        return LocalReverseMskReplicators.StandIn.of(replicator);
     }
 
     /** The forward MSK Replicator stand-in, once started. */

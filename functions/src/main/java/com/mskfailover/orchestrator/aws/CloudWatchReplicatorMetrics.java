@@ -1,11 +1,14 @@
 package com.mskfailover.orchestrator.aws;
 
+import com.mskfailover.orchestrator.domain.MetricDatapoint;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.cloudwatch.model.GetMetricDataResponse;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,13 +30,18 @@ final class CloudWatchReplicatorMetrics {
         this.clock = clock;
     }
 
-    /** The newest datapoint of the metric (GetMetricData returns newest first), if any in the window. */
+    /** The newest datapoint of the metric (GetMetricData returns newest first), if any in the window, of any age. */
     Optional<Double> latest(String replicatorName, String metric, String stat) {
-        return latestSince(replicatorName, metric, stat, Instant.EPOCH);
+        return datapoints(replicatorName, metric, stat).stream().findFirst().map(MetricDatapoint::value);
     }
 
-    /** The newest datapoint of the metric in the window whose minute starts at or after {@code since}, if any. */
+    /** The newest datapoint of the metric in the window, counted only if its minute starts at or after {@code since}. */
     Optional<Double> latestSince(String replicatorName, String metric, String stat, Instant since) {
+        return MetricDatapoint.newestSince(datapoints(replicatorName, metric, stat), since).map(MetricDatapoint::value);
+    }
+
+    /** The metric's 1-minute datapoints of the window with their minutes' starts (null where CloudWatch gave none), newest first. */
+    List<MetricDatapoint> datapoints(String replicatorName, String metric, String stat) {
         Instant end = clock.instant();
         GetMetricDataResponse response = AwsErrors.call("reading " + metric + " of " + replicatorName, () -> cloudWatch.getMetricData(request -> request
                 .startTime(end.minus(WINDOW)).endTime(end)
@@ -41,14 +49,13 @@ final class CloudWatchReplicatorMetrics {
                         .stat(stat).period(60)
                         .metric(m -> m.namespace(namespace).metricName(metric)
                                 .dimensions(d -> d.name("ReplicatorName").value(replicatorName)))))));
-        return response.metricDataResults().stream()
-                .filter(result -> "m".equals(result.id()))
-                .filter(result -> !result.values().isEmpty())
-                // A figure older than since says nothing about what happened after it (EPOCH: any age will do).
-                .filter(result -> since.equals(Instant.EPOCH)
-                        || (!result.timestamps().isEmpty() && !result.timestamps().getFirst().isBefore(since)))
-                .map(result -> result.values().getFirst())
-                .findFirst();
+        List<MetricDatapoint> datapoints = new ArrayList<>();
+        response.metricDataResults().stream().filter(result -> "m".equals(result.id())).forEach(result -> {
+            for (int i = 0; i < result.values().size(); i++) {
+                datapoints.add(new MetricDatapoint(i < result.timestamps().size() ? result.timestamps().get(i) : null, result.values().get(i)));
+            }
+        });
+        return datapoints;
     }
 
     Optional<Duration> latestLatency(String replicatorName) {

@@ -1,5 +1,6 @@
 package com.mskfailover.orchestrator.aws;
 
+import com.mskfailover.orchestrator.domain.MetricDatapoint;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
 import com.mskfailover.orchestrator.domain.ReverseMskReplicators;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
@@ -15,7 +16,6 @@ import software.amazon.awssdk.services.kafka.model.TargetCompressionType;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -105,10 +105,8 @@ public final class MskReplicatorReverseReplication implements ReverseMskReplicat
     }
 
     @Override
-    public OptionalLong messageLag(String replicatorArn) {
-        String name = nameOf(replicatorArn);
-        return primaryRegionMetrics.latest(name, "MessageLag", "Maximum")
-                .map(lag -> OptionalLong.of(lag.longValue())).orElse(OptionalLong.empty());
+    public List<MetricDatapoint> messageLag(String replicatorArn) {
+        return primaryRegionMetrics.datapoints(nameOf(replicatorArn), "MessageLag", "Maximum");
     }
 
     @Override

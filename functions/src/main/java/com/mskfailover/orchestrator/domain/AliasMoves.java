@@ -63,6 +63,6 @@ public final class AliasMoves {
     public AliasMove checkInSync(AliasMove move) {
         boolean inSync = aliases.isInSync(move.changeId());
         return move.withSync(move.sync().afterCheck(inSync, "change " + move.changeId() + (inSync ? " INSYNC" : " PENDING"),
-                "alias change " + move.changeId() + " to be INSYNC", clock));
+                "alias change " + move.changeId() + " to be INSYNC", clock), clock.instant());
     }
 }

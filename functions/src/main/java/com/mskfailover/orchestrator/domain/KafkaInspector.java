@@ -48,9 +48,21 @@ public interface KafkaInspector {
 
     /**
      * The records a {@code read_committed} consumer sees in {@code [from, to)} of one partition ({@code topic-partition}),
-     * as fingerprints, in offset order; at most {@code max} of them (the last ones when there are more).
+     * as fingerprints, in offset order; at most {@code max} of them (the first ones when there are more).
      */
     java.util.List<RecordFingerprint> fingerprints(String bootstrapServers, String partition, long from, long to, int max);
+
+    /**
+     * {@link #fingerprints(String, String, long, long, int)} of several partitions in one read: per partition
+     * ({@code topic-partition}), the records of {@code [logStart, logEnd)} of its range, at most {@code max} (the first ones).
+     */
+    Map<String, java.util.List<RecordFingerprint>> fingerprints(String bootstrapServers, Map<String, OffsetRange> ranges, int max);
+
+    /**
+     * Per partition ({@code topic-partition}), the first offset whose record's timestamp is at or after the given one
+     * (ms), by the broker's time index; the log end offset when there is none.
+     */
+    Map<String, Long> firstOffsetsAtOrAfter(String bootstrapServers, Map<String, Long> timestamps);
 
     /** Commits offsets for a group that has no live member (the broker refuses otherwise), with their metadata. */
     void commitOffsets(String bootstrapServers, String groupId, Map<String, CommittedOffset> offsets);
@@ -60,9 +72,13 @@ public interface KafkaInspector {
 
     /**
      * A record as the consumer handover compares it across clusters: its offset, a digest of its key, value and
-     * timestamp (what a copy keeps), and whether MSK Replicator wrote it (it carries the {@code __mskmr} header).
+     * timestamp (what a copy keeps), whether MSK Replicator wrote it (it carries the {@code __mskmr} header), and its
+     * timestamp (ms; -1 when not read).
      */
-    record RecordFingerprint(long offset, long digest, boolean copiedByMskReplicator) {
+    record RecordFingerprint(long offset, long digest, boolean copiedByMskReplicator, long timestamp) {
+        public RecordFingerprint(long offset, long digest, boolean copiedByMskReplicator) {
+            this(offset, digest, copiedByMskReplicator, -1);
+        }
     }
 
     /**

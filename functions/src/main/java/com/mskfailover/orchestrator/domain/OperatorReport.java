@@ -110,7 +110,8 @@ public final class OperatorReport {
             done.append("consumer aliases moved to the primary (change ").append(state.path("consumerMove").path("changeId").asText()).append("); ");
         }
         if (state.has("reverseReplicationStop")) {
-            done.append("replicator-task stopped; ");
+            done.append(state.path("reverseReplication").path("taskIds").path(0).asText().startsWith("arn:aws:kafka:")
+                    ? "reverse MSK Replicator deleted; " : "replicator-task stopped; ");
         }
         return done.isEmpty() ? "nothing was changed." : done.toString();
     }
@@ -134,6 +135,14 @@ public final class OperatorReport {
         }
         java.util.List<String> tasks = new java.util.ArrayList<>();
         state.path("reverseReplication").path("taskIds").forEach(task -> tasks.add(task.asText()));
+        if (state.has("consumerMove") && !state.has("reverseReplicationStop") && !tasks.isEmpty() && tasks.getFirst().startsWith("arn:aws:kafka:")) {
+            // Every client is on the primary: a new failback would wait for the groups' consumers there to stop.
+            return "every client is on the primary already; the reverse MSK Replicator " + tasks.getFirst() + " keeps running."
+                    + " Stop whatever still writes on the secondary, wait until the records the cause names are on the primary"
+                    + " (MessageLag 0 in a minute after the last write), then delete it: aws kafka delete-replicator --region "
+                    + tasks.getFirst().split(":")[3] + " --replicator-arn " + tasks.getFirst()
+                    + " (runbook: Failback with MSK Replicator, the delete check). Do not start a new failback for this.";
+        }
         StringBuilder resume = new StringBuilder(again)
                 .append(" Every step is safe to repeat: running replicator-tasks of the same name are reused and only missing ones started (two reverse flows are never started),"
                         + " alias records are UPSERTed to the same values and the waits read the current lag.");

@@ -2,7 +2,6 @@ package com.mskfailover.orchestrator.domain;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * Port: the failback's reverse flow as an MSK Replicator, secondary -> primary, identical topic names, starting at
@@ -19,11 +18,18 @@ public interface ReverseMskReplicators {
     /** Creates the replicator; returns its ARN. */
     String create(Spec spec);
 
-    /** RUNNING, CREATING, UPDATING, DELETING or FAILED; {@code stopped()} for FAILED, DELETING and a deleted one. */
+    /**
+     * RUNNING, CREATING or UPDATING (not copying yet, or not for sure: wait), else STOPPED ({@code stopped()}) for
+     * FAILED, DELETING and a deleted one, the detail saying which and why.
+     */
     ReplicatorTasks.TaskState state(String replicatorArn);
 
-    /** Records on the secondary not yet on the primary (MessageLag); empty while the figure is not known yet. */
-    OptionalLong messageLag(String replicatorArn);
+    /**
+     * MessageLag (records on the secondary not yet on the primary) as CloudWatch has it: the Maximum of each 1-minute
+     * period of the last minutes, each with its period's start, newest first; which of them counts is the caller's
+     * rule ({@link MetricDatapoint#newestSince}).
+     */
+    List<MetricDatapoint> messageLag(String replicatorArn);
 
     void delete(String replicatorArn);
 

@@ -3,9 +3,11 @@ package com.mskfailover.orchestrator.domain;
 import com.mskfailover.contract.ReplicatorEnvironment;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Failback's reverse flow: starts replicator-task secondary -> primary from earliest with identical names,
@@ -25,6 +27,7 @@ public final class ReverseReplicationSteps {
     private final Clock clock;
     /** The reverse MSK Replicator's port; null when the reverse flow is replicator-task. */
     private final ReverseMskReplicators mskReplicators;
+    private final LastRecordsCopied lastRecordsCopied;
 
     /** Most records per partition and side that one drain check reads to hand a group over (MSK Replicator mode). */
     static final int HANDOVER_WINDOW = 100_000;
@@ -48,6 +51,7 @@ public final class ReverseReplicationSteps {
         this.clusters = clusters;
         this.kafkaAuth = kafkaAuth;
         this.clock = clock;
+        this.lastRecordsCopied = new LastRecordsCopied(kafka, clusters);
     }
 
     /**
@@ -112,13 +116,53 @@ public final class ReverseReplicationSteps {
                 .toMap();
     }
 
-    /** One check of the reverse lag; fails if the task stopped, or past the deadline. */
+    /**
+     * One check of the reverse lag; fails if the task stopped, or past the deadline. An MSK Replicator's lag counts
+     * only once it is RUNNING, from a MessageLag datapoint of a minute that began after this execution first saw it
+     * RUNNING ({@link MetricDatapoint#newestSince}): a replicator still CREATING, or a figure of an earlier minute (one
+     * a deleted replicator of the same name left, one published before it copied anything) is not 0.
+     */
     public ReverseReplication checkLag(Plan plan, ReverseReplication replication) {
+        String waitingFor = "the reverse replication lag (secondary -> primary) to reach 0";
+        if (mskReplicators != null) {
+            Optional<String> notRunning = mskNotRunning(replication);
+            if (notRunning.isPresent()) {
+                return replication.runningSince(null).afterCheck(-1, replication.catchUp().afterCheck(false, notRunning.get(), waitingFor, clock));
+            }
+            String runningSince = replication.runningSince() != null ? replication.runningSince() : clock.instant().toString();
+            MskLag lag = mskLag(replication, Instant.parse(runningSince), "when this execution first saw the replicator RUNNING");
+            return replication.runningSince(runningSince).afterCheck(lag.records(),
+                    replication.catchUp().afterCheck(lag.records() == 0, lag.seen(), waitingFor, clock));
+        }
         requireRunning(replication);
         KafkaInspector.GroupLag lag = reverseLag(plan, replication);
-        PollState next = replication.catchUp().afterCheck(lag.isZero(), lag.toString(),
-                "the reverse replication lag (secondary -> primary) to reach 0", clock);
+        PollState next = replication.catchUp().afterCheck(lag.isZero(), lag.toString(), waitingFor, clock);
         return replication.afterCheck(lag.totalLag(), next);
+    }
+
+    /** The reverse MessageLag as one figure: -1 while no datapoint may speak for the time after {@code since}. */
+    private record MskLag(long records, String seen) {
+    }
+
+    private MskLag mskLag(ReverseReplication replication, Instant since, String sinceWhat) {
+        String name = "MSK Replicator " + replication.replicatorName() + " MessageLag";
+        return MetricDatapoint.newestSince(mskReplicators.messageLag(replication.taskIds().getFirst()), since)
+                .map(figure -> new MskLag((long) figure.value(), name + " " + (long) figure.value() + " (Maximum of the minute from "
+                        + figure.periodStart() + ")"))
+                .orElseGet(() -> new MskLag(-1, name + ": no datapoint yet of a minute that began at or after " + since + " (" + sinceWhat + ")"));
+    }
+
+    /**
+     * Why the reverse MSK Replicator does not copy for sure yet (CREATING, UPDATING), or empty when it is RUNNING;
+     * fails when it is FAILED, DELETING or gone, with the reason MSK gives.
+     */
+    private Optional<String> mskNotRunning(ReverseReplication replication) {
+        String arn = replication.taskIds().getFirst();
+        ReplicatorTasks.TaskState state = mskReplicators.state(arn);
+        if (state.stopped()) {
+            throw new DependencyFailedException("MSK Replicator " + arn + " stopped: " + state.detail());
+        }
+        return "RUNNING".equals(state.status()) ? Optional.empty() : Optional.of(state.detail() + ": not running yet");
     }
 
     /**
@@ -127,7 +171,22 @@ public final class ReverseReplicationSteps {
      * onto the primary (see {@link GroupOffsetHandover}).
      */
     public PollState checkConsumersDrained(Plan plan, ReverseReplication replication, PollState drain) {
-        requireRunning(replication);
+        return checkConsumersDrained(plan, replication, drain, null);
+    }
+
+    /**
+     * @param producersMovedAt when the producer aliases were seen INSYNC on the primary: with an MSK Replicator, the
+     *                         reverse lag is 0 again only from a MessageLag datapoint of a minute that began then or
+     *                         later, and the secondary's last own record of every partition must be on the primary
+     */
+    public PollState checkConsumersDrained(Plan plan, ReverseReplication replication, PollState drain, Instant producersMovedAt) {
+        if (mskReplicators != null && producersMovedAt == null) {
+            throw new InvalidInputException("producersMovedAt", "is missing: the drain with an MSK Replicator counts MessageLag only "
+                    + "from after the producers moved (the state machine passes $.producerMove.inSyncAt)");
+        }
+        if (mskReplicators == null) {
+            requireRunning(replication);
+        }
         // Producers are on the primary by now: if it is gone again, say so at once instead of waiting out the drain.
         String primaryServers = clusters.bootstrapServers(plan.primary().clusterArn());
         KafkaInspector.ProbeResult primaryProbe = kafka.probe(primaryServers, PRIMARY_PROBE_TIMEOUT);
@@ -145,9 +204,23 @@ public final class ReverseReplicationSteps {
             drained &= lag.isZero() && toStop.isEmpty();
             seen.add(lag + toStop.map(stop -> ", " + stop).orElse(""));
         }
-        KafkaInspector.GroupLag reverse = reverseLag(plan, replication);
-        drained &= reverse.isZero();
-        seen.add("replication " + reverse);
+        if (mskReplicators != null) {
+            Optional<String> notRunning = mskNotRunning(replication);
+            MskLag reverse = notRunning.map(why -> new MskLag(-1, why))
+                    .orElseGet(() -> mskLag(replication, producersMovedAt, "when the producer aliases were seen INSYNC on the primary"));
+            drained &= reverse.records() == 0;
+            seen.add("replication " + reverse.seen());
+            if (drained) {
+                List<String> notCopied = lastRecordsCopied.notOnThePrimary(plan);
+                drained = notCopied.isEmpty();
+                seen.add(notCopied.isEmpty() ? "the secondary's last own record of every partition is on the primary"
+                        : "not copied yet: " + notCopied);
+            }
+        } else {
+            KafkaInspector.GroupLag reverse = reverseLag(plan, replication);
+            drained &= reverse.isZero();
+            seen.add("replication " + reverse);
+        }
         if (drained && mskReplicators != null) {
             List<String> pending = new ArrayList<>();
             List<String> handedOver = new ArrayList<>();
@@ -214,9 +287,19 @@ public final class ReverseReplicationSteps {
         }
     }
 
-    /** Stops every task of the flow, or deletes the reverse MSK Replicator (the MSK guide's failback step). */
-    public List<ReplicatorTasks.TaskState> stop(ReverseReplication replication) {
+    /**
+     * Stops every task of the flow, or deletes the reverse MSK Replicator (the MSK guide's failback step), but only
+     * once the secondary's last own record of every partition of the plan is on the primary: otherwise it refuses,
+     * naming the partitions, and the replicator keeps running.
+     */
+    public List<ReplicatorTasks.TaskState> stop(Plan plan, ReverseReplication replication) {
         if (mskReplicators != null) {
+            List<String> notCopied = lastRecordsCopied.notOnThePrimary(plan);
+            if (!notCopied.isEmpty()) {
+                throw new NotReadyException("refusing to delete MSK Replicator " + replication.replicatorName() + " ("
+                        + replication.taskIds().getFirst() + "): it has not copied everything producers wrote on the secondary: "
+                        + String.join("; ", notCopied) + ". It keeps running; see the runbook (Failback with MSK Replicator, the delete check)");
+            }
             replication.taskIds().forEach(mskReplicators::delete);
             return replication.taskIds().stream().map(mskReplicators::state).toList();
         }
@@ -225,11 +308,6 @@ public final class ReverseReplicationSteps {
     }
 
     private KafkaInspector.GroupLag reverseLag(Plan plan, ReverseReplication replication) {
-        if (mskReplicators != null) {
-            // MessageLag over the whole replicator; -1 (not zero) while CloudWatch has no figure yet.
-            return new KafkaInspector.GroupLag("MSK Replicator " + replication.replicatorName() + " MessageLag",
-                    mskReplicators.messageLag(replication.taskIds().getFirst()).orElse(-1), plan.topics().size(), 0);
-        }
         String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
         return kafka.groupLag(secondary, replication.replicatorName(), plan.topics());
     }
@@ -240,11 +318,10 @@ public final class ReverseReplicationSteps {
      */
     private void requireRunning(ReverseReplication replication) {
         for (String taskId : replication.taskIds()) {
-            ReplicatorTasks.TaskState state = mskReplicators != null ? mskReplicators.state(taskId) : tasks.state(taskId);
+            ReplicatorTasks.TaskState state = tasks.state(taskId);
             if (state.stopped()) {
-                throw new DependencyFailedException((mskReplicators != null ? "MSK Replicator " + taskId : "replicator-task " + taskId
-                        + " (" + (replication.taskIds().indexOf(taskId) + 1) + " of " + replication.taskIds().size() + ")")
-                        + " stopped: " + state.detail());
+                throw new DependencyFailedException("replicator-task " + taskId + " (" + (replication.taskIds().indexOf(taskId) + 1)
+                        + " of " + replication.taskIds().size() + ") stopped: " + state.detail());
             }
         }
     }

@@ -27,10 +27,11 @@ final class Inputs {
     record ReplicationCheck(Plan plan, ReverseReplication replication) {
     }
 
-    record DrainCheck(Plan plan, ReverseReplication replication, PollState drain) {
+    /** @param producersMovedAt when the producer aliases were seen INSYNC on the primary ({@code $.producerMove.inSyncAt}) */
+    record DrainCheck(Plan plan, ReverseReplication replication, PollState drain, String producersMovedAt) {
     }
 
-    record ReplicationOnly(ReverseReplication replication) {
+    record ReplicationStop(Plan plan, ReverseReplication replication) {
     }
 
     record ForwardCheck(Plan plan, PollState poll) {

@@ -10,9 +10,10 @@ import java.util.List;
 
 /**
  * State StopReverseReplication: SIGTERM to replicator-task (it flushes and exits) once consumers are on the primary;
- * with an MSK Replicator as the reverse flow, DeleteReplicator (the MSK guide's failback step).
+ * with an MSK Replicator as the reverse flow, DeleteReplicator (the MSK guide's failback step), refused while the
+ * secondary's last own record of a partition is not on the primary.
  */
-public final class StopReverseReplication extends JsonHandler<Inputs.ReplicationOnly, List<ReplicatorTasks.TaskState>> {
+public final class StopReverseReplication extends JsonHandler<Inputs.ReplicationStop, List<ReplicatorTasks.TaskState>> {
 
     private final ReverseReplicationSteps steps;
 
@@ -22,14 +23,14 @@ public final class StopReverseReplication extends JsonHandler<Inputs.Replication
     }
 
     public StopReverseReplication(Ports ports) {
-        super(Inputs.ReplicationOnly.class);
+        super(Inputs.ReplicationStop.class);
         this.steps = ReverseReplicationSteps.of(ports);
     }
 
     @Override
-    protected List<ReplicatorTasks.TaskState> handle(Inputs.ReplicationOnly input) {
+    protected List<ReplicatorTasks.TaskState> handle(Inputs.ReplicationStop input) {
         ReverseReplication replication = required(input.replication(), "replication");
         required(replication.taskIds(), "replication.taskIds");
-        return steps.stop(replication);
+        return steps.stop(required(input.plan(), "plan"), replication);
     }
 }

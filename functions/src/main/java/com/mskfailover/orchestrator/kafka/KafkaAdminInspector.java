@@ -197,8 +197,20 @@ public final class KafkaAdminInspector implements KafkaInspector {
 
     @Override
     public java.util.List<RecordFingerprint> fingerprints(String bootstrapServers, String partition, long from, long to, int max) {
-        java.util.List<RecordFingerprint> records = new java.util.ArrayList<>();
-        if (to <= from || max <= 0) {
+        return fingerprints(bootstrapServers, Map.of(partition, new OffsetRange(from, to)), max).get(partition);
+    }
+
+    @Override
+    public Map<String, java.util.List<RecordFingerprint>> fingerprints(String bootstrapServers, Map<String, OffsetRange> ranges, int max) {
+        Map<String, java.util.List<RecordFingerprint>> records = new java.util.TreeMap<>();
+        Map<TopicPartition, OffsetRange> toRead = new HashMap<>();
+        ranges.forEach((partition, range) -> {
+            records.put(partition, new java.util.ArrayList<>());
+            if (range.logEnd() > range.logStart() && max > 0) {
+                toRead.put(partition(partition), range);
+            }
+        });
+        if (toRead.isEmpty()) {
             return records;
         }
         Map<String, Object> config = clientConfig.apply(bootstrapServers);
@@ -206,29 +218,53 @@ public final class KafkaAdminInspector implements KafkaInspector {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
         config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
-        TopicPartition topicPartition = partition(partition);
         long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(java.util.List.of(topicPartition));
-            consumer.seek(topicPartition, from);
-            while (consumer.position(topicPartition, Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))) < to && records.size() < max) {
+            consumer.assign(toRead.keySet());
+            toRead.forEach((partition, range) -> consumer.seek(partition, range.logStart()));
+            Set<TopicPartition> reading = new java.util.HashSet<>(toRead.keySet());
+            while (true) {
+                for (TopicPartition partition : java.util.List.copyOf(reading)) {
+                    if (consumer.position(partition, Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))) >= toRead.get(partition).logEnd()
+                            || records.get(partition.toString()).size() >= max) {
+                        reading.remove(partition);
+                        consumer.pause(java.util.List.of(partition));
+                    }
+                }
+                if (reading.isEmpty()) {
+                    return records;
+                }
                 if (System.nanoTime() > deadline) {
-                    throw new TransientDependencyException("reading " + partition + " [" + from + ", " + to + ") on " + bootstrapServers
-                            + " took longer than " + CALL_TIMEOUT.toSeconds() + " s (" + records.size() + " records read)", null);
+                    throw new TransientDependencyException("reading " + reading + " of " + ranges + " on " + bootstrapServers + " took longer than "
+                            + CALL_TIMEOUT.toSeconds() + " s", null);
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.offset() < to && records.size() < max) {
-                        records.add(new RecordFingerprint(record.offset(), fingerprint(record.key(), record.value(), record.timestamp()),
-                                record.headers().lastHeader(MSK_REPLICATOR_HEADER) != null));
+                    java.util.List<RecordFingerprint> read = records.get(new TopicPartition(record.topic(), record.partition()).toString());
+                    if (record.offset() < ranges.get(record.topic() + "-" + record.partition()).logEnd() && read.size() < max) {
+                        read.add(new RecordFingerprint(record.offset(), fingerprint(record.key(), record.value(), record.timestamp()),
+                                record.headers().lastHeader(MSK_REPLICATOR_HEADER) != null, record.timestamp()));
                     }
                 }
             }
-            return records;
         } catch (AuthenticationException | AuthorizationException e) {
-            throw new DependencyFailedException("reading " + partition + " on " + bootstrapServers + " was refused: " + e + ". " + FIX, e);
+            throw new DependencyFailedException("reading " + ranges.keySet() + " on " + bootstrapServers + " was refused: " + e + ". " + FIX, e);
         } catch (org.apache.kafka.common.KafkaException e) {
-            throw new TransientDependencyException("reading " + partition + " on " + bootstrapServers + " failed: " + e, e);
+            throw new TransientDependencyException("reading " + ranges.keySet() + " on " + bootstrapServers + " failed: " + e, e);
         }
+    }
+
+    @Override
+    public Map<String, Long> firstOffsetsAtOrAfter(String bootstrapServers, Map<String, Long> timestamps) {
+        return call(bootstrapServers, "looking up the offsets of times " + timestamps, (admin, left) -> {
+            Map<String, Long> offsets = new java.util.TreeMap<>();
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            timestamps.forEach((partition, timestamp) -> request.put(partition(partition), OffsetSpec.forTimestamp(timestamp)));
+            Map<TopicPartition, Long> ends = offsets(admin, request.keySet(), OffsetSpec.latest(), left);
+            admin.listOffsets(request).all().get(left.millis(), TimeUnit.MILLISECONDS).forEach((partition, found) ->
+                    // -1: no record at or after that time
+                    offsets.put(partition.toString(), found.offset() >= 0 ? found.offset() : ends.get(partition)));
+            return offsets;
+        });
     }
 
     @Override

@@ -267,7 +267,9 @@ class AwsAdaptersHttpTest {
 
         assertEquals(java.util.Optional.of(arn), replicators.findActive("failback-replicator"), "a re-run finds the replicator being created");
         assertEquals("CREATING", replicators.state(arn).status());
-        assertEquals(java.util.OptionalLong.of(800), replicators.messageLag(arn));
+        responses.metricTimestamp = java.time.Instant.parse("2026-12-07T10:01:00Z");
+        assertEquals(List.of(new com.mskfailover.orchestrator.domain.MetricDatapoint(responses.metricTimestamp, 800)), replicators.messageLag(arn),
+                "each value with the start of its minute");
         String metricQuery = new String(endpoint.requests("cloudwatch:GetMetricData").getFirst().bytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
         assertTrue(metricQuery.contains("MessageLag") && metricQuery.contains("failback-replicator") && metricQuery.contains("AWS/Kafka"), metricQuery);
         assertTrue(endpoint.requests("cloudwatch:GetMetricData").getFirst().headers().get("authorization").contains("/us-east-1/monitoring/"),
@@ -279,6 +281,50 @@ class AwsAdaptersHttpTest {
         responses.reverseReplicatorState = null;
         assertTrue(replicators.state(arn).detail().contains("does not exist"), replicators.state(arn).detail());
         replicators.delete(arn); // deleted already: a re-run of the last step
+    }
+
+    @Test
+    void theReverseLagIsZeroOnlyFromAMaximumOfAMinuteThatBeganOnceTheReplicatorWasSeenRunning() {
+        var replicators = new AwsPorts(endpoint.environment(Map.of("PRIMARY_CLUSTER_ARN", PRIMARY, "SECONDARY_CLUSTER_ARN", SECONDARY,
+                "PRODUCER_ALIAS_NAMES", "kafka-producers.msk.internal", "CONSUMER_ALIAS_NAMES", "kafka-consumers.msk.internal",
+                "REVERSE_REPLICATION_MODE", "msk-replicator",
+                "REVERSE_REPLICATOR_SERVICE_ROLE_ARN", "arn:aws:iam::123456789012:role/msk-failover-ReverseReplicatorServiceRole-1"))).reverseMskReplicators();
+        java.time.Instant seenRunning = java.time.Instant.parse("2026-12-07T10:00:20Z");
+        var clock = new java.util.concurrent.atomic.AtomicReference<>(seenRunning);
+        var steps = new com.mskfailover.orchestrator.domain.ReverseReplicationSteps(null, replicators, null, null, "iam", new java.time.Clock() {
+            @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+            @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+            @Override public java.time.Instant instant() { return clock.get(); }
+        });
+        var plan = new com.mskfailover.orchestrator.domain.Plan("failback",
+                new com.mskfailover.orchestrator.domain.ClusterRef(PRIMARY, "us-east-1", null), new com.mskfailover.orchestrator.domain.ClusterRef(SECONDARY, "us-east-2", null),
+                List.of("customer"), List.of("msk-consumer"), List.of("p"), List.of("c"), new com.mskfailover.orchestrator.domain.Timeouts(30, 3600, 60, 30),
+                0, true, "failback-replicator", 1, "test", false, false);
+        var replication = new com.mskfailover.orchestrator.domain.ReverseReplication(List.of(CannedAwsResponses.REVERSE_REPLICATOR_ARN),
+                "failback-replicator", false, -1, new com.mskfailover.orchestrator.domain.PollState(3600, null, 0, false, null));
+        responses.metricValue = 0;
+        responses.metricTimestamp = java.time.Instant.parse("2026-12-07T10:02:00Z");
+
+        responses.reverseReplicatorState = "CREATING";
+        var creating = steps.checkLag(plan, replication);
+        assertFalse(creating.catchUp().done(), "CREATING is not running, whatever the figure: " + creating.catchUp().detail());
+        responses.reverseReplicatorState = "RUNNING";
+        responses.metricTimestamp = java.time.Instant.parse("2026-12-07T10:00:00Z");
+        var running = steps.checkLag(plan, creating);
+        assertFalse(running.catchUp().done(), "the minute began before the replicator was seen RUNNING: " + running.catchUp().detail());
+        clock.set(java.time.Instant.parse("2026-12-07T10:04:00Z"));
+        responses.metricTimestamp = null;
+        assertFalse(steps.checkLag(plan, running).catchUp().done(), "a figure of unknown age counts as none");
+        responses.metricTimestamp = java.time.Instant.parse("2026-12-07T10:01:00Z");
+        var caughtUp = steps.checkLag(plan, running);
+        assertTrue(caughtUp.catchUp().done(), caughtUp.catchUp().detail());
+        assertTrue(caughtUp.catchUp().detail().contains("Maximum of the minute from 2026-12-07T10:01:00Z"), caughtUp.catchUp().detail());
+        String query = new String(endpoint.requests("cloudwatch:GetMetricData").getLast().bytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(query.contains("MessageLag") && query.contains("Maximum") && query.contains("failback-replicator"), query);
+
+        responses.reverseReplicatorState = "FAILED";
+        var failed = assertThrows(com.mskfailover.orchestrator.domain.DependencyFailedException.class, () -> steps.checkLag(plan, running));
+        assertTrue(failed.getMessage().contains("MSK Replicator failback-replicator FAILED"), failed.getMessage());
     }
 
     @Test

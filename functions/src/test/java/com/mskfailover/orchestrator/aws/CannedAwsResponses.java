@@ -27,6 +27,8 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
     public java.time.Instant metricTimestamp;
     /** The failback's MSK Replicator: null until CreateReplicator (DescribeReplicator then answers NotFound). */
     public String reverseReplicatorState;
+    /** The state CreateReplicator leaves it in (MSK: CREATING; RUNNING for a test that needs it copying at once). */
+    public String createdReplicatorState = "CREATING";
     public static final String REVERSE_REPLICATOR_ARN = "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-1";
     /** The forward MSK Replicator DescribeReplicator knows (any ARN naming replicator "forward"). */
     public static final String FORWARD_REPLICATOR_ARN = "arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc";
@@ -97,7 +99,7 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
                     : "{\"replicatorArn\":\"" + REVERSE_REPLICATOR_ARN + "\",\"replicatorName\":\"failback-replicator\",\"replicatorState\":\""
                     + reverseReplicatorState + "\"}") + "]}", java.util.Map.of());
             case "kafka:CreateReplicator" -> {
-                reverseReplicatorState = "CREATING";
+                reverseReplicatorState = createdReplicatorState;
                 yield new FakeAwsEndpoint.Response(200, "application/json", "{\"replicatorArn\":\"" + REVERSE_REPLICATOR_ARN
                         + "\",\"replicatorName\":\"failback-replicator\",\"replicatorState\":\"CREATING\"}", java.util.Map.of());
             }

@@ -57,6 +57,8 @@ class ReverseReplicationStepsTest {
         @Override public Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics) { return Map.of(); }
         @Override public Map<String, OffsetRange> offsetRanges(String bootstrapServers, Collection<String> topics) { return Map.of(); }
         @Override public List<RecordFingerprint> fingerprints(String bootstrapServers, String partition, long from, long to, int max) { return List.of(); }
+        @Override public Map<String, List<RecordFingerprint>> fingerprints(String bootstrapServers, Map<String, OffsetRange> ranges, int max) { return Map.of(); }
+        @Override public Map<String, Long> firstOffsetsAtOrAfter(String bootstrapServers, Map<String, Long> timestamps) { return Map.of(); }
         @Override public void commitOffsets(String bootstrapServers, String groupId, Map<String, CommittedOffset> offsets) { }
     };
 
@@ -169,20 +171,26 @@ class ReverseReplicationStepsTest {
     }
 
     private final List<ReverseMskReplicators.Spec> created = new ArrayList<>();
-    private java.util.OptionalLong messageLag = java.util.OptionalLong.empty();
+    private List<MetricDatapoint> messageLag = List.of();
     private String mskActive;
 
     private final ReverseMskReplicators mskReplicators = new ReverseMskReplicators() {
         @Override public java.util.Optional<String> findActive(String replicatorName) { return java.util.Optional.ofNullable(mskActive); }
         @Override public String create(Spec spec) { created.add(spec); return "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-1"; }
-        @Override public ReplicatorTasks.TaskState state(String replicatorArn) { return new ReplicatorTasks.TaskState(status, "MSK Replicator failback-replicator FAILED"); }
-        @Override public java.util.OptionalLong messageLag(String replicatorArn) { return messageLag; }
+        @Override public ReplicatorTasks.TaskState state(String replicatorArn) {
+            return new ReplicatorTasks.TaskState(status, "MSK Replicator failback-replicator " + (status.equals("STOPPED") ? "FAILED" : status));
+        }
+        @Override public List<MetricDatapoint> messageLag(String replicatorArn) { return messageLag; }
         @Override public void delete(String replicatorArn) { }
     };
 
     private ReverseReplicationSteps mskSteps() {
+        return mskSteps(Clock.systemUTC());
+    }
+
+    private ReverseReplicationSteps mskSteps(Clock clock) {
         return new ReverseReplicationSteps(tasks, mskReplicators, kafka, arn -> arn.contains("us-east-1") ? "primary:9098" : "secondary:9098",
-                "iam", Clock.systemUTC());
+                "iam", clock);
     }
 
     @Test
@@ -201,14 +209,62 @@ class ReverseReplicationStepsTest {
     }
 
     @Test
-    void anMskReplicatorLagNotPublishedYetIsNotZeroAndAFailedReplicatorFailsTheWait() {
-        var replication = new ReverseReplication(List.of("arn:r"), "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
-        ReverseReplication checked = mskSteps().checkLag(PLAN, replication);
-        assertEquals(-1, checked.lag());
-        assertTrue(!checked.catchUp().done(), checked.catchUp().detail());
-        messageLag = java.util.OptionalLong.of(0);
-        assertTrue(mskSteps().checkLag(PLAN, checked).catchUp().done());
+    void anMskReplicatorLagCountsOnlyFromAMinuteThatBeganOnceThisExecutionSawItRunning() {
+        Instant start = Instant.parse("2026-12-07T10:00:20Z");
+        var replication = new ReverseReplication(List.of("arn:r"), "failback-replicator", false, -1, new PollState(600, null, 0, false, null));
+        status = "CREATING";
+        messageLag = List.of(new MetricDatapoint(Instant.parse("2026-12-07T09:59:00Z"), 0));
+        ReverseReplication creating = mskSteps(Clock.fixed(start, ZoneOffset.UTC)).checkLag(PLAN, replication);
+        assertTrue(!creating.catchUp().done() && creating.runningSince() == null, creating.toString());
+        assertTrue(creating.catchUp().detail().contains("CREATING: not running yet"), creating.catchUp().detail());
 
+        status = "RUNNING";
+        Instant seenRunning = start.plusSeconds(15);
+        ReverseReplication running = mskSteps(Clock.fixed(seenRunning, ZoneOffset.UTC)).checkLag(PLAN, creating);
+        assertEquals(seenRunning.toString(), running.runningSince());
+        assertTrue(!running.catchUp().done(), "a 0 of a minute before it ran (a deleted namesake's, or before any copy) is no figure: "
+                + running.catchUp().detail());
+        assertTrue(running.catchUp().detail().contains("no datapoint yet of a minute that began at or after " + seenRunning), running.catchUp().detail());
+
+        messageLag = List.of(new MetricDatapoint(Instant.parse("2026-12-07T10:00:00Z"), 0));
+        Clock later = Clock.fixed(start.plusSeconds(200), ZoneOffset.UTC);
+        assertTrue(!mskSteps(later).checkLag(PLAN, running).catchUp().done(), "the minute it was seen RUNNING in began before that: it may hold samples from before");
+        messageLag = java.util.Arrays.asList(new MetricDatapoint(null, 0), new MetricDatapoint(Instant.parse("2026-12-07T10:00:00Z"), 3));
+        assertTrue(!mskSteps(later).checkLag(PLAN, running).catchUp().done(), "an undated figure counts as none");
+        messageLag = List.of(new MetricDatapoint(Instant.parse("2026-12-07T10:01:00Z"), 12), new MetricDatapoint(Instant.parse("2026-12-07T10:00:00Z"), 0));
+        ReverseReplication copying = mskSteps(later).checkLag(PLAN, running);
+        assertEquals(12, copying.lag());
+        assertEquals(seenRunning.toString(), copying.runningSince(), "the moment it was first seen RUNNING stays");
+        messageLag = List.of(new MetricDatapoint(Instant.parse("2026-12-07T10:02:00Z"), 0), new MetricDatapoint(Instant.parse("2026-12-07T10:01:00Z"), 12));
+        assertTrue(mskSteps(later).checkLag(PLAN, copying).catchUp().done());
+
+        status = "UPDATING";
+        ReverseReplication updating = mskSteps(later).checkLag(PLAN, copying);
+        assertTrue(!updating.catchUp().done() && updating.runningSince() == null, "UPDATING: not running for sure; the next RUNNING starts the count again");
+    }
+
+    @Test
+    void theDrainsLagZeroAgainCountsOnlyFromAMinuteThatBeganAfterTheProducersMoved() {
+        groupLag = 0;
+        Instant moved = Instant.parse("2026-12-07T10:05:10Z");
+        var replication = new ReverseReplication(List.of("arn:r"), "failback-replicator", false, 0, new PollState(600, null, 0, false, null),
+                "2026-12-07T10:00:35Z");
+        messageLag = List.of(new MetricDatapoint(Instant.parse("2026-12-07T10:05:00Z"), 0));
+        Clock clock = Clock.fixed(moved.plusSeconds(240), ZoneOffset.UTC);
+        PollState drain = mskSteps(clock).checkConsumersDrained(PLAN, replication, new PollState(600, null, 0, false, null), moved);
+        assertTrue(!drain.done(), drain.detail());
+        assertTrue(drain.detail().contains("no datapoint yet of a minute that began at or after " + moved), drain.detail());
+        messageLag = List.of(new MetricDatapoint(Instant.parse("2026-12-07T10:06:00Z"), 0));
+        PollState drained = mskSteps(clock).checkConsumersDrained(PLAN, replication, drain, moved);
+        assertTrue(drained.done(), drained.detail());
+
+        var missing = assertThrows(InvalidInputException.class, () -> mskSteps(clock).checkConsumersDrained(PLAN, replication, drain));
+        assertTrue(missing.getMessage().contains("'producersMovedAt' is missing"), missing.getMessage());
+    }
+
+    @Test
+    void aFailedOrDeletingMskReplicatorFailsTheWaitWithItsReason() {
+        var replication = new ReverseReplication(List.of("arn:r"), "failback-replicator", false, -1, new PollState(60, null, 0, false, null));
         status = "STOPPED";
         var failure = assertThrows(DependencyFailedException.class, () -> mskSteps().checkLag(PLAN, replication));
         assertTrue(failure.getMessage().startsWith("MSK Replicator arn:r stopped: MSK Replicator failback-replicator FAILED"), failure.getMessage());

@@ -1,7 +1,9 @@
 package com.mskfailover.orchestrator.local;
 
 import com.mskfailover.orchestrator.domain.ClusterDirectory;
+import com.mskfailover.local.msk.LocalMskReplicator;
 import com.mskfailover.orchestrator.domain.ForwardReplication;
+import com.mskfailover.orchestrator.domain.MetricDatapoint;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
 import com.mskfailover.orchestrator.domain.ReverseMskReplicators;
 
@@ -9,23 +11,44 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * The reverse MSK Replicator port on a local stand-in (local-testkit's LocalMskReplicator, which the tests and the
  * drill start through {@link Starter}): CreateReplicator starts one (identical names, starting at earliest, no offset
- * sync, as the AWS adapter asks for), DeleteReplicator closes it.
+ * sync, as the AWS adapter asks for), DescribeReplicator answers its state (CREATING for a while, then RUNNING),
+ * MessageLag is read from its CloudWatch stand-in as GetMetricData gives it (per-period Maximum, timestamped, late),
+ * DeleteReplicator closes it.
  */
 public final class LocalReverseMskReplicators implements ReverseMskReplicators {
 
-    /** A running stand-in, as the control plane sees it (its figures; {@code failure} is empty while it runs). */
-    public record StandIn(String name, BooleanSupplier running, LongSupplier messageLag, LongSupplier copied, LongSupplier skipped,
-                          Supplier<Optional<Duration>> latency, Supplier<String> failure, Runnable delete) {
+    /** How many periods back a MessageLag read looks, as the CloudWatch adapter reads the last five minutes. */
+    private static final int METRIC_WINDOW_PERIODS = 5;
+
+    /**
+     * A running stand-in, as the control plane sees it: its state (CREATING, RUNNING, FAILED, DELETED), its
+     * MessageLag datapoints as CloudWatch has them, its figures; {@code failure} is empty while it runs.
+     */
+    public record StandIn(String name, Supplier<String> state, Supplier<List<MetricDatapoint>> messageLag, LongSupplier copied,
+                          LongSupplier skipped, Supplier<Optional<Duration>> latency, Supplier<String> failure, Runnable delete) {
+
+        public static StandIn of(LocalMskReplicator replicator) {
+            return new StandIn(replicator.name(), replicator::state, () -> replicator.metrics()
+                    .maximum(replicator.name(), "MessageLag", METRIC_WINDOW_PERIODS).stream()
+                    .map(datapoint -> new MetricDatapoint(datapoint.periodStart(), datapoint.maximum())).toList(),
+                    replicator::copiedRecords, replicator::skippedRecords,
+                    () -> Optional.of(Duration.ofMillis(replicator.replicationLatencyMillis())).filter(d -> !d.isNegative()),
+                    replicator::failureText, replicator::close);
+        }
+
+        boolean active() {
+            return ACTIVE.contains(state.get());
+        }
     }
+
+    private static final java.util.Set<String> ACTIVE = java.util.Set.of("CREATING", "RUNNING", "UPDATING");
 
     /** Starts a stand-in copying the topics from source to target (bootstrap strings), from their earliest offsets. */
     public interface Starter {
@@ -44,7 +67,7 @@ public final class LocalReverseMskReplicators implements ReverseMskReplicators {
 
     @Override
     public Optional<String> findActive(String replicatorName) {
-        return byArn.entrySet().stream().filter(entry -> entry.getValue().name().equals(replicatorName) && entry.getValue().running().getAsBoolean())
+        return byArn.entrySet().stream().filter(entry -> entry.getValue().name().equals(replicatorName) && entry.getValue().active())
                 .map(Map.Entry::getKey).findFirst();
     }
 
@@ -60,16 +83,18 @@ public final class LocalReverseMskReplicators implements ReverseMskReplicators {
     @Override
     public ReplicatorTasks.TaskState state(String replicatorArn) {
         StandIn replicator = byArn.get(replicatorArn);
-        if (replicator == null || !replicator.running().getAsBoolean()) {
-            String failure = replicator == null ? "" : replicator.failure().get();
-            return new ReplicatorTasks.TaskState("STOPPED", failure.isEmpty() ? "deleted" : "FAILED: " + failure);
+        if (replicator == null) {
+            return new ReplicatorTasks.TaskState("STOPPED", "MSK Replicator " + replicatorArn + " does not exist (deleted)");
         }
-        return new ReplicatorTasks.TaskState("RUNNING", "local MSK Replicator " + replicator.name() + " RUNNING");
+        String state = replicator.state().get();
+        String failure = replicator.failure().get();
+        String detail = "local MSK Replicator " + replicator.name() + " " + state + (failure.isEmpty() ? "" : ": " + failure);
+        return new ReplicatorTasks.TaskState(replicator.active() ? state : "STOPPED", detail);
     }
 
     @Override
-    public OptionalLong messageLag(String replicatorArn) {
-        return OptionalLong.of(byArn.get(replicatorArn).messageLag().getAsLong());
+    public List<MetricDatapoint> messageLag(String replicatorArn) {
+        return byArn.get(replicatorArn).messageLag().get();
     }
 
     @Override
@@ -93,7 +118,7 @@ public final class LocalReverseMskReplicators implements ReverseMskReplicators {
         return new ForwardReplication() {
             @Override
             public Status status() {
-                return new Status(replicator.running().getAsBoolean(), replicator.copied().getAsLong(), "local MSK Replicator " + replicator.name()
+                return new Status("RUNNING".equals(replicator.state().get()), replicator.copied().getAsLong(), "local MSK Replicator " + replicator.name()
                         + ", " + replicator.copied().getAsLong() + " records copied, " + replicator.skipped().getAsLong() + " skipped (__mskmr)");
             }
 
@@ -102,10 +127,11 @@ public final class LocalReverseMskReplicators implements ReverseMskReplicators {
                 return replicator.latency().get();
             }
 
-            /** Read from the stand-in now, as a fresh MessageLag datapoint would be. */
+            /** MessageLag as the CloudWatch adapter reads it: the stand-in's datapoints, under the same rule. */
             @Override
             public java.util.OptionalLong messageLag(java.time.Instant since) {
-                return java.util.OptionalLong.of(replicator.messageLag().getAsLong());
+                return MetricDatapoint.newestSince(replicator.messageLag().get(), since)
+                        .map(datapoint -> java.util.OptionalLong.of((long) datapoint.value())).orElse(java.util.OptionalLong.empty());
             }
 
             @Override

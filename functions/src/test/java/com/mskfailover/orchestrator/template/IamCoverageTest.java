@@ -48,7 +48,9 @@ class IamCoverageTest {
             "CheckSecondaryReady", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic"),
             "CheckPrimaryHealthy", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic"),
             "CheckReverseReplicationLag", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
-            "CheckSecondaryConsumersDrained", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
+            "CheckSecondaryConsumersDrained", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup",
+                    "kafka-cluster:ReadData"),
+            "StopReverseReplication", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"),
             "DetectImpairment", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"),
             "CheckForwardReplicationCaughtUp", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
             "ProbePrimary", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"));
@@ -76,7 +78,8 @@ class IamCoverageTest {
                 calledByFunction.get("StartReverseReplication"));
         assertTrue(calledByFunction.get("CheckReverseReplicationLag").containsAll(Set.of("kafka:DescribeReplicator", "cloudwatch:GetMetricData")),
                 calledByFunction.toString());
-        assertEquals(Set.of("kafka:DeleteReplicator", "kafka:DescribeReplicator"), calledByFunction.get("StopReverseReplication"));
+        assertEquals(Set.of("kafka:DeleteReplicator", "kafka:DescribeReplicator", "kafka:GetBootstrapBrokers", "kafka-cluster:Connect",
+                "kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"), calledByFunction.get("StopReverseReplication"), "it reads both clusters before the delete");
         assertTrue(calledByFunction.values().stream().flatMap(Set::stream).noneMatch(action -> action.startsWith("ecs:")),
                 "no ECS call with an MSK Replicator as the reverse flow: " + calledByFunction);
         for (String readsTheForwardReplicatorsMetrics : List.of("CheckSecondaryReady", "VerifyForwardReplication", "CheckForwardReplicationCaughtUp")) {
@@ -110,6 +113,8 @@ class IamCoverageTest {
     /** Every function of the stack run once on a typical input, in that deployment; the actions each called. */
     private static Map<String, Set<String>> everyFunctionOn(Map<String, String> deployment) throws Exception {
         CannedAwsResponses responses = responsesOnTheSharedClustersWithTopicCustomer();
+        // Running at once, so that the lag checks go on to read its MessageLag (a CREATING one is not read).
+        responses.createdReplicatorState = "RUNNING";
         try (ServerSocket closed = new ServerSocket(0); FakeAwsEndpoint endpoint = new FakeAwsEndpoint(responses)) {
             // DetectImpairment reads the alias record: it names a primary that does not answer, so it goes on to start a failover.
             responses.aliasTxtValue = BootstrapAliasRecord.of(TestPorts.PRODUCER_ALIAS, TestPorts.PRIMARY_ARN, "us-east-1",
@@ -214,8 +219,9 @@ class IamCoverageTest {
                 + "\",\"aliases\":[],\"previous\":[],\"sync\":{\"timeoutSeconds\":30}}}");
         inputs.put("StartReverseReplication", "{\"plan\":" + failbackPlan + "}");
         inputs.put("CheckReverseReplicationLag", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication + "}");
-        inputs.put("CheckSecondaryConsumersDrained", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication + ",\"drain\":{\"timeoutSeconds\":30}}");
-        inputs.put("StopReverseReplication", "{\"replication\":" + replication + "}");
+        inputs.put("CheckSecondaryConsumersDrained", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication + ",\"drain\":{\"timeoutSeconds\":30},"
+                + "\"producersMovedAt\":\"2026-12-06T10:00:00Z\"}");
+        inputs.put("StopReverseReplication", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication + "}");
         inputs.put("VerifyForwardReplication", "{\"plan\":" + failbackPlan + ",\"poll\":{\"timeoutSeconds\":30}}");
         // The primary quiet since the last check (its log ends as they are now): the check goes on to read the forward lag.
         ObjectNode logEnds = JSON.createObjectNode();

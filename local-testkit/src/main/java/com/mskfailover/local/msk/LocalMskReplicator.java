@@ -47,6 +47,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * backwards, and only while producers write to the source and not to the target (a target partition that received
  * records other than its copies is left alone).
  *
+ * <p>Like an MSK Replicator it is CREATING for a while ({@link LocalCloudWatch.Timing#creating}) before it copies
+ * anything, then RUNNING; and it publishes its MessageLag the way CloudWatch gives it
+ * ({@link LocalCloudWatch}: sampled a few times per period, the Maximum per period, readable late). A reader of that
+ * figure goes through it, never through a live number ({@link #messageLag()} is the test's own view of the truth).
+ *
  * <p>Its own position is the consumer group {@code mskr-<name>} on the source. One thread; {@link #close()} stops it.
  */
 public final class LocalMskReplicator implements AutoCloseable {
@@ -67,6 +72,8 @@ public final class LocalMskReplicator implements AutoCloseable {
     }
 
     private final Config config;
+    private final LocalCloudWatch metrics;
+    private final long createdAtNanos = System.nanoTime();
     private final Thread thread;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -85,8 +92,9 @@ public final class LocalMskReplicator implements AutoCloseable {
     /** Per target partition: the offset after the last copy this replicator wrote. */
     private final Map<TopicPartition, Long> afterLastCopy = new ConcurrentHashMap<>();
 
-    private LocalMskReplicator(Config config) {
+    private LocalMskReplicator(Config config, LocalCloudWatch metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.source = admin(config.sourceBootstrapServers());
         this.target = admin(config.targetBootstrapServers());
         Map<String, Object> consumerConfig = new HashMap<>();
@@ -107,11 +115,34 @@ public final class LocalMskReplicator implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** Creates missing target topics (same partition count) and starts copying. */
-    public static LocalMskReplicator start(Config config) {
-        LocalMskReplicator replicator = new LocalMskReplicator(config);
+    /**
+     * Creates the replicator: CREATING for {@code metrics}' creation time, then it creates missing target topics (same
+     * partition count) and copies, publishing its figures to {@code metrics}.
+     */
+    public static LocalMskReplicator start(Config config, LocalCloudWatch metrics) {
+        LocalMskReplicator replicator = new LocalMskReplicator(config, metrics);
         replicator.thread.start();
         return replicator;
+    }
+
+    /** CREATING, RUNNING, FAILED (see {@link #failure()}) or DELETED, as DescribeReplicator would say. */
+    public String state() {
+        if (failure != null) {
+            return "FAILED";
+        }
+        if (!running || !thread.isAlive()) {
+            return "DELETED";
+        }
+        return creating() ? "CREATING" : "RUNNING";
+    }
+
+    private boolean creating() {
+        return System.nanoTime() - createdAtNanos < metrics.timing().creating().toNanos();
+    }
+
+    /** The CloudWatch stand-in it publishes to. */
+    public LocalCloudWatch metrics() {
+        return metrics;
     }
 
     public String name() {
@@ -193,6 +224,10 @@ public final class LocalMskReplicator implements AutoCloseable {
 
     private void run() {
         try {
+            while (running && creating()) {
+                // CREATING: MSK provisions the replicator before it reads anything
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
             List<TopicPartition> partitions = untilAnswered(() -> partitions(source));
             untilAnswered(() -> {
                 createMissingTopics();
@@ -206,9 +241,14 @@ public final class LocalMskReplicator implements AutoCloseable {
                 committed.put(partition, untilAnswered(() -> consumer.position(partition, Duration.ofSeconds(10))));
             }
             long nextSync = 0;
+            long nextSample = 0;
             while (running) {
                 try {
                     copyOnce(committed);
+                    if (System.nanoTime() >= nextSample) {
+                        publishFigures();
+                        nextSample = System.nanoTime() + metrics.timing().sampleEvery().toNanos();
+                    }
                     if (!config.groups().isEmpty() && System.nanoTime() >= nextSync) {
                         syncGroupOffsets();
                         syncRounds.incrementAndGet();
@@ -271,6 +311,11 @@ public final class LocalMskReplicator implements AutoCloseable {
         }
         consumer.commitSync(positions, Duration.ofSeconds(10));
         positions.forEach((partition, position) -> committed.put(partition, position.offset()));
+    }
+
+    /** One sample of MessageLag, into the current period's Maximum. */
+    private void publishFigures() {
+        metrics.sample(config.name(), "MessageLag", messageLag());
     }
 
     private interface Call<T> {

@@ -12,11 +12,13 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The stand-in does what the MSK Developer Guide documents for MSK Replicator, on two real clusters. */
 class LocalMskReplicatorTest {
@@ -96,9 +98,61 @@ class LocalMskReplicatorTest {
         }
     }
 
+    @Test
+    void itCopiesNothingWhileCreatingAndItsMessageLagIsReadableOnlyAsLatePerPeriodMaxima() {
+        String topic = "lag-as-cloudwatch-has-it";
+        KafkaClients source = east.clients();
+        source.createTopic(topic, 1);
+        source.produce(List.of(new ProducerRecord<>(topic, 0, "k1", "waiting"), new ProducerRecord<>(topic, 0, "k2", "waiting too")));
+        LocalCloudWatch cloudWatch = new LocalCloudWatch(LocalCloudWatch.Timing.scaled(Duration.ofMillis(400)));
+        long created = System.nanoTime();
+        try (LocalMskReplicator replicator = LocalMskReplicator.start(new LocalMskReplicator.Config("lag-reader", source.bootstrapServers(),
+                west.clients().bootstrapServers(), List.of(topic), LocalMskReplicator.StartingPosition.EARLIEST, List.of()), cloudWatch)) {
+            assertEquals("CREATING", replicator.state());
+            assertEquals(0, replicator.copiedRecords());
+            pollUntil("RUNNING", () -> "RUNNING".equals(replicator.state()));
+            assertTrue(Duration.ofNanos(System.nanoTime() - created).compareTo(cloudWatch.timing().creating()) >= 0, "CREATING lasts its time");
+            pollUntil("both records copied", () -> replicator.copiedRecords() == 2);
+            Instant copiedAt = Instant.now();
+            pollUntil("a datapoint of a period that began after the copy", () -> cloudWatch.maximum("lag-reader", "MessageLag", 20).stream()
+                    .anyMatch(datapoint -> !datapoint.periodStart().isBefore(copiedAt)));
+            Instant readAt = Instant.now();
+            List<LocalCloudWatch.Datapoint> datapoints = cloudWatch.maximum("lag-reader", "MessageLag", 20);
+            LocalCloudWatch.Datapoint newest = datapoints.getFirst();
+            assertEquals(0.0, newest.maximum(), datapoints.toString());
+            assertTrue(!newest.periodStart().plus(cloudWatch.timing().period()).plus(cloudWatch.timing().publishDelay()).isAfter(readAt),
+                    "readable only once its period ended and the publication delay passed: " + newest + " read at " + readAt);
+            assertEquals(0, newest.periodStart().toEpochMilli() % cloudWatch.timing().period().toMillis(), "periods aligned as CloudWatch's minutes");
+        }
+    }
+
+    @Test
+    void aDatapointIsThePeriodsMaximumAndReadableOnlyAfterThePeriodEndedAndTheDelayPassed() {
+        java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(Instant.parse("2026-12-07T10:00:05Z"));
+        java.time.Clock clock = new java.time.Clock() {
+            @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+            @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+            @Override public Instant instant() { return now.get(); }
+        };
+        LocalCloudWatch cloudWatch = new LocalCloudWatch(LocalCloudWatch.Timing.AWS, clock);
+        cloudWatch.sample("r", "MessageLag", 40);
+        now.set(Instant.parse("2026-12-07T10:00:50Z"));
+        cloudWatch.sample("r", "MessageLag", 0);
+        now.set(Instant.parse("2026-12-07T10:01:10Z"));
+        cloudWatch.sample("r", "MessageLag", 0);
+        now.set(Instant.parse("2026-12-07T10:02:59Z"));
+        assertEquals(List.of(), cloudWatch.maximum("r", "MessageLag", 5), "the 10:00 minute is readable from 10:03 (AWS timing: 2 min late)");
+        now.set(Instant.parse("2026-12-07T10:03:00Z"));
+        assertEquals(List.of(new LocalCloudWatch.Datapoint(Instant.parse("2026-12-07T10:00:00Z"), 40)), cloudWatch.maximum("r", "MessageLag", 5),
+                "the Maximum of the minute, not its last sample");
+        now.set(Instant.parse("2026-12-07T10:04:00Z"));
+        assertEquals(Instant.parse("2026-12-07T10:01:00Z"), cloudWatch.maximum("r", "MessageLag", 5).getFirst().periodStart(), "newest first");
+        assertEquals(List.of(), cloudWatch.maximum("other", "MessageLag", 5));
+    }
+
     private static LocalMskReplicator start(String name, KafkaClients source, KafkaClients target, String topic, List<String> groups) {
         return LocalMskReplicator.start(new LocalMskReplicator.Config(name, source.bootstrapServers(), target.bootstrapServers(),
-                List.of(topic), LocalMskReplicator.StartingPosition.EARLIEST, groups));
+                List.of(topic), LocalMskReplicator.StartingPosition.EARLIEST, groups), new LocalCloudWatch(LocalCloudWatch.Timing.scaled(Duration.ofMillis(100))));
     }
 
     private static void pollUntil(String what, BooleanSupplier condition) {
