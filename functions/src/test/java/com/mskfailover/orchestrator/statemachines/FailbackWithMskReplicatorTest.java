@@ -179,7 +179,7 @@ class FailbackWithMskReplicatorTest {
                         topics, LocalMskReplicator.StartingPosition.EARLIEST, List.of()), cloudWatch));
             });
             LocalWiring.LocalPorts local = new LocalWiring.LocalPorts(ports.settings, ports.clusters, ports.kafka, aliases, null,
-                    ports.forwardReplication, ports.notifier, ports.alarms, ports.executions, reverse);
+                    ports.forwardReplication, ports.notifier, ports.alarms, ports.executions, reverse, ports.lock);
             ObjectNode input = (ObjectNode) JSON.readTree(Files.readString(StateMachineRun.event("failback-start.json")));
             input.putArray("topics").add(topic);
             input.putArray("consumerGroups").add(group);
