@@ -122,11 +122,13 @@ public final class ReverseReplicationSteps {
     }
 
     /**
-     * One check of the drain that must precede moving consumers: every application group on the secondary has
-     * read everything, the reverse replication has copied everything, and it has synced the groups' final offsets
-     * onto the primary (see {@link GroupOffsetHandover}).
+     * One check of the drain that must precede moving consumers: every application group on the secondary has read
+     * every application record there ({@code targets}: per partition, the position after the last one, from
+     * {@link SecondaryQuietGate}; the forward flow's copies after it are read on the primary, as the originals), has
+     * no consumer connected there any more, the reverse replication has copied every application record, and it has
+     * synced the groups' final offsets onto the primary (see {@link GroupOffsetHandover}).
      */
-    public PollState checkConsumersDrained(Plan plan, ReverseReplication replication, PollState drain) {
+    public ConsumerDrain checkConsumersDrained(Plan plan, ReverseReplication replication, ConsumerDrain drain, Map<String, Long> targets) {
         requireRunning(replication);
         // Producers are on the primary by now: if it is gone again, say so at once instead of waiting out the drain.
         String primaryServers = clusters.bootstrapServers(plan.primary().clusterArn());
@@ -136,18 +138,23 @@ public final class ReverseReplicationSteps {
                     + "(producers are on it, consumers still on the secondary): " + primaryProbe.detail(), null);
         }
         String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
+        Map<String, KafkaInspector.OffsetRange> ranges = kafka.offsetRanges(secondary, plan.topics());
         List<String> seen = new ArrayList<>();
-        boolean drained = true;
+        List<String> connected = new ArrayList<>();
+        boolean readEverything = true;
         for (String group : plan.consumerGroups()) {
-            KafkaInspector.GroupLag lag = kafka.groupLag(secondary, group, plan.topics());
+            Map<String, KafkaInspector.CommittedOffset> committed = kafka.committedOffsets(secondary, group, plan.topics());
+            long unread = targets.entrySet().stream()
+                    .mapToLong(target -> Math.max(0, target.getValue() - position(committed, target.getKey(), ranges))).sum();
+            readEverything &= unread == 0;
             // It starts again on the primary through the consumer alias.
             java.util.Optional<String> toStop = kafka.consumersToStop(secondary, group, "secondary");
-            drained &= lag.isZero() && toStop.isEmpty();
-            seen.add(lag + toStop.map(stop -> ", " + stop).orElse(""));
+            toStop.ifPresent(connected::add);
+            seen.add(group + " lag " + unread + " to the last application record on the secondary" + toStop.map(stop -> ", " + stop).orElse(""));
         }
-        KafkaInspector.GroupLag reverse = reverseLag(plan, replication);
-        drained &= reverse.isZero();
-        seen.add("replication " + reverse);
+        java.util.Optional<String> notCopied = notCopied(plan, replication, targets);
+        seen.add(notCopied.orElse("the reverse flow has copied every application record"));
+        boolean drained = readEverything && connected.isEmpty() && notCopied.isEmpty();
         if (drained && mskReplicators != null) {
             List<String> pending = new ArrayList<>();
             List<String> handedOver = new ArrayList<>();
@@ -167,9 +174,47 @@ public final class ReverseReplicationSteps {
             drained = pending.isEmpty();
             seen.add(pending.isEmpty() ? "group offsets synced onto the primary" : "group offsets not on the primary yet: " + pending);
         }
-        return drain.afterCheck(drained, String.join("; ", seen),
-                "consumers on the secondary to drain, the reverse replication lag to be 0 and their offsets to be synced onto the primary",
-                clock);
+        PollState poll = drain.poll().afterCheck(drained, String.join("; ", seen),
+                "consumers on the secondary to read every application record there and stop, the reverse replication to copy them all "
+                        + "and their offsets to be synced onto the primary", clock);
+        return new ConsumerDrain(poll, readEverything, connected);
+    }
+
+    /**
+     * What the reverse flow has not copied yet of the secondary's records before {@code upTo} (per partition); empty
+     * when it has them all. replicator-task: its position, the group REPLICATOR_NAME on the secondary; an MSK
+     * Replicator: its MessageLag at 0.
+     */
+    public java.util.Optional<String> notCopied(Plan plan, ReverseReplication replication, Map<String, Long> upTo) {
+        requireRunning(replication);
+        if (mskReplicators != null) {
+            KafkaInspector.GroupLag lag = reverseLag(plan, replication);
+            return lag.isZero() ? java.util.Optional.empty() : java.util.Optional.of("replication " + lag);
+        }
+        Map<String, KafkaInspector.CommittedOffset> copied = copiedPositions(plan, replication).orElseThrow();
+        Map<String, KafkaInspector.OffsetRange> ranges = kafka.offsetRanges(clusters.bootstrapServers(plan.secondary().clusterArn()), plan.topics());
+        List<String> behind = new ArrayList<>();
+        upTo.forEach((partition, end) -> {
+            long position = position(copied, partition, ranges);
+            if (position < end) {
+                behind.add(partition + " at " + position + " of " + end);
+            }
+        });
+        return behind.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of("the reverse flow has not copied every application record yet: " + behind);
+    }
+
+    /** Where a group reads a partition from: its commit, or the log start without one (everything there is unread). */
+    static long position(Map<String, KafkaInspector.CommittedOffset> committed, String partition, Map<String, KafkaInspector.OffsetRange> ranges) {
+        KafkaInspector.CommittedOffset offset = committed.get(partition);
+        KafkaInspector.OffsetRange range = ranges.get(partition);
+        return offset != null ? offset.offset() : range == null ? 0 : range.logStart();
+    }
+
+    /** The reverse flow's position on the secondary per partition (replicator-task); empty for an MSK Replicator, which keeps none there. */
+    public java.util.Optional<Map<String, KafkaInspector.CommittedOffset>> copiedPositions(Plan plan, ReverseReplication replication) {
+        return mskReplicators != null ? java.util.Optional.empty() : java.util.Optional.of(kafka.committedOffsets(
+                clusters.bootstrapServers(plan.secondary().clusterArn()), replication.replicatorName(), plan.topics()));
     }
 
     /**

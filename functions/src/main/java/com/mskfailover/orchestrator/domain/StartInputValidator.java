@@ -42,7 +42,7 @@ public final class StartInputValidator {
         return new Plan("failover", primary, secondary, topics, settings.consumerGroups(), settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), rpo, settings.requireForwardThroughput(),
                 settings.reverseReplicatorName(), settings.reverseReplicatorTasks(), text(input, "reason", "operator request"),
-                dryRun(input), input.has("planned") && bool(input, "planned"));
+                dryRun(input), input.has("planned") && bool(input, "planned"), settings.aliasTtlSeconds());
     }
 
     public Plan failback(JsonNode input) {
@@ -67,7 +67,7 @@ public final class StartInputValidator {
                 1, MAX_REVERSE_REPLICATOR_TASKS);
         return new Plan("failback", primary, secondary, topics, groups, settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), 0, requireThroughput, replicatorName, replicatorTasks,
-                text(input, "reason", "operator request"), dryRun(input), false);
+                text(input, "reason", "operator request"), dryRun(input), false, settings.aliasTtlSeconds());
     }
 
     /** {@code dryRun: true}: the checks run, nothing changes (the state machines stop after them). */

@@ -1,6 +1,8 @@
 package com.mskfailover.orchestrator.handlers;
 
 import com.mskfailover.orchestrator.domain.AliasMove;
+import com.mskfailover.orchestrator.domain.ConsumerDrain;
+import com.mskfailover.orchestrator.domain.SecondaryQuietGate;
 import com.mskfailover.orchestrator.domain.ForwardCatchUpCheck;
 import com.mskfailover.orchestrator.domain.MoveTarget;
 import com.mskfailover.orchestrator.domain.Plan;
@@ -26,7 +28,11 @@ final class Inputs {
     record ReplicationCheck(Plan plan, ReverseReplication replication) {
     }
 
-    record DrainCheck(Plan plan, ReverseReplication replication, PollState drain) {
+    /** @param targets per partition of the secondary, the position after its last application record (the quiet gate's) */
+    record DrainCheck(Plan plan, ReverseReplication replication, ConsumerDrain drain, java.util.Map<String, Long> targets) {
+    }
+
+    record QuietCheck(Plan plan, ReverseReplication replication, SecondaryQuietGate.SecondaryQuiet quiet) {
     }
 
     record ReplicationOnly(ReverseReplication replication) {
@@ -38,7 +44,8 @@ final class Inputs {
     record ForwardCatchUp(Plan plan, ForwardCatchUpCheck.CatchUp catchUp) {
     }
 
-    record Report(String operation, String outcome, com.fasterxml.jackson.databind.JsonNode state) {
+    /** @param action with outcome {@code action-required}: what operators must do now ({@link com.mskfailover.orchestrator.domain.OperatorReport}) */
+    record Report(String operation, String outcome, String action, com.fasterxml.jackson.databind.JsonNode state) {
     }
 
     /**

@@ -23,7 +23,7 @@ class ReverseReplicationStepsTest {
             new ClusterRef("arn:aws:kafka:us-east-1:123456789012:cluster/p/1", "us-east-1", null),
             new ClusterRef("arn:aws:kafka:us-east-2:123456789012:cluster/s/2", "us-east-2", null),
             List.of("customer", "orders.v2"), List.of("msk-consumer"), List.of("p"), List.of("c"),
-            new Timeouts(30, 60, 60, 30), 0, true, "failback-replicator", 1, "test", false, false);
+            new Timeouts(30, 60, 60, 30), 0, true, "failback-replicator", 1, "test", false, false, 1);
 
     private final List<String> started = new ArrayList<>();
     private final List<String> tokens = new ArrayList<>();
@@ -58,6 +58,8 @@ class ReverseReplicationStepsTest {
         @Override public Map<String, OffsetRange> offsetRanges(String bootstrapServers, Collection<String> topics) { return Map.of(); }
         @Override public List<RecordFingerprint> fingerprints(String bootstrapServers, String partition, long from, long to, int max) { return List.of(); }
         @Override public void commitOffsets(String bootstrapServers, String groupId, Map<String, CommittedOffset> offsets) { }
+        @Override public WriteScan applicationRecords(String bootstrapServers, String partition, long from, long to, int max) { return new WriteScan(to, List.of(), 0); }
+        @Override public List<ProducerWrite> producers(String bootstrapServers, Collection<String> partitions) { return List.of(); }
     };
 
     private ReverseReplicationSteps steps(Clock clock) {
@@ -126,7 +128,7 @@ class ReverseReplicationStepsTest {
 
     private static Plan withTasks(int tasks) {
         return new Plan(PLAN.operation(), PLAN.primary(), PLAN.secondary(), PLAN.topics(), PLAN.consumerGroups(), PLAN.producerAliases(),
-                PLAN.consumerAliases(), PLAN.timeouts(), 0, true, PLAN.reverseReplicatorName(), tasks, PLAN.reason(), false, false);
+                PLAN.consumerAliases(), PLAN.timeouts(), 0, true, PLAN.reverseReplicatorName(), tasks, PLAN.reason(), false, false, 1);
     }
 
     @Test
@@ -148,10 +150,14 @@ class ReverseReplicationStepsTest {
         members.add("consumer-msk-consumer-1@/10.0.1.7");
         Instant start = Instant.parse("2026-11-24T21:00:00Z");
         var replication = new ReverseReplication(List.of("task-1"), "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
-        PollState first = steps(Clock.fixed(start, ZoneOffset.UTC)).checkConsumersDrained(PLAN, replication, new PollState(30, null, 0, false, null));
-        assertTrue(!first.done(), first.detail());
+        ConsumerDrain first = steps(Clock.fixed(start, ZoneOffset.UTC)).checkConsumersDrained(PLAN, replication,
+                new ConsumerDrain(new PollState(30, null, 0, false, null), false, List.of()), Map.of());
+        assertTrue(!first.poll().done(), first.poll().detail());
+        assertTrue(first.readEverything(), "nothing left to read: operators are told to stop the consumers");
+        assertEquals(List.of("group msk-consumer still has 1 active member(s) on the secondary [consumer-msk-consumer-1@/10.0.1.7]: stop its consumers there"),
+                first.stillConnected());
         var timeout = assertThrows(WaitTimedOutException.class, () -> steps(Clock.fixed(start.plusSeconds(30), ZoneOffset.UTC))
-                .checkConsumersDrained(PLAN, replication, first));
+                .checkConsumersDrained(PLAN, replication, first, Map.of()));
         assertTrue(timeout.getMessage().contains("group msk-consumer still has 1 active member(s) on the secondary "
                 + "[consumer-msk-consumer-1@/10.0.1.7]: stop its consumers there"), timeout.getMessage());
     }
@@ -162,7 +168,7 @@ class ReverseReplicationStepsTest {
         primaryAnswers = false;
         var replication = new ReverseReplication(List.of("task-1"), "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
         var failure = assertThrows(TransientDependencyException.class, () -> steps(Clock.systemUTC())
-                .checkConsumersDrained(PLAN, replication, new PollState(1800, null, 0, false, null)));
+                .checkConsumersDrained(PLAN, replication, new ConsumerDrain(new PollState(1800, null, 0, false, null), false, List.of()), Map.of()));
         assertTrue(failure.getMessage().startsWith("the primary stopped answering while clients were moved back to it"), failure.getMessage());
     }
 
@@ -215,7 +221,7 @@ class ReverseReplicationStepsTest {
     @Test
     void aReplicatorNameMskRefusesIsRefusedNamingTheFieldBeforeAnythingIsCreated() {
         Plan underscored = new Plan("failback", PLAN.primary(), PLAN.secondary(), PLAN.topics(), PLAN.consumerGroups(),
-                PLAN.producerAliases(), PLAN.consumerAliases(), PLAN.timeouts(), 0, true, "failback_replicator", 1, "test", false, false);
+                PLAN.producerAliases(), PLAN.consumerAliases(), PLAN.timeouts(), 0, true, "failback_replicator", 1, "test", false, false, 1);
         var refused = assertThrows(InvalidInputException.class, () -> mskSteps().start(underscored));
         assertTrue(refused.getMessage().startsWith("input field 'reverseReplicatorName' 'failback_replicator' cannot name an MSK Replicator: "
                 + "use letters, digits and '-' only"), refused.getMessage());

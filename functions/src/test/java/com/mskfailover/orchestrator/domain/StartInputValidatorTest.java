@@ -23,7 +23,7 @@ class StartInputValidatorTest {
     private final StartInputValidator validator = new StartInputValidator(new OrchestratorSettings(PRIMARY, SECONDARY,
             List.of("kafka-producers.msk.internal"), List.of("kafka-consumers.msk.internal"), List.of("customer"), List.of("msk-consumer"),
             new Timeouts(300, 3600, 1800, 900), 300, true, "failback-replicator", "replicator-task", Duration.ofSeconds(5),
-            List.of("alarm"), "iam", 1));
+            List.of("alarm"), "iam", 1, 60));
 
     private static ObjectNode input() {
         return JSON.createObjectNode().put("primaryClusterArn", PRIMARY).put("secondaryClusterArn", SECONDARY);
