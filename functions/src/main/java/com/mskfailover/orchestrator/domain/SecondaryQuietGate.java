@@ -22,8 +22,8 @@ import java.util.stream.Collectors;
  * failover's decision); they are then what the consumers must have read there before they move (the drain's targets),
  * never the live end. Records written while the scan lags the log end count as arriving.
  *
- * <p>Whoever still writes is named: per partition, the producer ids whose last write (Admin describeProducers) is the
- * timestamp of an application record just read.
+ * <p>Whoever still writes is named: per partition, the producer ids whose last write (Admin describeProducers, asked
+ * before the log ends are read, so that write is among the records read) is the timestamp of an application record.
  */
 public final class SecondaryQuietGate {
 
@@ -59,6 +59,8 @@ public final class SecondaryQuietGate {
     public SecondaryQuiet check(Plan plan, ReverseReplication replication, SecondaryQuiet previous) {
         Instant now = clock.instant();
         String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
+        // Before the log ends are read: each producer's last write is then among the records this check reads.
+        List<KafkaInspector.ProducerWrite> producers = kafka.producers(secondary, kafka.offsetRanges(secondary, plan.topics()).keySet());
         Map<String, KafkaInspector.OffsetRange> ranges = kafka.offsetRanges(secondary, plan.topics());
         Map<String, Long> from = previous.scannedTo() != null ? previous.scannedTo() : unreadFrom(plan, replication, secondary, ranges);
         Map<String, Long> scannedTo = new TreeMap<>();
@@ -93,7 +95,7 @@ public final class SecondaryQuietGate {
         if (!scanBehind.isEmpty()) {
             look = new WritesQuiet(applicationEnds, now.toString(), null);
         }
-        List<String> writers = writers(secondary, writeTimes);
+        List<String> writers = writers(producers, writeTimes);
         String copiesSeen = copies + " cop" + (copies == 1 ? "y" : "ies") + " of the forward flow read, which do not count";
         String seen;
         boolean done = false;
@@ -131,11 +133,8 @@ public final class SecondaryQuietGate {
     }
 
     /** Per partition with new application records, the producers whose last write is one of them. */
-    private List<String> writers(String secondary, Map<String, Set<Long>> writeTimes) {
-        if (writeTimes.isEmpty()) {
-            return List.of();
-        }
-        return kafka.producers(secondary, writeTimes.keySet()).stream()
+    private static List<String> writers(List<KafkaInspector.ProducerWrite> producers, Map<String, Set<Long>> writeTimes) {
+        return producers.stream()
                 .filter(producer -> writeTimes.getOrDefault(producer.partition(), Set.of()).contains(producer.lastTimestamp()))
                 .map(producer -> producer.partition() + " producer id " + producer.producerId() + " (last write "
                         + Instant.ofEpochMilli(producer.lastTimestamp()) + ")")
