@@ -165,12 +165,13 @@ class FailbackWithLiveTrafficTest {
             return producer;
         }
 
+        /** @param gateSeconds how long the quiet gates and the drain may wait (consumerDrainSeconds) */
         ObjectNode input(int gateSeconds) throws IOException {
             ObjectNode input = (ObjectNode) JSON.readTree(Files.readString(StateMachineRun.event("failback-start.json")));
             input.putArray("topics").add(topic);
             input.putArray("consumerGroups").add(group);
             input.put("reverseReplicatorName", "failback-replicator-" + topic.replace("customer-", ""));
-            input.withObjectProperty("timeouts").put("replicationCatchUpSeconds", gateSeconds).put("consumerDrainSeconds", 120);
+            input.withObjectProperty("timeouts").put("replicationCatchUpSeconds", 120).put("consumerDrainSeconds", gateSeconds);
             return input;
         }
 

@@ -48,6 +48,8 @@ class IamCoverageTest {
             "CheckPrimaryHealthy", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic"),
             "CheckReverseReplicationLag", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
             "CheckSecondaryConsumersDrained", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
+            // It reads the secondary's records (copies or not) and asks describeProducers, which needs read access too.
+            "CheckSecondaryQuiet", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup", "kafka-cluster:ReadData"),
             "DetectImpairment", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"),
             "CheckForwardReplicationCaughtUp", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
             "ProbePrimary", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"));
@@ -210,7 +212,9 @@ class IamCoverageTest {
                 + "\",\"aliases\":[],\"previous\":[],\"sync\":{\"timeoutSeconds\":30}}}");
         inputs.put("StartReverseReplication", "{\"plan\":" + failbackPlan + "}");
         inputs.put("CheckReverseReplicationLag", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication + "}");
-        inputs.put("CheckSecondaryConsumersDrained", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication + ",\"drain\":{\"timeoutSeconds\":30}}");
+        inputs.put("CheckSecondaryConsumersDrained", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication
+                + ",\"drain\":{\"poll\":{\"timeoutSeconds\":30}},\"targets\":{}}");
+        inputs.put("CheckSecondaryQuiet", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication + ",\"quiet\":{\"poll\":{\"timeoutSeconds\":30}}}");
         inputs.put("StopReverseReplication", "{\"replication\":" + replication + "}");
         inputs.put("VerifyForwardReplication", "{\"plan\":" + failbackPlan + ",\"poll\":{\"timeoutSeconds\":30}}");
         // The primary quiet since the last check (its log ends as they are now): the check goes on to read the forward lag.
