@@ -30,6 +30,7 @@ public final class OperatorReport {
             message.append("Cause: ").append(causeMessage(error.path("Cause").asText(""))).append('\n');
         }
         message.append("Progress: ").append(progress(operation, state)).append('\n');
+        message.append(forced(state));
         if (failed) {
             message.append("How to resume: ").append(resume(operation, state)).append('\n');
         }
@@ -73,8 +74,13 @@ public final class OperatorReport {
                     + "producers-still-on-secondary), not '" + action + "'");
         };
         String message = capitalized(operation) + " needs you: " + subjectAndMessage[0] + ".\n" + subjectAndMessage[1]
-                + "Progress: " + progress(operation, state) + "\n";
+                + "Progress: " + progress(operation, state) + "\n" + forced(state);
         return new Notification("MSK " + operation + ": " + subjectAndMessage[0], message);
+    }
+
+    /** The checks the input switched off ({@code force}), said in every notification of the execution. */
+    private static String forced(JsonNode state) {
+        return state.path("force").size() > 0 ? "Checks switched off by \"force\" in the input: " + state.path("force") + "\n" : "";
     }
 
     private static String writers(JsonNode writers) {
@@ -142,6 +148,11 @@ public final class OperatorReport {
         if (state.has("producerMove")) {
             done.append("producer aliases moved to the primary (change ").append(state.path("producerMove").path("changeId").asText()).append("); ");
         }
+        if (state.has("secondaryQuiet")) {
+            JsonNode quiet = state.path("secondaryQuiet");
+            done.append("the secondary ").append(quiet.path("poll").path("done").asBoolean() ? "quiet" : "not quiet yet")
+                    .append(" (producers still writing there: ").append(writers(quiet.path("writers"))).append("); ");
+        }
         if (state.has("consumerMove")) {
             done.append("consumer aliases moved to the primary (change ").append(state.path("consumerMove").path("changeId").asText()).append("); ");
         }
@@ -176,6 +187,11 @@ public final class OperatorReport {
         if (state.has("producerMove") && !state.has("consumerMove")) {
             resume.append(" Producers already write to the primary while consumers still read the secondary: keep replicator-task running"
                     + " (it copies what is left on the secondary, with the groups' offsets); the re-run moves consumers once they have drained.");
+        }
+        if (state.has("consumerMove") && !state.has("reverseReplicationStop")) {
+            resume.append(" Consumers already read on the primary; a producer still writes to the secondary (named above): restart it. Keep"
+                    + " replicator-task running meanwhile (it copies those records to the primary, where the consumers read them); the re-run"
+                    + " stops it once no application record arrives on the secondary any more.");
         }
         if (!tasks.isEmpty() && !state.has("reverseReplicationStop")) {
             resume.append(" To abandon the failback instead: ").append(tasks.stream()

@@ -52,6 +52,20 @@ class StartInputValidatorTest {
     }
 
     @Test
+    void anEmptyGroupListIsRefusedNamingTheFieldUnlessForcedByName() {
+        var refused = assertThrows(InvalidInputException.class, () -> validator.failback(input().set("consumerGroups", JSON.createArrayNode())));
+        assertEquals("consumerGroups", refused.field());
+        assertTrue(refused.getMessage().contains("\"force\": [\"emptyConsumerGroups\"]"), refused.getMessage());
+
+        ObjectNode forced = input().set("consumerGroups", JSON.createArrayNode());
+        forced.putArray("force").add("emptyConsumerGroups");
+        assertEquals(List.of(), validator.failback(forced).consumerGroups());
+
+        assertEquals("force", failingField(true, in -> in.putArray("force").add("drain")), "an unknown check to switch off");
+        assertEquals("force", failingField(true, in -> in.put("force", true)), "force names what it switches off");
+    }
+
+    @Test
     void anEmptyInputTakesEverythingFromTheStackAsTheSamplesDo() throws Exception {
         Plan failover = validator.failover(JSON.createObjectNode());
         Plan failback = validator.failback(JSON.createObjectNode());
