@@ -276,7 +276,21 @@ public final class ReverseReplicationSteps {
                     mskReplicators.messageLag(replication.taskIds().getFirst()).orElse(-1), plan.topics().size(), 0);
         }
         String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
-        return kafka.groupLag(secondary, replication.replicatorName(), plan.topics());
+        // The ends first: records that arrive while the positions are read do not count against a flow that keeps up.
+        Map<String, KafkaInspector.OffsetRange> ranges = kafka.offsetRanges(secondary, plan.topics());
+        Map<String, KafkaInspector.CommittedOffset> copied = copiedPositions(plan, replication).orElseThrow();
+        long lag = 0;
+        int withoutCommit = 0;
+        for (var partition : ranges.entrySet()) {
+            long from = position(copied, partition.getKey(), ranges);
+            withoutCommit += copied.containsKey(partition.getKey()) ? 0 : 1;
+            long behind = partition.getValue().logEnd() - from;
+            // Once producers are on the primary (a re-run), the forward flow's copies keep arriving on the secondary and
+            // are never copied back: only what applications wrote counts, read when little is left.
+            lag += behind <= 0 ? 0 : behind > SecondaryQuietGate.SCAN_WINDOW ? behind : kafka.applicationRecords(secondary,
+                    partition.getKey(), from, partition.getValue().logEnd(), SecondaryQuietGate.SCAN_WINDOW).applicationRecords().size();
+        }
+        return new KafkaInspector.GroupLag(replication.replicatorName(), lag, ranges.size(), withoutCommit);
     }
 
     /**

@@ -55,10 +55,13 @@ class ReverseReplicationStepsTest {
         @Override public GroupLag groupLag(String bootstrapServers, String groupId, Collection<String> topics) { return new GroupLag(groupId, groupLag, 3, 0); }
         @Override public List<String> activeMembers(String bootstrapServers, String groupId) { return List.copyOf(members); }
         @Override public Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics) { return Map.of(); }
-        @Override public Map<String, OffsetRange> offsetRanges(String bootstrapServers, Collection<String> topics) { return Map.of(); }
+        // The reverse flow committed nothing: all groupLag records of its one partition are left to copy.
+        @Override public Map<String, OffsetRange> offsetRanges(String bootstrapServers, Collection<String> topics) { return Map.of("customer-0", new OffsetRange(0, groupLag)); }
         @Override public List<RecordFingerprint> fingerprints(String bootstrapServers, String partition, long from, long to, int max) { return List.of(); }
         @Override public void commitOffsets(String bootstrapServers, String groupId, Map<String, CommittedOffset> offsets) { }
-        @Override public WriteScan applicationRecords(String bootstrapServers, String partition, long from, long to, int max) { return new WriteScan(to, List.of(), 0); }
+        @Override public WriteScan applicationRecords(String bootstrapServers, String partition, long from, long to, int max) {
+            return new WriteScan(to, java.util.stream.LongStream.range(from, to).mapToObj(offset -> new ApplicationRecord(offset, 0)).toList(), 0);
+        }
         @Override public List<ProducerWrite> producers(String bootstrapServers, Collection<String> partitions) { return List.of(); }
     };
 

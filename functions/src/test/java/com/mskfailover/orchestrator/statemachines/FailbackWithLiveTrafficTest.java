@@ -59,7 +59,7 @@ class FailbackWithLiveTrafficTest {
 
     private final InProcessReplicatorTasks tasks = new InProcessReplicatorTasks();
     private final ExecutorService operators = Executors.newSingleThreadExecutor();
-    private final List<AutoCloseable> clients = new ArrayList<>();
+    private final List<AutoCloseable> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @AfterEach
     void stopEverything() throws Exception {
@@ -128,6 +128,33 @@ class FailbackWithLiveTrafficTest {
         System.out.println("straggler: " + traffic.figures());
     }
 
+    @Test
+    void aProducerThatWritesToTheSecondaryAfterTheConsumersMovedHoldsTheReverseFlowUntilItRestartedAndItsRecordsAreReadOnThePrimary() throws Exception {
+        Traffic traffic = new Traffic("customer-late", "msk-consumer-late");
+        // A client that resolved the alias during the outage and connects only now, once the consumers read on the primary.
+        traffic.onNotification("start consumers on the primary now", () -> traffic.producer("late", () -> SharedClusters.secondary().bootstrapServers()));
+        traffic.onNotification("a producer still writes to the secondary", () -> {
+            AliasProducer late = traffic.producers.getLast();
+            late.bootstrap = () -> traffic.resolver.resolve(TestPorts.PRODUCER_ALIAS).bootstrapServers();
+            late.restart();
+        });
+
+        ExecutionResult result = traffic.failback(traffic.input(120)).result();
+
+        assertTrue(result.succeeded(), result.timelineTable());
+        List<String> path = result.statePath();
+        assertTrue(path.indexOf("NotifyProducersStillOnSecondary") > path.indexOf("MoveConsumersToPrimary")
+                && path.indexOf("NotifyProducersStillOnSecondary") < path.indexOf("StopReverseReplication"), path.toString());
+        String named = traffic.notifier.notifications().stream().filter(n -> n.subject().endsWith("a producer still writes to the secondary"))
+                .findFirst().orElseThrow().message();
+        assertTrue(named.matches("(?s).*customer-late-[0-2] producer id \\d+ \\(last write 20.*") && named.contains("Restart that producer"), named);
+        assertTrue(traffic.producers.getLast().acked().stream().anyMatch(value -> value.contains("-late-")), "the late producer wrote");
+
+        traffic.keepProducingOnThePrimaryThenStop();
+        traffic.assertEveryRecordOnThePrimaryAndReadExactlyOnce();
+        System.out.println("late producer: " + traffic.figures());
+    }
+
     /** The applications and both flows around one topic and group, failed over to the secondary. */
     private final class Traffic {
         final String topic;
@@ -135,8 +162,9 @@ class FailbackWithLiveTrafficTest {
         final TestPorts ports;
         final RecordingNotifier notifier = new RecordingNotifier();
         final BootstrapAliasResolver resolver;
-        final List<AliasProducer> producers = new ArrayList<>();
+        final List<AliasProducer> producers = new java.util.concurrent.CopyOnWriteArrayList<>();
         final AliasConsumer consumer;
+        final Map<String, Runnable> reactions = new java.util.concurrent.ConcurrentHashMap<>();
 
         Traffic(String topic, String group) {
             this.topic = topic;
@@ -186,7 +214,17 @@ class FailbackWithLiveTrafficTest {
             return StateMachineRun.run("failback", local, input.toString());
         }
 
+        /** What the operators also do when a notification's subject ends so. */
+        void onNotification(String subjectEnd, Runnable reaction) {
+            reactions.put(subjectEnd, reaction);
+        }
+
         private void act(String subject) {
+            reactions.forEach((subjectEnd, reaction) -> {
+                if (subject.endsWith(subjectEnd)) {
+                    reaction.run();
+                }
+            });
             if (subject.endsWith("restart producers now")) {
                 producers.forEach(AliasProducer::restart);
             } else if (subject.endsWith("stop consumers on the secondary now")) {
