@@ -117,7 +117,7 @@ final class LocalControlPlane implements AutoCloseable {
 
         OrchestratorSettings settings = new OrchestratorSettings(primaryArn, secondaryArn, List.of(PRODUCER_ALIAS), List.of(CONSUMER_ALIAS),
                 List.of(Drill.TOPIC), List.of(Drill.GROUP), new Timeouts(60, 300, 300, 120), 300, true,
-                REVERSE_REPLICATOR, FORWARD_REPLICATOR, Duration.ofSeconds(2), List.of(alarmName()), "none", options.reverseTasks());
+                REVERSE_REPLICATOR, FORWARD_REPLICATOR, Duration.ofSeconds(2), List.of(alarmName()), "none", options.reverseTasks(), 1);
         KafkaAdminInspector kafka = new KafkaAdminInspector("none");
         ForwardReplication forward = options.mskReplicator() ? new ForwardFromStandIn(() -> forwardStandIn) : new ForwardReplicationFromTask(
                 new ReplicatorGroupForwardReplication(kafka, clusters, primaryArn, FORWARD_REPLICATOR, List.of(Drill.TOPIC), 1000),

@@ -64,7 +64,7 @@ public final class TestPorts {
     private static OrchestratorSettings settings(List<String> topics, List<String> groups, Duration probeTimeout) {
         return new OrchestratorSettings(PRIMARY_ARN, SECONDARY_ARN, List.of(PRODUCER_ALIAS), List.of(CONSUMER_ALIAS),
                 topics, groups, new Timeouts(30, 60, 60, 30), 300, true, "failback-replicator", "replicator-task",
-                probeTimeout, List.of(ALARM), "none", 1);
+                probeTimeout, List.of(ALARM), "none", 1, 1);
     }
 
     /** What ProbePrimary uses: the settings, a Kafka inspector, and where the primary's brokers are. */

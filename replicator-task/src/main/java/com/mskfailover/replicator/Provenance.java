@@ -1,16 +1,14 @@
 package com.mskfailover.replicator;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import com.mskfailover.contract.CopyHeaders;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.record.TimestampType;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.zip.CRC32;
-import java.util.zip.CRC32C;
 
 /**
  * Where a replicated record came from, carried in record headers so that any replicator reading it
@@ -30,10 +28,10 @@ import java.util.zip.CRC32C;
  */
 public record Provenance(String clusterId, String topic, int partition, long offset, long timestamp, long digest) {
 
-    public static final String ORIGIN_CLUSTER_HEADER = "mskfailover.origin-cluster";
-    public static final String REPLICATED_FROM_HEADER = "mskfailover.replicated-from";
+    public static final String ORIGIN_CLUSTER_HEADER = CopyHeaders.ORIGIN_CLUSTER;
+    public static final String REPLICATED_FROM_HEADER = CopyHeaders.REPLICATED_FROM;
     /** MSK Replicator marks the records it writes with this header. */
-    public static final String MSK_REPLICATOR_HEADER = "__mskmr";
+    public static final String MSK_REPLICATOR_HEADER = CopyHeaders.MSK_REPLICATOR;
 
     private static final HexFormat HEX = HexFormat.of();
 
@@ -70,13 +68,11 @@ public record Provenance(String clusterId, String topic, int partition, long off
      */
     public static Optional<Provenance> verifiedHop(ConsumerRecord<byte[], byte[]> record) {
         Header header = record.headers().lastHeader(REPLICATED_FROM_HEADER);
-        if (header == null) {
+        if (header == null || !CopyHeaders.describes(header.value(), record.topic(), record.partition(), record.key(), record.value(),
+                record.timestamp(), record.timestampType() == TimestampType.LOG_APPEND_TIME)) {
             return Optional.empty();
         }
-        return decode(header.value())
-                .filter(hop -> hop.topic.equals(record.topic()) && hop.partition == record.partition())
-                .filter(hop -> hop.digest == digest(record))
-                .filter(hop -> record.timestampType() == TimestampType.LOG_APPEND_TIME || hop.timestamp == record.timestamp());
+        return decode(header.value());
     }
 
     /** The cluster a verified copy was first produced to; empty for a record produced on this cluster. */
@@ -108,23 +104,7 @@ public record Provenance(String clusterId, String topic, int partition, long off
         headers.add(REPLICATED_FROM_HEADER, encode().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** 64 bits over key and value: CRC-32C and CRC-32 (both intrinsics, cheap on the copy path) of the same bytes. */
     static long digest(ConsumerRecord<byte[], byte[]> record) {
-        CRC32C first = new CRC32C();
-        CRC32 second = new CRC32();
-        update(first, second, record.key());
-        update(first, second, record.value());
-        return (first.getValue() << 32) | second.getValue();
-    }
-
-    private static void update(CRC32C first, CRC32 second, byte[] bytes) {
-        // The length keeps (key "ab", value "c") apart from (key "a", value "bc"); -1 marks null.
-        byte[] length = ByteBuffer.allocate(Integer.BYTES).putInt(bytes == null ? -1 : bytes.length).array();
-        first.update(length);
-        second.update(length);
-        if (bytes != null) {
-            first.update(bytes);
-            second.update(bytes);
-        }
+        return CopyHeaders.digest(record.key(), record.value());
     }
 }

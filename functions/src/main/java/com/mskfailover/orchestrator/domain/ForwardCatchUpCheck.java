@@ -47,13 +47,15 @@ public final class ForwardCatchUpCheck {
         kafka.offsetRanges(clusters.bootstrapServers(plan.primary().clusterArn()), plan.topics())
                 .forEach((partition, range) -> logEnds.put(partition, range.logEnd()));
         String waitingFor = "the producers to leave the primary, the forward replication to copy all it holds (lag 0) and the consumers to stop there";
-        if (previous.primaryLogEnds() == null || !previous.primaryLogEnds().equals(logEnds)) {
-            String seen = previous.primaryLogEnds() == null ? "first look at the primary's log ends"
-                    : "the primary still takes records: " + newRecords(previous.primaryLogEnds(), logEnds)
+        WritesQuiet before = new WritesQuiet(previous.primaryLogEnds(), previous.checkedAt(), previous.quietSince());
+        WritesQuiet look = before.next(logEnds, now);
+        if (!look.quiet()) {
+            String seen = look.writesSince(before) < 0 ? "first look at the primary's log ends"
+                    : "the primary still takes records: " + look.writesSince(before)
                     + " since the last check (producers not restarted on the new alias yet, or still within its TTL)";
             return new CatchUp(previous.poll().afterCheck(false, seen, waitingFor, clock), logEnds, now.toString(), null);
         }
-        String quietSince = previous.quietSince() != null ? previous.quietSince() : previous.checkedAt();
+        String quietSince = look.quietSince();
         OptionalLong lag = forwardReplication.messageLag(Instant.parse(quietSince));
         boolean caughtUp = lag.isPresent() && lag.getAsLong() == 0;
         String seen = "the primary quiet since " + quietSince + "; forward lag "
@@ -84,9 +86,5 @@ public final class ForwardCatchUpCheck {
                     kafka.committedOffsets(clusters.bootstrapServers(plan.secondary().clusterArn()), group, plan.topics()))));
         }
         return pending;
-    }
-
-    private static long newRecords(Map<String, Long> before, Map<String, Long> now) {
-        return now.entrySet().stream().mapToLong(end -> Math.max(0, end.getValue() - before.getOrDefault(end.getKey(), 0L))).sum();
     }
 }

@@ -64,10 +64,34 @@ public interface KafkaInspector {
      */
     Map<String, Long> firstOffsetsAtOrAfter(String bootstrapServers, Map<String, Long> timestamps);
 
+    /**
+     * Reads {@code [from, to)} of one partition ({@code topic-partition}), at most {@code max} records, and tells the
+     * records applications produced from replicators' copies ({@link com.mskfailover.contract.CopyHeaders}).
+     */
+    WriteScan applicationRecords(String bootstrapServers, String partition, long from, long to, int max);
+
+    /** The producers the partitions' leaders keep state for (Admin describeProducers), with each one's last write. */
+    java.util.List<ProducerWrite> producers(String bootstrapServers, Collection<String> partitions);
+
     /** Commits offsets for a group that has no live member (the broker refuses otherwise), with their metadata. */
     void commitOffsets(String bootstrapServers, String groupId, Map<String, CommittedOffset> offsets);
 
     record OffsetRange(long logStart, long logEnd) {
+    }
+
+    /**
+     * @param scannedTo          the offset the read stopped at (the next one to read)
+     * @param applicationRecords the records an application produced, in offset order
+     * @param copies             how many records were replicators' copies
+     */
+    record WriteScan(long scannedTo, java.util.List<ApplicationRecord> applicationRecords, long copies) {
+    }
+
+    record ApplicationRecord(long offset, long timestamp) {
+    }
+
+    /** @param lastTimestamp the largest timestamp of the producer's last batch on the partition */
+    record ProducerWrite(String partition, long producerId, long lastTimestamp) {
     }
 
     /**

@@ -33,12 +33,67 @@ public final class OperatorReport {
             message.append("Cause: ").append(causeMessage(error.path("Cause").asText(""))).append('\n');
         }
         message.append("Progress: ").append(progress(operation, state)).append('\n');
+        message.append(forced(state));
         if (failed) {
             message.append("How to resume: ").append(resume(operation, state)).append('\n');
         }
         String subject = "MSK " + operation + (failed ? " FAILED: " + state.path("error").path("Error").asText("unknown error") : " succeeded");
         // SNS subjects are limited to 100 characters.
         return new Notification(subject.length() > 100 ? subject.substring(0, 100) : subject, message.toString());
+    }
+
+    /**
+     * A notification in the middle of a failback, where people must act for it to go on: what to do now and what is
+     * still connected where it should not be, from the execution's state data.
+     */
+    public Notification actionRequired(String operation, String action, JsonNode state) {
+        String quiet = state.path("secondaryQuiet").path("poll").path("detail").asText("not checked yet");
+        String writers = writers(state.path("secondaryQuiet").path("writers"));
+        String ttl = state.path("plan").path("aliasTtlSeconds").asText("?");
+        String connected = joined(state.path("consumerDrain").path("stillConnected"), "none");
+        String[] subjectAndMessage = switch (action) {
+            case "restart-producers" -> new String[] {"restart producers now",
+                    "The producer aliases point at the primary (Route 53 change " + state.path("producerMove").path("changeId").asText()
+                            + ", INSYNC, the " + ttl + " s TTL waited out). A producer resolves an alias only when it connects: restart every producer now.\n"
+                            + "Still writing to the secondary: " + writers + ".\n"
+                            + "The failback waits (state CheckSecondaryQuiet) until no record of an application arrives on the secondary between two checks,"
+                            + " then lets the consumers there read what those producers wrote. Last seen: " + quiet + "\n"};
+            case "stop-consumers" -> new String[] {"stop consumers on the secondary now",
+                    "Every consumer group has read every record applications wrote on the secondary. Stop the consumers on the secondary now: "
+                            + connected + ".\n"
+                            + "They resume on the primary exactly after what they read: the failback moves the consumer aliases once they have stopped"
+                            + " and the reverse flow has synced their offsets onto the primary (state CheckSecondaryConsumersDrained), then tells you to start them.\n"};
+            case "start-consumers" -> new String[] {"start consumers on the primary now",
+                    "The consumer aliases point at the primary (Route 53 change " + state.path("consumerMove").path("changeId").asText()
+                            + ", INSYNC, the " + ttl + " s TTL waited out) and the groups' offsets are there. Start the consumers now: they resolve the"
+                            + " alias to the primary and resume exactly after what they read on the secondary.\n"
+                            + "Still connected to the secondary at the last check: " + connected + ".\n"};
+            case "producers-still-on-secondary" -> new String[] {"a producer still writes to the secondary",
+                    "Records of an application still arrive on the secondary after the producers were moved: " + writers + ".\n"
+                            + "Restart that producer (it keeps a connection it opened before the move and resolves the alias again only on restart)."
+                            + " Nothing stays on the secondary only: the failback keeps the reverse flow copying to the primary, where the consumers"
+                            + " read, until no such record arrives between two checks (state CheckSecondaryStillQuiet). Last seen: " + quiet + "\n"};
+            default -> throw new InvalidInputException("action", "is not a known action (restart-producers, stop-consumers, start-consumers, "
+                    + "producers-still-on-secondary), not '" + action + "'");
+        };
+        String message = capitalized(operation) + " needs you: " + subjectAndMessage[0] + ".\n" + subjectAndMessage[1]
+                + "Progress: " + progress(operation, state) + "\n" + forced(state);
+        return new Notification("MSK " + operation + ": " + subjectAndMessage[0], message);
+    }
+
+    /** The checks the input switched off ({@code force}), said in every notification of the execution. */
+    private static String forced(JsonNode state) {
+        return state.path("force").size() > 0 ? "Checks switched off by \"force\" in the input: " + state.path("force") + "\n" : "";
+    }
+
+    private static String writers(JsonNode writers) {
+        return joined(writers, "no producer named (none wrote since the last check)");
+    }
+
+    private static String joined(JsonNode items, String none) {
+        java.util.List<String> texts = new java.util.ArrayList<>();
+        items.forEach(item -> texts.add(item.asText()));
+        return texts.isEmpty() ? none : String.join("; ", texts);
     }
 
     /** A dry run that reached its end: every check passed and nothing was changed. */
@@ -106,6 +161,11 @@ public final class OperatorReport {
         if (state.has("producerMove")) {
             done.append("producer aliases moved to the primary (change ").append(state.path("producerMove").path("changeId").asText()).append("); ");
         }
+        if (state.has("secondaryQuiet")) {
+            JsonNode quiet = state.path("secondaryQuiet");
+            done.append("the secondary ").append(quiet.path("poll").path("done").asBoolean() ? "quiet" : "not quiet yet")
+                    .append(" (producers still writing there: ").append(writers(quiet.path("writers"))).append("); ");
+        }
         if (state.has("consumerMove")) {
             done.append("consumer aliases moved to the primary (change ").append(state.path("consumerMove").path("changeId").asText()).append("); ");
         }
@@ -149,6 +209,11 @@ public final class OperatorReport {
         if (state.has("producerMove") && !state.has("consumerMove")) {
             resume.append(" Producers already write to the primary while consumers still read the secondary: keep replicator-task running"
                     + " (it copies what is left on the secondary, with the groups' offsets); the re-run moves consumers once they have drained.");
+        }
+        if (state.has("consumerMove") && !state.has("reverseReplicationStop")) {
+            resume.append(" Consumers already read on the primary; a producer still writes to the secondary (named above): restart it. Keep"
+                    + " replicator-task running meanwhile (it copies those records to the primary, where the consumers read them); the re-run"
+                    + " stops it once no application record arrives on the secondary any more.");
         }
         if (!tasks.isEmpty() && !state.has("reverseReplicationStop")) {
             resume.append(" To abandon the failback instead: ").append(tasks.stream()

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param watchedAlarmNames    the alarms whose ALARM state may start a failover
  * @param kafkaAuth            {@code iam} (SASL_SSL + AWS_MSK_IAM) or {@code none} (plaintext, local)
  * @param reverseReplicatorTasks how many replicator-tasks the failback's reverse flow runs (they share its lanes)
+ * @param aliasTtlSeconds      the TTL of the alias records: how long a client may still resolve an alias's old value after a move
  */
 public record OrchestratorSettings(String primaryClusterArn,
                                    String secondaryClusterArn,
@@ -28,7 +29,8 @@ public record OrchestratorSettings(String primaryClusterArn,
                                    Duration probeTimeout,
                                    List<String> watchedAlarmNames,
                                    String kafkaAuth,
-                                   int reverseReplicatorTasks) {
+                                   int reverseReplicatorTasks,
+                                   int aliasTtlSeconds) {
 
     public OrchestratorSettings {
         producerAliases = List.copyOf(producerAliases);
@@ -59,7 +61,8 @@ public record OrchestratorSettings(String primaryClusterArn,
                 Duration.ofSeconds(integer(env, "PROBE_TIMEOUT_SECONDS", 5)),
                 list(env.getOrDefault("WATCHED_ALARM_NAMES", "")),
                 env.getOrDefault("KAFKA_AUTH", "iam"),
-                integer(env, "REVERSE_REPLICATOR_TASKS", 1));
+                integer(env, "REVERSE_REPLICATOR_TASKS", 1),
+                integer(env, "ALIAS_TTL_SECONDS", 60));
     }
 
     public static String required(Map<String, String> env, String name) {

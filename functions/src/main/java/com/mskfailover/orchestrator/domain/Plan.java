@@ -11,6 +11,7 @@ import java.util.List;
  * @param consumerGroups               the application consumer groups that must drain before consumers move back
  * @param maxReplicationLatencySeconds failover only: the RPO; 0 skips the check
  * @param reverseReplicatorName        failback only: REPLICATOR_NAME of the secondary -> primary replicator-task
+ * @param aliasTtlSeconds              the alias records' TTL: after INSYNC, clients may resolve the old value that long
  */
 public record Plan(String operation,
                    ClusterRef primary,
@@ -26,7 +27,8 @@ public record Plan(String operation,
                    int reverseReplicatorTasks,
                    String reason,
                    boolean dryRun,
-                   boolean planned) {
+                   boolean planned,
+                   int aliasTtlSeconds) {
 
     /** Every alias record the stack manages: producers' then consumers', without repeats (a failover moves them all at once). */
     @com.fasterxml.jackson.annotation.JsonProperty(value = "allAliases", access = com.fasterxml.jackson.annotation.JsonProperty.Access.READ_ONLY)

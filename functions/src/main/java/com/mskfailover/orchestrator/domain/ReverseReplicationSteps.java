@@ -166,20 +166,14 @@ public final class ReverseReplicationSteps {
     }
 
     /**
-     * One check of the drain that must precede moving consumers: every application group on the secondary has
-     * read everything, the reverse replication has copied everything, and it has synced the groups' final offsets
-     * onto the primary (see {@link GroupOffsetHandover}).
+     * One check of the drain that must precede moving consumers: every application group on the secondary has read
+     * every application record there ({@code targets}: per partition, the position after the last one, from
+     * {@link SecondaryQuietGate}; the forward flow's copies after it are read on the primary, as the originals), has
+     * no consumer connected there any more, the reverse replication has copied every application record, and it has
+     * synced the groups' final offsets onto the primary (see {@link GroupOffsetHandover}).
      */
-    public PollState checkConsumersDrained(Plan plan, ReverseReplication replication, PollState drain) {
-        return checkConsumersDrained(plan, replication, drain, null);
-    }
-
-    /**
-     * @param producersMovedAt when the producer aliases were seen INSYNC on the primary: with an MSK Replicator, the
-     *                         reverse lag is 0 again only from a MessageLag datapoint of a minute that began then or
-     *                         later, and the secondary's last own record of every partition must be on the primary
-     */
-    public PollState checkConsumersDrained(Plan plan, ReverseReplication replication, PollState drain, Instant producersMovedAt) {
+    public ConsumerDrain checkConsumersDrained(Plan plan, ReverseReplication replication, ConsumerDrain drain, Map<String, Long> targets,
+                                               Instant producersMovedAt) {
         if (mskReplicators != null && producersMovedAt == null) {
             throw new InvalidInputException("producersMovedAt", "is missing: the drain with an MSK Replicator counts MessageLag only "
                     + "from after the producers moved (the state machine passes $.producerMove.inSyncAt)");
@@ -195,32 +189,41 @@ public final class ReverseReplicationSteps {
                     + "(producers are on it, consumers still on the secondary): " + primaryProbe.detail(), null);
         }
         String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
+        Map<String, KafkaInspector.OffsetRange> ranges = kafka.offsetRanges(secondary, plan.topics());
         List<String> seen = new ArrayList<>();
-        boolean drained = true;
+        List<String> connected = new ArrayList<>();
+        boolean readEverything = true;
         for (String group : plan.consumerGroups()) {
-            KafkaInspector.GroupLag lag = kafka.groupLag(secondary, group, plan.topics());
+            Map<String, KafkaInspector.CommittedOffset> committed = kafka.committedOffsets(secondary, group, plan.topics());
+            long unread = targets.entrySet().stream()
+                    .mapToLong(target -> Math.max(0, target.getValue() - position(committed, target.getKey(), ranges))).sum();
+            readEverything &= unread == 0;
             // It starts again on the primary through the consumer alias.
             java.util.Optional<String> toStop = kafka.consumersToStop(secondary, group, "secondary");
-            drained &= lag.isZero() && toStop.isEmpty();
-            seen.add(lag + toStop.map(stop -> ", " + stop).orElse(""));
+            toStop.ifPresent(connected::add);
+            seen.add(group + " lag " + unread + " to the last application record on the secondary" + toStop.map(stop -> ", " + stop).orElse(""));
         }
+        boolean copiedEverything;
         if (mskReplicators != null) {
+            // MessageLag 0 in a minute after the producers moved, then (the reads are costlier) the secondary's last own
+            // record of every partition found on the primary.
             Optional<String> notRunning = mskNotRunning(replication);
             MskLag reverse = notRunning.map(why -> new MskLag(-1, why))
                     .orElseGet(() -> mskLag(replication, producersMovedAt, "when the producer aliases were seen INSYNC on the primary"));
-            drained &= reverse.records() == 0;
+            copiedEverything = reverse.records() == 0;
             seen.add("replication " + reverse.seen());
-            if (drained) {
+            if (copiedEverything && readEverything && connected.isEmpty()) {
                 List<String> notCopied = lastRecordsCopied.notOnThePrimary(plan);
-                drained = notCopied.isEmpty();
+                copiedEverything = notCopied.isEmpty();
                 seen.add(notCopied.isEmpty() ? "the secondary's last own record of every partition is on the primary"
                         : "not copied yet: " + notCopied);
             }
         } else {
-            KafkaInspector.GroupLag reverse = reverseLag(plan, replication);
-            drained &= reverse.isZero();
-            seen.add("replication " + reverse);
+            java.util.Optional<String> notCopied = notCopied(plan, replication, targets);
+            seen.add(notCopied.orElse("the reverse flow has copied every application record"));
+            copiedEverything = notCopied.isEmpty();
         }
+        boolean drained = readEverything && connected.isEmpty() && copiedEverything;
         if (drained && mskReplicators != null) {
             List<String> pending = new ArrayList<>();
             List<String> handedOver = new ArrayList<>();
@@ -240,9 +243,52 @@ public final class ReverseReplicationSteps {
             drained = pending.isEmpty();
             seen.add(pending.isEmpty() ? "group offsets synced onto the primary" : "group offsets not on the primary yet: " + pending);
         }
-        return drain.afterCheck(drained, String.join("; ", seen),
-                "consumers on the secondary to drain, the reverse replication lag to be 0 and their offsets to be synced onto the primary",
-                clock);
+        PollState poll = drain.poll().afterCheck(drained, String.join("; ", seen),
+                "consumers on the secondary to read every application record there and stop, the reverse replication to copy them all "
+                        + "and their offsets to be synced onto the primary", clock);
+        return new ConsumerDrain(poll, readEverything, connected);
+    }
+
+    /**
+     * What the reverse flow has not copied yet of the secondary's records before {@code upTo} (per partition); empty
+     * when it has them all. replicator-task: its position, the group REPLICATOR_NAME on the secondary; an MSK
+     * Replicator: the secondary's last own record of every partition found on the primary ({@link LastRecordsCopied}).
+     */
+    public java.util.Optional<String> notCopied(Plan plan, ReverseReplication replication, Map<String, Long> upTo) {
+        if (mskReplicators != null) {
+            // No position of its own to compare: the secondary's last own record of every partition, looked for on the primary.
+            Optional<String> notRunning = mskNotRunning(replication);
+            if (notRunning.isPresent()) {
+                return notRunning;
+            }
+            List<String> missing = lastRecordsCopied.notOnThePrimary(plan);
+            return missing.isEmpty() ? Optional.empty() : Optional.of("the reverse flow has not copied every application record yet: " + missing);
+        }
+        requireRunning(replication);
+        Map<String, KafkaInspector.CommittedOffset> copied = copiedPositions(plan, replication).orElseThrow();
+        Map<String, KafkaInspector.OffsetRange> ranges = kafka.offsetRanges(clusters.bootstrapServers(plan.secondary().clusterArn()), plan.topics());
+        List<String> behind = new ArrayList<>();
+        upTo.forEach((partition, end) -> {
+            long position = position(copied, partition, ranges);
+            if (position < end) {
+                behind.add(partition + " at " + position + " of " + end);
+            }
+        });
+        return behind.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of("the reverse flow has not copied every application record yet: " + behind);
+    }
+
+    /** Where a group reads a partition from: its commit, or the log start without one (everything there is unread). */
+    static long position(Map<String, KafkaInspector.CommittedOffset> committed, String partition, Map<String, KafkaInspector.OffsetRange> ranges) {
+        KafkaInspector.CommittedOffset offset = committed.get(partition);
+        KafkaInspector.OffsetRange range = ranges.get(partition);
+        return offset != null ? offset.offset() : range == null ? 0 : range.logStart();
+    }
+
+    /** The reverse flow's position on the secondary per partition (replicator-task); empty for an MSK Replicator, which keeps none there. */
+    public java.util.Optional<Map<String, KafkaInspector.CommittedOffset>> copiedPositions(Plan plan, ReverseReplication replication) {
+        return mskReplicators != null ? java.util.Optional.empty() : java.util.Optional.of(kafka.committedOffsets(
+                clusters.bootstrapServers(plan.secondary().clusterArn()), replication.replicatorName(), plan.topics()));
     }
 
     /**
@@ -309,7 +355,21 @@ public final class ReverseReplicationSteps {
 
     private KafkaInspector.GroupLag reverseLag(Plan plan, ReverseReplication replication) {
         String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
-        return kafka.groupLag(secondary, replication.replicatorName(), plan.topics());
+        // The ends first: records that arrive while the positions are read do not count against a flow that keeps up.
+        Map<String, KafkaInspector.OffsetRange> ranges = kafka.offsetRanges(secondary, plan.topics());
+        Map<String, KafkaInspector.CommittedOffset> copied = copiedPositions(plan, replication).orElseThrow();
+        long lag = 0;
+        int withoutCommit = 0;
+        for (var partition : ranges.entrySet()) {
+            long from = position(copied, partition.getKey(), ranges);
+            withoutCommit += copied.containsKey(partition.getKey()) ? 0 : 1;
+            long behind = partition.getValue().logEnd() - from;
+            // Once producers are on the primary (a re-run), the forward flow's copies keep arriving on the secondary and
+            // are never copied back: only what applications wrote counts, read when little is left.
+            lag += behind <= 0 ? 0 : behind > SecondaryQuietGate.SCAN_WINDOW ? behind : kafka.applicationRecords(secondary,
+                    partition.getKey(), from, partition.getValue().logEnd(), SecondaryQuietGate.SCAN_WINDOW).applicationRecords().size();
+        }
+        return new KafkaInspector.GroupLag(replication.replicatorName(), lag, ranges.size(), withoutCommit);
     }
 
     /**

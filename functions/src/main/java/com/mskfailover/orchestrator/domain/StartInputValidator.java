@@ -17,7 +17,9 @@ public final class StartInputValidator {
     private static final Set<String> FAILOVER_FIELDS = Set.of("primaryClusterArn", "secondaryClusterArn", "topics",
             "maxReplicationLatencySeconds", "timeouts", "reason", "dryRun", "planned");
     private static final Set<String> FAILBACK_FIELDS = Set.of("primaryClusterArn", "secondaryClusterArn", "topics",
-            "consumerGroups", "requireForwardThroughput", "timeouts", "reason", "reverseReplicatorName", "reverseReplicatorTasks", "dryRun");
+            "consumerGroups", "requireForwardThroughput", "timeouts", "reason", "reverseReplicatorName", "reverseReplicatorTasks", "dryRun", "force");
+    /** The failback checks an input may switch off, each only by naming it in {@code force} (the notifications repeat it). */
+    static final Set<String> FAILBACK_FORCIBLE = Set.of("emptyConsumerGroups");
     private static final Set<String> TIMEOUT_FIELDS = Set.of("aliasSyncSeconds", "replicationCatchUpSeconds",
             "consumerDrainSeconds", "forwardReplicationSeconds");
     // Kafka's legal topic and group name characters; REPLICATOR_NAME also becomes an ECS startedBy (<= 36 chars).
@@ -42,7 +44,7 @@ public final class StartInputValidator {
         return new Plan("failover", primary, secondary, topics, settings.consumerGroups(), settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), rpo, settings.requireForwardThroughput(),
                 settings.reverseReplicatorName(), settings.reverseReplicatorTasks(), text(input, "reason", "operator request"),
-                dryRun(input), input.has("planned") && bool(input, "planned"));
+                dryRun(input), input.has("planned") && bool(input, "planned"), settings.aliasTtlSeconds());
     }
 
     public Plan failback(JsonNode input) {
@@ -51,6 +53,13 @@ public final class StartInputValidator {
         ClusterRef secondary = cluster(input, "secondaryClusterArn", settings.secondaryClusterArn());
         List<String> topics = names(input, "topics", settings.topics(), true);
         List<String> groups = names(input, "consumerGroups", settings.consumerGroups(), false);
+        List<String> forced = forced(input);
+        if (groups.isEmpty() && !forced.contains("emptyConsumerGroups")) {
+            throw new InvalidInputException("consumerGroups", "is empty: the failback would wait for no consumer group to drain on the "
+                    + "secondary and move consumers without their offsets on the primary (a group with auto.offset.reset=latest then skips what "
+                    + "was produced meanwhile). Name the groups that read the topics (the stack's ConsumerGroups parameter gives the default), "
+                    + "or, if no consumer reads them, add \"force\": [\"emptyConsumerGroups\"]");
+        }
         boolean requireThroughput = input.has("requireForwardThroughput")
                 ? bool(input, "requireForwardThroughput") : settings.requireForwardThroughput();
         String replicatorName = text(input, "reverseReplicatorName", settings.reverseReplicatorName());
@@ -67,7 +76,23 @@ public final class StartInputValidator {
                 1, MAX_REVERSE_REPLICATOR_TASKS);
         return new Plan("failback", primary, secondary, topics, groups, settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), 0, requireThroughput, replicatorName, replicatorTasks,
-                text(input, "reason", "operator request"), dryRun(input), false);
+                text(input, "reason", "operator request"), dryRun(input), false, settings.aliasTtlSeconds());
+    }
+
+    /** The checks {@code force} switches off: a list of names from {@link #FAILBACK_FORCIBLE}. */
+    private static List<String> forced(JsonNode input) {
+        JsonNode value = input.get("force");
+        if (value == null || value.isNull()) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        if (value.isArray()) {
+            value.forEach(item -> names.add(item.asText(null)));
+        }
+        if (!value.isArray() || names.stream().anyMatch(name -> name == null || !FAILBACK_FORCIBLE.contains(name))) {
+            throw new InvalidInputException("force", "must be a list of the checks to switch off, from " + FAILBACK_FORCIBLE + ", not " + value);
+        }
+        return names;
     }
 
     /** {@code dryRun: true}: the checks run, nothing changes (the state machines stop after them). */

@@ -3,13 +3,17 @@ package com.mskfailover.orchestrator.handlers;
 import com.mskfailover.orchestrator.aws.AwsPorts;
 import com.mskfailover.orchestrator.domain.InvalidInputException;
 import com.mskfailover.orchestrator.domain.Ports;
-import com.mskfailover.orchestrator.domain.PollState;
+import com.mskfailover.orchestrator.domain.ConsumerDrain;
 import com.mskfailover.orchestrator.domain.ReverseReplicationSteps;
 
 import java.time.Instant;
 
-/** State CheckSecondaryConsumersDrained: application groups on the secondary at lag 0 and the reverse lag 0 again, counted from the producers' move. */
-public final class CheckSecondaryConsumersDrained extends JsonHandler<Inputs.DrainCheck, PollState> {
+/**
+ * State CheckSecondaryConsumersDrained: application groups on the secondary read every application record there and
+ * stopped, the reverse flow copied them all (with an MSK Replicator, counted from the producers' move), their offsets on
+ * the primary.
+ */
+public final class CheckSecondaryConsumersDrained extends JsonHandler<Inputs.DrainCheck, ConsumerDrain> {
 
     private final ReverseReplicationSteps steps;
 
@@ -24,9 +28,9 @@ public final class CheckSecondaryConsumersDrained extends JsonHandler<Inputs.Dra
     }
 
     @Override
-    protected PollState handle(Inputs.DrainCheck input) {
+    protected ConsumerDrain handle(Inputs.DrainCheck input) {
         return steps.checkConsumersDrained(required(input.plan(), "plan"), required(input.replication(), "replication"),
-                required(input.drain(), "drain"), producersMovedAt(input.producersMovedAt()));
+                required(input.drain(), "drain"), required(input.targets(), "targets"), producersMovedAt(input.producersMovedAt()));
     }
 
     private static Instant producersMovedAt(String value) {

@@ -1,6 +1,8 @@
 package com.mskfailover.orchestrator.handlers;
 
 import com.mskfailover.orchestrator.domain.AliasMove;
+import com.mskfailover.orchestrator.domain.ConsumerDrain;
+import com.mskfailover.orchestrator.domain.SecondaryQuietGate;
 import com.mskfailover.orchestrator.domain.ForwardCatchUpCheck;
 import com.mskfailover.orchestrator.domain.MoveTarget;
 import com.mskfailover.orchestrator.domain.Plan;
@@ -27,8 +29,15 @@ final class Inputs {
     record ReplicationCheck(Plan plan, ReverseReplication replication) {
     }
 
-    /** @param producersMovedAt when the producer aliases were seen INSYNC on the primary ({@code $.producerMove.inSyncAt}) */
-    record DrainCheck(Plan plan, ReverseReplication replication, PollState drain, String producersMovedAt) {
+    /**
+     * @param targets          per partition of the secondary, the position after its last application record (the quiet gate's)
+     * @param producersMovedAt when the producer aliases were seen INSYNC on the primary ({@code $.producerMove.inSyncAt})
+     */
+    record DrainCheck(Plan plan, ReverseReplication replication, ConsumerDrain drain, java.util.Map<String, Long> targets,
+                      String producersMovedAt) {
+    }
+
+    record QuietCheck(Plan plan, ReverseReplication replication, SecondaryQuietGate.SecondaryQuiet quiet) {
     }
 
     record ReplicationStop(Plan plan, ReverseReplication replication) {
@@ -50,7 +59,8 @@ final class Inputs {
     record ExecutionOnly(Execution execution) {
     }
 
-    record Report(String operation, String outcome, com.fasterxml.jackson.databind.JsonNode state) {
+    /** @param action with outcome {@code action-required}: what operators must do now ({@link com.mskfailover.orchestrator.domain.OperatorReport}) */
+    record Report(String operation, String outcome, String action, com.fasterxml.jackson.databind.JsonNode state) {
     }
 
     /**

@@ -1,5 +1,6 @@
 package com.mskfailover.orchestrator.kafka;
 
+import com.mskfailover.contract.CopyHeaders;
 import com.mskfailover.orchestrator.domain.DependencyFailedException;
 import com.mskfailover.orchestrator.domain.KafkaInspector;
 import com.mskfailover.orchestrator.domain.TransientDependencyException;
@@ -242,7 +243,7 @@ public final class KafkaAdminInspector implements KafkaInspector {
                     java.util.List<RecordFingerprint> read = records.get(new TopicPartition(record.topic(), record.partition()).toString());
                     if (record.offset() < ranges.get(record.topic() + "-" + record.partition()).logEnd() && read.size() < max) {
                         read.add(new RecordFingerprint(record.offset(), fingerprint(record.key(), record.value(), record.timestamp()),
-                                record.headers().lastHeader(MSK_REPLICATOR_HEADER) != null, record.timestamp()));
+                                record.headers().lastHeader(CopyHeaders.MSK_REPLICATOR) != null, record.timestamp()));
                     }
                 }
             }
@@ -250,6 +251,83 @@ public final class KafkaAdminInspector implements KafkaInspector {
             throw new DependencyFailedException("reading " + ranges.keySet() + " on " + bootstrapServers + " was refused: " + e + ". " + FIX, e);
         } catch (org.apache.kafka.common.KafkaException e) {
             throw new TransientDependencyException("reading " + ranges.keySet() + " on " + bootstrapServers + " failed: " + e, e);
+        }
+    }
+
+    @Override
+    public WriteScan applicationRecords(String bootstrapServers, String partition, long from, long to, int max) {
+        java.util.List<ApplicationRecord> written = new java.util.ArrayList<>();
+        long[] copies = {0};
+        // read_uncommitted: a replicator's open transaction must not hold the read at the last stable offset.
+        long scannedTo = read(bootstrapServers, partition, from, to, max, "read_uncommitted", record -> {
+            if (isCopy(record)) {
+                copies[0]++;
+            } else {
+                written.add(new ApplicationRecord(record.offset(), record.timestamp()));
+            }
+        });
+        return new WriteScan(scannedTo, written, copies[0]);
+    }
+
+    /** A copy replicator-task made of this very record (its provenance header describes it), or one MSK Replicator wrote. */
+    static boolean isCopy(ConsumerRecord<byte[], byte[]> record) {
+        var replicatedFrom = record.headers().lastHeader(CopyHeaders.REPLICATED_FROM);
+        return record.headers().lastHeader(CopyHeaders.MSK_REPLICATOR) != null
+                || replicatedFrom != null && CopyHeaders.describes(replicatedFrom.value(), record.topic(), record.partition(), record.key(),
+                record.value(), record.timestamp(), record.timestampType() == org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME);
+    }
+
+    @Override
+    public java.util.List<ProducerWrite> producers(String bootstrapServers, Collection<String> partitions) {
+        return call(bootstrapServers, "describing the producers of " + partitions, (admin, left) -> {
+            java.util.List<ProducerWrite> writes = new java.util.ArrayList<>();
+            admin.describeProducers(partitions.stream().map(KafkaAdminInspector::partition).toList()).all()
+                    .get(left.millis(), TimeUnit.MILLISECONDS)
+                    .forEach((partition, state) -> state.activeProducers().forEach(producer ->
+                            writes.add(new ProducerWrite(partition.toString(), producer.producerId(), producer.lastTimestamp()))));
+            return writes;
+        });
+    }
+
+    /** Reads {@code [from, to)} of a partition, at most {@code max} records, within {@link #CALL_TIMEOUT}; the offset it stopped at. */
+    private long read(String bootstrapServers, String partition, long from, long to, int max, String isolation,
+                      java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        if (to <= from || max <= 0) {
+            return from;
+        }
+        Map<String, Object> config = clientConfig.apply(bootstrapServers);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+        config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+        TopicPartition topicPartition = partition(partition);
+        long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+        int count = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(java.util.List.of(topicPartition));
+            consumer.seek(topicPartition, from);
+            long position = from;
+            while (position < to && count < max) {
+                if (System.nanoTime() > deadline) {
+                    throw new TransientDependencyException("reading " + partition + " [" + from + ", " + to + ") on " + bootstrapServers
+                            + " took longer than " + CALL_TIMEOUT.toSeconds() + " s (" + count + " records read)", null);
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.offset() < to && count < max) {
+                        each.accept(record);
+                        count++;
+                        position = record.offset() + 1;
+                    }
+                }
+                if (count < max) {
+                    position = Math.max(position, consumer.position(topicPartition, Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
+                }
+            }
+            return Math.min(position, to);
+        } catch (AuthenticationException | AuthorizationException e) {
+            throw new DependencyFailedException("reading " + partition + " on " + bootstrapServers + " was refused: " + e + ". " + FIX, e);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new TransientDependencyException("reading " + partition + " on " + bootstrapServers + " failed: " + e, e);
         }
     }
 
@@ -276,9 +354,6 @@ public final class KafkaAdminInspector implements KafkaInspector {
             return null;
         });
     }
-
-    /** MSK Replicator marks the records it writes with this header (MSK Developer Guide, "Topic naming"). */
-    static final String MSK_REPLICATOR_HEADER = "__mskmr";
 
     /** A digest of what a copy keeps of a record: key, value (each with its length; -1 for null) and timestamp. */
     static long fingerprint(byte[] key, byte[] value, long timestamp) {

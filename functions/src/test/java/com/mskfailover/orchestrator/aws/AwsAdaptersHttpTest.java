@@ -299,7 +299,7 @@ class AwsAdaptersHttpTest {
         var plan = new com.mskfailover.orchestrator.domain.Plan("failback",
                 new com.mskfailover.orchestrator.domain.ClusterRef(PRIMARY, "us-east-1", null), new com.mskfailover.orchestrator.domain.ClusterRef(SECONDARY, "us-east-2", null),
                 List.of("customer"), List.of("msk-consumer"), List.of("p"), List.of("c"), new com.mskfailover.orchestrator.domain.Timeouts(30, 3600, 60, 30),
-                0, true, "failback-replicator", 1, "test", false, false);
+                0, true, "failback-replicator", 1, "test", false, false, 0);
         var replication = new com.mskfailover.orchestrator.domain.ReverseReplication(List.of(CannedAwsResponses.REVERSE_REPLICATOR_ARN),
                 "failback-replicator", false, -1, new com.mskfailover.orchestrator.domain.PollState(3600, null, 0, false, null));
         responses.metricValue = 0;

@@ -24,7 +24,7 @@ class AliasMovesTest {
     private static final String OTHER = "arn:aws:kafka:eu-west-1:123456789012:cluster/elsewhere/3";
     private static final Plan FAILBACK = new Plan("failback", new ClusterRef(PRIMARY, "us-east-1", null), new ClusterRef(SECONDARY, "us-east-2", null),
             List.of("customer"), List.of("msk-consumer"), List.of("producers"), List.of("consumers"),
-            new Timeouts(30, 60, 60, 30), 300, true, "failback-replicator", 1, "test", false, false);
+            new Timeouts(30, 60, 60, 30), 300, true, "failback-replicator", 1, "test", false, false, 0);
 
     @TempDir
     Path dir;

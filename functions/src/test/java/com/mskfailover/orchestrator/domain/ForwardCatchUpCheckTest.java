@@ -26,7 +26,7 @@ class ForwardCatchUpCheckTest {
             new ClusterRef("arn:aws:kafka:us-east-1:123456789012:cluster/p/1", "us-east-1", null),
             new ClusterRef("arn:aws:kafka:us-east-2:123456789012:cluster/s/2", "us-east-2", null),
             List.of("customer"), List.of("msk-consumer"), List.of("p"), List.of("c"),
-            new Timeouts(30, 60, 60, 30), 300, true, "failback-replicator", 1, "test", false, true);
+            new Timeouts(30, 60, 60, 30), 300, true, "failback-replicator", 1, "test", false, true, 1);
 
     private final AtomicReference<Map<String, KafkaInspector.OffsetRange>> primary = new AtomicReference<>(ends(100, 50));
     private OptionalLong lag = OptionalLong.of(0);

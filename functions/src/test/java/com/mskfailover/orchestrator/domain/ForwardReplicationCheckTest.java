@@ -104,6 +104,6 @@ class ForwardReplicationCheckTest {
                 new ClusterRef("arn:aws:kafka:us-east-1:123456789012:cluster/p/1", "us-east-1", null),
                 new ClusterRef("arn:aws:kafka:us-east-2:123456789012:cluster/s/2", "us-east-2", null),
                 List.of("customer"), List.of("msk-consumer"), List.of("p"), List.of("c"),
-                new Timeouts(30, 60, 60, 30), 0, requireForwardThroughput, "failback-replicator", 1, "test", false, false);
+                new Timeouts(30, 60, 60, 30), 0, requireForwardThroughput, "failback-replicator", 1, "test", false, false, 0);
     }
 }

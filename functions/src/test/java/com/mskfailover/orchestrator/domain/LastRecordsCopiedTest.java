@@ -61,7 +61,7 @@ class LastRecordsCopiedTest {
         try {
             Plan plan = new Plan("failback", new ClusterRef(TestPorts.PRIMARY_ARN, "us-east-1", null), new ClusterRef(TestPorts.SECONDARY_ARN, "us-east-2", null),
                     List.of(topic), List.of("msk-consumer"), List.of("p"), List.of("c"), new Timeouts(30, 60, 60, 30), 0, true,
-                    "delete-check", 1, "test", false, false);
+                    "delete-check", 1, "test", false, false, 0);
             ReverseReplicationSteps steps = new ReverseReplicationSteps(null, replicators, kafka, clusters, "none", Clock.systemUTC());
             ReverseReplication replication = steps.start(plan);
 

@@ -1,12 +1,61 @@
 package com.mskfailover.orchestrator.domain;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The notifications where operators must act in the middle of a failback, and what they say about switched-off checks. */
 class OperatorReportTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final OperatorReport report = new OperatorReport();
+
+    private static ObjectNode failbackState() {
+        ObjectNode state = JSON.createObjectNode();
+        state.putObject("plan").put("aliasTtlSeconds", 60).put("reason", "primary recovered");
+        state.putObject("producerMove").put("changeId", "/change/C1");
+        ObjectNode quiet = state.putObject("secondaryQuiet");
+        quiet.putObject("poll").put("done", false).put("detail", "applications still write to the secondary: customer-0: 2 application record(s)");
+        quiet.putArray("writers").add("customer-0 producer id 7 (last write 2026-12-07T18:00:00Z)");
+        return state;
+    }
+
+    @Test
+    void restartProducersNamesWhoStillWritesToTheSecondaryAndTheTtlWaitedOut() {
+        var notification = report.actionRequired("failback", "restart-producers", failbackState());
+        assertEquals("MSK failback: restart producers now", notification.subject());
+        assertTrue(notification.message().contains("Still writing to the secondary: customer-0 producer id 7 (last write 2026-12-07T18:00:00Z)")
+                && notification.message().contains("the 60 s TTL waited out"), notification.message());
+    }
+
+    @Test
+    void stopConsumersNamesTheMembersStillConnected() {
+        ObjectNode state = failbackState();
+        state.putObject("consumerDrain").putArray("stillConnected").add("group g still has 1 active member(s) on the secondary [c@/10.0.0.1]: stop its consumers there");
+        var notification = report.actionRequired("failback", "stop-consumers", state);
+        assertTrue(notification.message().contains("Stop the consumers on the secondary now: group g still has 1 active member(s)"), notification.message());
+    }
+
+    @Test
+    void aCheckSwitchedOffByForceIsSaidInEveryNotification() {
+        ObjectNode state = failbackState();
+        state.putArray("force").add("emptyConsumerGroups");
+        String expected = "Checks switched off by \"force\" in the input: [\"emptyConsumerGroups\"]";
+        assertTrue(report.actionRequired("failback", "restart-producers", state).message().contains(expected));
+        assertTrue(report.report("failback", "succeeded", state).message().contains(expected));
+    }
+
+    @Test
+    void anUnknownActionIsRefusedNamingTheKnownOnes() {
+        var refused = assertThrows(InvalidInputException.class, () -> report.actionRequired("failback", "reboot", failbackState()));
+        assertEquals("action", refused.field());
+        assertTrue(refused.getMessage().contains("restart-producers"), refused.getMessage());
+    }
 
     @Test
     void aRefusedDeleteOfTheReverseMskReplicatorSaysHowToFinishByHandNotToStartAgain() throws Exception {

@@ -23,7 +23,7 @@ class ReverseReplicationStepsTest {
             new ClusterRef("arn:aws:kafka:us-east-1:123456789012:cluster/p/1", "us-east-1", null),
             new ClusterRef("arn:aws:kafka:us-east-2:123456789012:cluster/s/2", "us-east-2", null),
             List.of("customer", "orders.v2"), List.of("msk-consumer"), List.of("p"), List.of("c"),
-            new Timeouts(30, 60, 60, 30), 0, true, "failback-replicator", 1, "test", false, false);
+            new Timeouts(30, 60, 60, 30), 0, true, "failback-replicator", 1, "test", false, false, 1);
 
     private final List<String> started = new ArrayList<>();
     private final List<String> tokens = new ArrayList<>();
@@ -55,11 +55,16 @@ class ReverseReplicationStepsTest {
         @Override public GroupLag groupLag(String bootstrapServers, String groupId, Collection<String> topics) { return new GroupLag(groupId, groupLag, 3, 0); }
         @Override public List<String> activeMembers(String bootstrapServers, String groupId) { return List.copyOf(members); }
         @Override public Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics) { return Map.of(); }
-        @Override public Map<String, OffsetRange> offsetRanges(String bootstrapServers, Collection<String> topics) { return Map.of(); }
+        // The reverse flow committed nothing: all groupLag records of its one partition are left to copy.
+        @Override public Map<String, OffsetRange> offsetRanges(String bootstrapServers, Collection<String> topics) { return Map.of("customer-0", new OffsetRange(0, groupLag)); }
         @Override public List<RecordFingerprint> fingerprints(String bootstrapServers, String partition, long from, long to, int max) { return List.of(); }
         @Override public Map<String, List<RecordFingerprint>> fingerprints(String bootstrapServers, Map<String, OffsetRange> ranges, int max) { return Map.of(); }
         @Override public Map<String, Long> firstOffsetsAtOrAfter(String bootstrapServers, Map<String, Long> timestamps) { return Map.of(); }
         @Override public void commitOffsets(String bootstrapServers, String groupId, Map<String, CommittedOffset> offsets) { }
+        @Override public WriteScan applicationRecords(String bootstrapServers, String partition, long from, long to, int max) {
+            return new WriteScan(to, java.util.stream.LongStream.range(from, to).mapToObj(offset -> new ApplicationRecord(offset, 0)).toList(), 0);
+        }
+        @Override public List<ProducerWrite> producers(String bootstrapServers, Collection<String> partitions) { return List.of(); }
     };
 
     private ReverseReplicationSteps steps(Clock clock) {
@@ -130,7 +135,7 @@ class ReverseReplicationStepsTest {
 
     private static Plan withTasks(int tasks) {
         return new Plan(PLAN.operation(), PLAN.primary(), PLAN.secondary(), PLAN.topics(), PLAN.consumerGroups(), PLAN.producerAliases(),
-                PLAN.consumerAliases(), PLAN.timeouts(), 0, true, PLAN.reverseReplicatorName(), tasks, PLAN.reason(), false, false);
+                PLAN.consumerAliases(), PLAN.timeouts(), 0, true, PLAN.reverseReplicatorName(), tasks, PLAN.reason(), false, false, 1);
     }
 
     @Test
@@ -152,10 +157,14 @@ class ReverseReplicationStepsTest {
         members.add("consumer-msk-consumer-1@/10.0.1.7");
         Instant start = Instant.parse("2026-11-24T21:00:00Z");
         var replication = new ReverseReplication(List.of("task-1"), "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
-        PollState first = steps(Clock.fixed(start, ZoneOffset.UTC)).checkConsumersDrained(PLAN, replication, new PollState(30, null, 0, false, null));
-        assertTrue(!first.done(), first.detail());
+        ConsumerDrain first = steps(Clock.fixed(start, ZoneOffset.UTC)).checkConsumersDrained(PLAN, replication,
+                new ConsumerDrain(new PollState(30, null, 0, false, null), false, List.of()), Map.of(), null);
+        assertTrue(!first.poll().done(), first.poll().detail());
+        assertTrue(first.readEverything(), "nothing left to read: operators are told to stop the consumers");
+        assertEquals(List.of("group msk-consumer still has 1 active member(s) on the secondary [consumer-msk-consumer-1@/10.0.1.7]: stop its consumers there"),
+                first.stillConnected());
         var timeout = assertThrows(WaitTimedOutException.class, () -> steps(Clock.fixed(start.plusSeconds(30), ZoneOffset.UTC))
-                .checkConsumersDrained(PLAN, replication, first));
+                .checkConsumersDrained(PLAN, replication, first, Map.of(), null));
         assertTrue(timeout.getMessage().contains("group msk-consumer still has 1 active member(s) on the secondary "
                 + "[consumer-msk-consumer-1@/10.0.1.7]: stop its consumers there"), timeout.getMessage());
     }
@@ -166,7 +175,7 @@ class ReverseReplicationStepsTest {
         primaryAnswers = false;
         var replication = new ReverseReplication(List.of("task-1"), "failback-replicator", false, 0, new PollState(60, null, 0, false, null));
         var failure = assertThrows(TransientDependencyException.class, () -> steps(Clock.systemUTC())
-                .checkConsumersDrained(PLAN, replication, new PollState(1800, null, 0, false, null)));
+                .checkConsumersDrained(PLAN, replication, new ConsumerDrain(new PollState(1800, null, 0, false, null), false, List.of()), Map.of(), null));
         assertTrue(failure.getMessage().startsWith("the primary stopped answering while clients were moved back to it"), failure.getMessage());
     }
 
@@ -251,14 +260,15 @@ class ReverseReplicationStepsTest {
                 "2026-12-07T10:00:35Z");
         messageLag = List.of(new MetricDatapoint(Instant.parse("2026-12-07T10:05:00Z"), 0));
         Clock clock = Clock.fixed(moved.plusSeconds(240), ZoneOffset.UTC);
-        PollState drain = mskSteps(clock).checkConsumersDrained(PLAN, replication, new PollState(600, null, 0, false, null), moved);
-        assertTrue(!drain.done(), drain.detail());
-        assertTrue(drain.detail().contains("no datapoint yet of a minute that began at or after " + moved), drain.detail());
+        ConsumerDrain drain = mskSteps(clock).checkConsumersDrained(PLAN, replication,
+                new ConsumerDrain(new PollState(600, null, 0, false, null), false, List.of()), Map.of(), moved);
+        assertTrue(!drain.poll().done(), drain.poll().detail());
+        assertTrue(drain.poll().detail().contains("no datapoint yet of a minute that began at or after " + moved), drain.poll().detail());
         messageLag = List.of(new MetricDatapoint(Instant.parse("2026-12-07T10:06:00Z"), 0));
-        PollState drained = mskSteps(clock).checkConsumersDrained(PLAN, replication, drain, moved);
-        assertTrue(drained.done(), drained.detail());
+        ConsumerDrain drained = mskSteps(clock).checkConsumersDrained(PLAN, replication, drain, Map.of(), moved);
+        assertTrue(drained.poll().done(), drained.poll().detail());
 
-        var missing = assertThrows(InvalidInputException.class, () -> mskSteps(clock).checkConsumersDrained(PLAN, replication, drain));
+        var missing = assertThrows(InvalidInputException.class, () -> mskSteps(clock).checkConsumersDrained(PLAN, replication, drain, Map.of(), null));
         assertTrue(missing.getMessage().contains("'producersMovedAt' is missing"), missing.getMessage());
     }
 
@@ -273,7 +283,7 @@ class ReverseReplicationStepsTest {
     @Test
     void aReplicatorNameMskRefusesIsRefusedNamingTheFieldBeforeAnythingIsCreated() {
         Plan underscored = new Plan("failback", PLAN.primary(), PLAN.secondary(), PLAN.topics(), PLAN.consumerGroups(),
-                PLAN.producerAliases(), PLAN.consumerAliases(), PLAN.timeouts(), 0, true, "failback_replicator", 1, "test", false, false);
+                PLAN.producerAliases(), PLAN.consumerAliases(), PLAN.timeouts(), 0, true, "failback_replicator", 1, "test", false, false, 1);
         var refused = assertThrows(InvalidInputException.class, () -> mskSteps().start(underscored));
         assertTrue(refused.getMessage().startsWith("input field 'reverseReplicatorName' 'failback_replicator' cannot name an MSK Replicator: "
                 + "use letters, digits and '-' only"), refused.getMessage());

@@ -23,7 +23,7 @@ class StartInputValidatorTest {
     private final StartInputValidator validator = new StartInputValidator(new OrchestratorSettings(PRIMARY, SECONDARY,
             List.of("kafka-producers.msk.internal"), List.of("kafka-consumers.msk.internal"), List.of("customer"), List.of("msk-consumer"),
             new Timeouts(300, 3600, 1800, 900), 300, true, "failback-replicator", "replicator-task", Duration.ofSeconds(5),
-            List.of("alarm"), "iam", 1));
+            List.of("alarm"), "iam", 1, 60));
 
     private static ObjectNode input() {
         return JSON.createObjectNode().put("primaryClusterArn", PRIMARY).put("secondaryClusterArn", SECONDARY);
@@ -49,6 +49,20 @@ class StartInputValidatorTest {
         assertEquals(3600, plan.timeouts().replicationCatchUpSeconds());
         assertEquals("us-east-1", plan.primary().region());
         assertEquals(List.of("kafka-producers.msk.internal", "kafka-consumers.msk.internal"), plan.allAliases());
+    }
+
+    @Test
+    void anEmptyGroupListIsRefusedNamingTheFieldUnlessForcedByName() {
+        var refused = assertThrows(InvalidInputException.class, () -> validator.failback(input().set("consumerGroups", JSON.createArrayNode())));
+        assertEquals("consumerGroups", refused.field());
+        assertTrue(refused.getMessage().contains("\"force\": [\"emptyConsumerGroups\"]"), refused.getMessage());
+
+        ObjectNode forced = input().set("consumerGroups", JSON.createArrayNode());
+        forced.putArray("force").add("emptyConsumerGroups");
+        assertEquals(List.of(), validator.failback(forced).consumerGroups());
+
+        assertEquals("force", failingField(true, in -> in.putArray("force").add("drain")), "an unknown check to switch off");
+        assertEquals("force", failingField(true, in -> in.put("force", true)), "force names what it switches off");
     }
 
     @Test

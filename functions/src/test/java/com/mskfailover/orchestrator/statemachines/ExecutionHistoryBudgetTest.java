@@ -44,6 +44,7 @@ class ExecutionHistoryBudgetTest {
             "${CheckAliasesInSyncFunctionArn}", "aliasSync",
             "${CheckReverseReplicationLagFunctionArn}", "catchUp",
             "${CheckSecondaryConsumersDrainedFunctionArn}", "drain",
+            "${CheckSecondaryQuietFunctionArn}", "drain",
             "${VerifyForwardReplicationFunctionArn}", "forward",
             "${CheckForwardReplicationCaughtUpFunctionArn}", "catchUp");
     /** The Tasks that fix their loop's deadline when they run (PollState.starting); the other loops fix it at their first check. */

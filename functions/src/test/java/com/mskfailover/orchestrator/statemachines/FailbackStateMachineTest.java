@@ -71,9 +71,11 @@ class FailbackStateMachineTest {
         List<String> order = result.statePath().stream().distinct().toList();
         assertEquals(List.of("ValidateFailbackInput", "AcquireOperationLock", "CheckPrimaryHealthy", "DryRun?", "StartReverseReplication", "WaitForReverseReplication",
                 "CheckReverseReplicationLag", "ReverseReplicationCaughtUp?", "MoveProducersToPrimary", "WaitForProducerAliasSync",
-                "CheckProducerAliasesInSync", "ProducerAliasesInSync?", "StartConsumerDrainWait", "WaitForConsumersToDrain",
+                "CheckProducerAliasesInSync", "ProducerAliasesInSync?", "WaitOutProducerAliasTtl", "StartSecondaryQuietWait", "CheckSecondaryQuiet",
+                "SecondaryQuiet?", "NotifyRestartProducers", "WaitForSecondaryQuiet", "StartConsumerDrainWait", "WaitForConsumersToDrain",
                 "CheckSecondaryConsumersDrained", "SecondaryConsumersDrained?", "MoveConsumersToPrimary", "WaitForConsumerAliasSync",
-                "CheckConsumerAliasesInSync", "ConsumerAliasesInSync?", "StopReverseReplication", "StartForwardReplicationCheck",
+                "CheckConsumerAliasesInSync", "ConsumerAliasesInSync?", "WaitOutConsumerAliasTtl", "NotifyStartConsumers",
+                "StartFinalSecondaryQuietWait", "CheckSecondaryStillQuiet", "SecondaryStillQuiet?", "StopReverseReplication", "StartForwardReplicationCheck",
                 "VerifyForwardReplication", "ForwardReplicationHealthy?", "ReleaseOperationLock", "NotifyFailbackSucceeded", "FailbackSucceeded"), order);
         assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS));
         assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.CONSUMER_ALIAS));

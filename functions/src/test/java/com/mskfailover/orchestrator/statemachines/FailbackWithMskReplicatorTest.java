@@ -88,7 +88,7 @@ class FailbackWithMskReplicatorTest {
             assertEquals("STOPPED", reverse.state(arn).status(), "the reverse replicator is deleted at the end");
             assertEquals(TestPorts.SECONDARY_ARN, reverse.specOf(arn).sourceClusterArn());
             assertEquals(TestPorts.PRIMARY_ARN, reverse.specOf(arn).targetClusterArn());
-            String drain = result.lastRun("CheckSecondaryConsumersDrained").orElseThrow().output().path("consumerDrain").path("detail").asText();
+            String drain = result.lastRun("CheckSecondaryConsumersDrained").orElseThrow().output().path("consumerDrain").path("poll").path("detail").asText();
             assertTrue(drain.contains("group offsets handed over onto the primary"), drain);
             assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.CONSUMER_ALIAS));
 

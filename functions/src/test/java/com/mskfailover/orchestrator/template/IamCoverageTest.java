@@ -47,10 +47,15 @@ class IamCoverageTest {
     private static final Map<String, Set<String>> KAFKA_CLUSTER_ACTIONS = Map.of(
             "CheckSecondaryReady", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic"),
             "CheckPrimaryHealthy", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic"),
-            "CheckReverseReplicationLag", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
+            // It reads the records behind the reverse flow's position to count only what applications wrote.
+            "CheckReverseReplicationLag", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup",
+                    "kafka-cluster:ReadData"),
+            // With an MSK Replicator it reads records of both clusters (the secondary's last own records, found on the primary).
             "CheckSecondaryConsumersDrained", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup",
                     "kafka-cluster:ReadData"),
             "StopReverseReplication", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"),
+            // It reads the secondary's records (copies or not) and asks describeProducers, which needs read access too.
+            "CheckSecondaryQuiet", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup", "kafka-cluster:ReadData"),
             "DetectImpairment", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"),
             "CheckForwardReplicationCaughtUp", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
             "ProbePrimary", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"));
@@ -219,8 +224,9 @@ class IamCoverageTest {
                 + "\",\"aliases\":[],\"previous\":[],\"sync\":{\"timeoutSeconds\":30}}}");
         inputs.put("StartReverseReplication", "{\"plan\":" + failbackPlan + "}");
         inputs.put("CheckReverseReplicationLag", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication + "}");
-        inputs.put("CheckSecondaryConsumersDrained", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication + ",\"drain\":{\"timeoutSeconds\":30},"
-                + "\"producersMovedAt\":\"2026-12-06T10:00:00Z\"}");
+        inputs.put("CheckSecondaryConsumersDrained", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication
+                + ",\"drain\":{\"poll\":{\"timeoutSeconds\":30}},\"targets\":{},\"producersMovedAt\":\"2026-12-06T10:00:00Z\"}");
+        inputs.put("CheckSecondaryQuiet", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication + ",\"quiet\":{\"poll\":{\"timeoutSeconds\":30}}}");
         inputs.put("StopReverseReplication", "{\"plan\":" + failbackPlan + ",\"replication\":" + replication + "}");
         inputs.put("VerifyForwardReplication", "{\"plan\":" + failbackPlan + ",\"poll\":{\"timeoutSeconds\":30}}");
         // The primary quiet since the last check (its log ends as they are now): the check goes on to read the forward lag.
