@@ -13,6 +13,7 @@ import com.mskfailover.orchestrator.domain.KafkaInspector;
 import com.mskfailover.orchestrator.domain.Notifier;
 import com.mskfailover.orchestrator.domain.OrchestratorSettings;
 import com.mskfailover.orchestrator.domain.Ports;
+import com.mskfailover.orchestrator.domain.PrimaryRegionHealth;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
 import com.mskfailover.orchestrator.domain.ReverseMskReplicators;
 
@@ -45,13 +46,22 @@ public final class LocalWiring {
                              Notifier notifier,
                              AlarmStates alarmStates,
                              Executions executions,
-                             ReverseMskReplicators reverseMskReplicators) implements Ports {
+                             ReverseMskReplicators reverseMskReplicators,
+                             PrimaryRegionHealth primaryRegionHealth) implements Ports {
 
         /** With replicator-task as the reverse flow. */
         public LocalPorts(OrchestratorSettings settings, ClusterDirectory clusters, KafkaInspector kafka, BootstrapAliases aliases,
                           ReplicatorTasks tasks, ForwardReplication forwardReplication, Notifier notifier, AlarmStates alarms,
                           Executions executions) {
             this(settings, clusters, kafka, aliases, tasks, forwardReplication, notifier, alarms, executions, null);
+        }
+
+        /** The primary Region's view is the primary cluster's own, as MSK's metrics report it, and the probe has seen it. */
+        public LocalPorts(OrchestratorSettings settings, ClusterDirectory clusters, KafkaInspector kafka, BootstrapAliases aliases,
+                          ReplicatorTasks tasks, ForwardReplication forwardReplication, Notifier notifier, AlarmStates alarms,
+                          Executions executions, ReverseMskReplicators reverseMskReplicators) {
+            this(settings, clusters, kafka, aliases, tasks, forwardReplication, notifier, alarms, executions, reverseMskReplicators,
+                    new ClusterReportedHealth(() -> clusters.bootstrapServers(settings.primaryClusterArn())));
         }
     }
 
