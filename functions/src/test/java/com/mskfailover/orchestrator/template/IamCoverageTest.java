@@ -48,9 +48,11 @@ class IamCoverageTest {
             "CheckPrimaryHealthy", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic"),
             "CheckReverseReplicationLag", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
             "CheckSecondaryConsumersDrained", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
-            "DetectImpairment", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"),
+            "DetectImpairment", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic",
+                    "kafka-cluster:CreateTopic", "kafka-cluster:WriteData"),
             "CheckForwardReplicationCaughtUp", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
-            "ProbePrimary", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"));
+            "ProbePrimary", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic",
+                    "kafka-cluster:CreateTopic", "kafka-cluster:WriteData"));
 
     @AfterAll
     static void restore() {
@@ -118,7 +120,8 @@ class IamCoverageTest {
             Map<String, Set<String>> calledByFunction = callsAllowedByEachPolicy(endpoint, deployment, inputs);
             assertEquals(Set.of("kafka:GetBootstrapBrokers", "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"),
                     calledByFunction.get("FlipBootstrapAliases"));
-            assertTrue(calledByFunction.get("DetectImpairment").contains("states:StartExecution"), calledByFunction.toString());
+            assertTrue(calledByFunction.get("DetectImpairment").containsAll(Set.of("states:StartExecution", "cloudwatch:GetMetricData",
+                    "cloudwatch:DescribeAlarms")), "the primary Region's metrics and the arming were read: " + calledByFunction);
             assertEquals(new TreeSet<>(TemplateTest.allowedActionsByFunction(TEMPLATE).keySet()), new TreeSet<>(inputs.keySet()),
                     "every function was exercised");
             return calledByFunction;
