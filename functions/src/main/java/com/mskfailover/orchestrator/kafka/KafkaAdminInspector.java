@@ -17,6 +17,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidMetadataException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -128,7 +129,7 @@ public final class KafkaAdminInspector implements KafkaInspector {
             Map<String, Object> producerConfig = new HashMap<>(config);
             producerConfig.remove(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
             producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-            // The first answer is the verdict: a retry would hide NOT_ENOUGH_REPLICAS behind a delivery timeout.
+            // No retry of its own: one would hide NOT_ENOUGH_REPLICAS behind a delivery timeout (writeOnce retries stale metadata).
             producerConfig.put(ProducerConfig.RETRIES_CONFIG, 0);
             producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
             producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
@@ -136,21 +137,11 @@ public final class KafkaAdminInspector implements KafkaInspector {
             producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, millis);
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
                 byte[] value = ("canary " + java.time.Instant.now()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                java.util.List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> writes = new java.util.ArrayList<>();
+                long deadline = started + Duration.ofMillis(2L * millis).toNanos();
                 for (int partition = 0; partition < partitions; partition++) {
-                    writes.add(producer.send(new ProducerRecord<>(topic, partition, null, value)));
-                }
-                for (int partition = 0; partition < partitions; partition++) {
-                    try {
-                        writes.get(partition).get(Math.max(1, 2L * millis - Duration.ofNanos(System.nanoTime() - started).toMillis()), TimeUnit.MILLISECONDS);
-                    } catch (ExecutionException e) {
-                        if (isRefusal(e.getCause())) {
-                            throw e;
-                        }
-                        return new CanaryWrite(CanaryWrite.Outcome.NOT_WRITTEN, "partition " + topic + "-" + partition + " refused an acks=all write: "
-                                + e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage());
-                    } catch (TimeoutException e) {
-                        return new CanaryWrite(CanaryWrite.Outcome.NOT_WRITTEN, "partition " + topic + "-" + partition + " did not acknowledge an acks=all write in time");
+                    Optional<String> failure = writeOnce(producer, new ProducerRecord<>(topic, partition, null, value), deadline);
+                    if (failure.isPresent()) {
+                        return new CanaryWrite(CanaryWrite.Outcome.NOT_WRITTEN, "partition " + topic + "-" + partition + " " + failure.get());
                     }
                 }
             }
@@ -172,6 +163,31 @@ public final class KafkaAdminInspector implements KafkaInspector {
                 return new CanaryWrite(CanaryWrite.Outcome.REFUSED, "the brokers answered but refused the canary: " + e + ". " + FIX);
             }
             return new CanaryWrite(CanaryWrite.Outcome.NOT_WRITTEN, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * One acks=all write, empty when acknowledged. Stale metadata (a leader that moved, a topic just created) is
+     * sent again while time is left, as the producer's own retries would; any other refusal, NOT_ENOUGH_REPLICAS
+     * first, is the answer, not hidden behind a delivery timeout.
+     */
+    private static Optional<String> writeOnce(KafkaProducer<byte[], byte[]> producer, ProducerRecord<byte[], byte[]> record, long deadline)
+            throws ExecutionException, InterruptedException {
+        while (true) {
+            long left = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
+            try {
+                producer.send(record).get(Math.max(1, left), TimeUnit.MILLISECONDS);
+                return Optional.empty();
+            } catch (ExecutionException e) {
+                if (isRefusal(e.getCause())) {
+                    throw e;
+                }
+                if (!(e.getCause() instanceof InvalidMetadataException) || System.nanoTime() >= deadline) {
+                    return Optional.of("refused an acks=all write: " + e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage());
+                }
+            } catch (TimeoutException e) {
+                return Optional.of("did not acknowledge an acks=all write in time");
+            }
         }
     }
 
