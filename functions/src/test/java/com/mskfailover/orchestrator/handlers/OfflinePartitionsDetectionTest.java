@@ -43,7 +43,8 @@ class OfflinePartitionsDetectionTest {
 
     @Test
     void brokersThatAnswerButRefuseAcksAllWritesAreAFailover() throws Exception {
-        try (LocalKafkaCluster primary = LocalKafkaCluster.builder("detect-3az").brokers(3).dedicatedController(true).start()) {
+        try (LocalKafkaCluster primary = LocalKafkaCluster.builder("detect-3az").brokers(3).dedicatedController(true)
+                .readyTimeout(Duration.ofMinutes(4)).start()) {
             primary.clients().createTopic("customer", 3);
             TestPorts ports = new TestPorts(dir, List.of("customer"), List.of(), null,
                     Map.of(TestPorts.PRIMARY_ARN, primary.bootstrapServers(), TestPorts.SECONDARY_ARN, SharedClusters.secondary().bootstrapServers()));
