@@ -101,7 +101,7 @@ public final class ImpairmentDetector {
         String bootstrap = records.values().stream().findFirst().map(BootstrapAliasRecord::bootstrapServers).orElse(primaryBootstrapServers);
         FailoverDecision.Verdict verdict = FailoverDecision.decide(evidence(bootstrap, inAlarm.keySet()));
         return switch (verdict.action()) {
-            case NONE -> new Outcome(Decision.IGNORED, verdict.reason(), null);
+            case NONE -> declined(recheck, Decision.IGNORED, verdict.reason() + " (" + trigger + ", decision table row " + verdict.row() + ")");
             case NOTIFY -> declined(recheck, verdict.row() == 1 ? Decision.REFUSED : Decision.NOTIFIED,
                     verdict.reason() + " (" + trigger + ", decision table row " + verdict.row() + ")");
             case FAIL_OVER -> {

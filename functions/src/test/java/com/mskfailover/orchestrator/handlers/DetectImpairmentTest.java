@@ -124,6 +124,7 @@ class DetectImpairmentTest {
 
         assertEquals("IGNORED", decision.path("decision").asText());
         assertTrue(decision.path("reason").asText().contains("producers can write to the primary (acks=all canary)"), decision.toString());
+        assertTrue(ports.notifier.last().subject().startsWith("MSK failover NOT started: producers can write"), ports.notifier.last().toString());
         assertTrue(ports.executions.started().isEmpty());
     }
 
