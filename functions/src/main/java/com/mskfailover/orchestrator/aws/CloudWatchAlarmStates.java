@@ -26,7 +26,7 @@ public final class CloudWatchAlarmStates implements AlarmStates {
 
     @Override
     public Optional<String> stateOf(String alarmName) {
-        return Optional.ofNullable(current(List.of(alarmName)).get(alarmName)).map(State::value);
+        return current(List.of(alarmName)).values().stream().findFirst().map(State::value);
     }
 
     @Override

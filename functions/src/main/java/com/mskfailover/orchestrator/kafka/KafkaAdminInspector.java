@@ -208,6 +208,8 @@ public final class KafkaAdminInspector implements KafkaInspector {
         try {
             admin.createTopics(Set.of(new NewTopic(topic, Optional.of(brokers), Optional.empty())
                     .configs(Map.of("retention.ms", String.valueOf(Duration.ofHours(1).toMillis()))))).all().get(millis, TimeUnit.MILLISECONDS);
+            // Not described again: a broker may not know the new topic yet; the writes retry until it does.
+            return brokers;
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
