@@ -52,6 +52,14 @@ public final class BootstrapAliasResolver {
         return new BootstrapAliasResolver(name -> dnsTxt(name, server));
     }
 
+    /**
+     * Resolves through the host's resolvers ({@code server} null) or one server, giving up after {@code initialTimeout}
+     * doubled {@code retries} times: for callers that have a fallback and must not wait out the client's default.
+     */
+    public static BootstrapAliasResolver dns(String server, java.time.Duration initialTimeout, int retries) {
+        return new BootstrapAliasResolver(name -> dnsTxt(name, server, initialTimeout.toMillis(), retries));
+    }
+
     public BootstrapAliasRecord resolve(String aliasName) {
         List<String> strings = lookup.txtStrings(aliasName);
         if (strings.isEmpty()) {
@@ -84,12 +92,16 @@ public final class BootstrapAliasResolver {
     }
 
     static List<String> dnsTxt(String name, String server) {
+        return dnsTxt(name, server, 2000, 3);
+    }
+
+    static List<String> dnsTxt(String name, String server, long initialTimeoutMillis, int retries) {
         Hashtable<String, String> environment = new Hashtable<>();
         environment.put(DirContext.INITIAL_CONTEXT_FACTORY, "com.sun.jndi.dns.DnsContextFactory");
         environment.put(DirContext.PROVIDER_URL, server == null ? "dns:" : "dns://" + server);
         // Bounded: a client start-up must fail clearly, not hang, when DNS does not answer.
-        environment.put("com.sun.jndi.dns.timeout.initial", "2000");
-        environment.put("com.sun.jndi.dns.timeout.retries", "3");
+        environment.put("com.sun.jndi.dns.timeout.initial", String.valueOf(initialTimeoutMillis));
+        environment.put("com.sun.jndi.dns.timeout.retries", String.valueOf(retries));
         try {
             DirContext context = new InitialDirContext(environment);
             try {

@@ -96,6 +96,7 @@ final class LocalControlPlane implements AutoCloseable {
      */
     private final LocalCloudWatch cloudWatch = new LocalCloudWatch(LocalCloudWatch.Timing.scaled(Duration.ofMillis(500)));
     private final List<Runnable> standIns = new CopyOnWriteArrayList<>();
+    private volatile String unreachablePrimary;
 
     /** What a scenario does to the world just before a function runs (a kill, a second start, ...). */
     interface Fault {
@@ -118,7 +119,8 @@ final class LocalControlPlane implements AutoCloseable {
         OrchestratorSettings settings = new OrchestratorSettings(primaryArn, secondaryArn, List.of(PRODUCER_ALIAS), List.of(CONSUMER_ALIAS),
                 List.of(Drill.TOPIC), List.of(Drill.GROUP), new Timeouts(60, 300, 300, 120), 300, true,
                 REVERSE_REPLICATOR, FORWARD_REPLICATOR, Duration.ofSeconds(2), List.of(alarmName()), "none", options.reverseTasks(), 1);
-        KafkaAdminInspector kafka = new KafkaAdminInspector("none");
+        // The functions reach the primary's brokers over the network path between the Regions, which a scenario may cut.
+        KafkaAdminInspector kafka = new KafkaAdminInspector(bootstrap -> KafkaAdminInspector.clientConfig(pathFromTheSecondary(bootstrap), "none"));
         ForwardReplication forward = options.mskReplicator() ? new ForwardFromStandIn(() -> forwardStandIn) : new ForwardReplicationFromTask(
                 new ReplicatorGroupForwardReplication(kafka, clusters, primaryArn, FORWARD_REPLICATOR, List.of(Drill.TOPIC), 1000),
                 () -> forwardTaskLog);
@@ -137,6 +139,27 @@ final class LocalControlPlane implements AutoCloseable {
             handler.handleRequest(in, out, context);
         }));
         this.lambdas = new LocalLambdaEndpoint(served);
+    }
+
+    /**
+     * Cuts (or mends) the network path from the secondary Region's functions to the primary's brokers, as a missing
+     * peering route, security group rule or NACL would: their Kafka clients get a port where nothing listens instead.
+     * The primary itself, its clients in its own Region and its Region's view of it (ClusterReportedHealth, what
+     * MSK's metrics there report) are untouched.
+     */
+    void cutThePathToThePrimary(boolean cut) throws IOException {
+        if (cut) {
+            try (java.net.ServerSocket nothingListens = new java.net.ServerSocket(0)) {
+                unreachablePrimary = "127.0.0.1:" + nothingListens.getLocalPort();
+            }
+        } else {
+            unreachablePrimary = null;
+        }
+    }
+
+    private String pathFromTheSecondary(String bootstrapServers) {
+        String cut = unreachablePrimary;
+        return cut != null && bootstrapServers.equals(primary.bootstrapServers()) ? cut : bootstrapServers;
     }
 
     /** Runs the fault once, just before the next invocation of the function (through the Lambda endpoint). */

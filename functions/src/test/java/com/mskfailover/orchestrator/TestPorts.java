@@ -32,6 +32,9 @@ public final class TestPorts {
     public static final String PRODUCER_ALIAS = "kafka-producers.msk.internal";
     public static final String CONSUMER_ALIAS = "kafka-consumers.msk.internal";
     public static final String ALARM = "msk-failover-primary-unreachable";
+    public static final String NOT_WRITABLE_ALARM = "msk-failover-primary-not-writable";
+    /** A user's own alarm among the watched ones (WatchedAlarmNames). */
+    public static final String USER_ALARM = "orders-producer-errors";
 
     public final OrchestratorSettings settings;
     public final StaticClusterDirectory clusters;
@@ -64,7 +67,7 @@ public final class TestPorts {
     private static OrchestratorSettings settings(List<String> topics, List<String> groups, Duration probeTimeout) {
         return new OrchestratorSettings(PRIMARY_ARN, SECONDARY_ARN, List.of(PRODUCER_ALIAS), List.of(CONSUMER_ALIAS),
                 topics, groups, new Timeouts(30, 60, 60, 30), 300, true, "failback-replicator", "replicator-task",
-                probeTimeout, List.of(ALARM), "none", 1, 1);
+                probeTimeout, List.of(ALARM, NOT_WRITABLE_ALARM, USER_ALARM), "none", 1, 1);
     }
 
     /** What ProbePrimary uses: the settings, a Kafka inspector, and where the primary's brokers are. */

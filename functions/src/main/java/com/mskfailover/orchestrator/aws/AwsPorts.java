@@ -1,6 +1,9 @@
 package com.mskfailover.orchestrator.aws;
 
+import com.mskfailover.client.BootstrapAliasResolver;
 import com.mskfailover.orchestrator.domain.AlarmStates;
+import com.mskfailover.orchestrator.domain.AliasReader;
+import com.mskfailover.orchestrator.domain.PrimaryRegionHealth;
 import com.mskfailover.orchestrator.domain.BootstrapAliases;
 import com.mskfailover.orchestrator.domain.ClusterDirectory;
 import com.mskfailover.orchestrator.domain.Executions;
@@ -163,9 +166,7 @@ public final class AwsPorts implements Ports {
             case "replicator-task" -> null;
             case "msk-replicator" -> once("reverse-msk", () -> {
                 String primaryRegion = MskReplicatorReverseReplication.regionOf(settings.primaryClusterArn());
-                return new MskReplicatorReverseReplication(this::kafkaClient,
-                        once("cloudwatch-" + primaryRegion, () -> configured(CloudWatchClient.builder()).region(Region.of(primaryRegion)).build()),
-                        primaryRegion, OrchestratorSettings.required(env, "REVERSE_REPLICATOR_SERVICE_ROLE_ARN"), Clock.systemUTC());
+                return new MskReplicatorReverseReplication(this::kafkaClient, primaryRegionCloudWatch(), primaryRegion, OrchestratorSettings.required(env, "REVERSE_REPLICATOR_SERVICE_ROLE_ARN"), Clock.systemUTC());
             });
             default -> throw new IllegalStateException("REVERSE_REPLICATION_MODE must be replicator-task or msk-replicator, not '"
                     + env.get("REVERSE_REPLICATION_MODE") + "' (template parameter ReverseReplicationMode)");
@@ -199,6 +200,29 @@ public final class AwsPorts implements Ports {
     @Override
     public AlarmStates alarmStates() {
         return once("alarms", () -> new CloudWatchAlarmStates(cloudWatch()));
+    }
+
+    @Override
+    public PrimaryRegionHealth primaryRegionHealth() {
+        return once("primary-region-health", () -> new CloudWatchPrimaryRegionHealth(primaryRegionCloudWatch(), cloudWatch(),
+                settings.primaryClusterArn(), Clock.systemUTC()));
+    }
+
+    /**
+     * The aliases through DNS (ALIAS_DNS_SERVER, or the VPC's resolver when empty), a second at most per try, the
+     * alias records' own adapter as the fallback.
+     */
+    @Override
+    public AliasReader aliasReader() {
+        String server = env.getOrDefault("ALIAS_DNS_SERVER", "");
+        return once("alias-reader", () -> new DnsAliasReader(
+                BootstrapAliasResolver.dns(server.isBlank() ? null : server, Duration.ofSeconds(1), 1), bootstrapAliases()));
+    }
+
+    /** CloudWatch in the primary cluster's Region (its ARN's), shared by the reverse flow's metrics and the detector. */
+    private CloudWatchClient primaryRegionCloudWatch() {
+        String primaryRegion = MskReplicatorReverseReplication.regionOf(settings.primaryClusterArn());
+        return once("cloudwatch-" + primaryRegion, () -> configured(CloudWatchClient.builder()).region(Region.of(primaryRegion)).build());
     }
 
     private CloudWatchClient cloudWatch() {

@@ -2,15 +2,10 @@ package com.mskfailover.orchestrator.domain;
 
 import com.mskfailover.client.BootstrapAliasRecord;
 
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 /** Port: the bootstrap alias records (Route 53 TXT records in a private hosted zone, a file locally). */
-public interface BootstrapAliases {
-
-    /** The current records of the given aliases; an alias without a record is absent from the map. */
-    Map<String, BootstrapAliasRecord> read(Collection<String> aliasNames);
+public interface BootstrapAliases extends AliasReader {
 
     /** Writes all the records in ONE change (atomic: all or none) and returns the change's id. */
     String change(List<BootstrapAliasRecord> records, String comment);

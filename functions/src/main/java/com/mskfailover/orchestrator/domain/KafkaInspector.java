@@ -76,6 +76,25 @@ public interface KafkaInspector {
     /** Commits offsets for a group that has no live member (the broker refuses otherwise), with their metadata. */
     void commitOffsets(String bootstrapServers, String groupId, Map<String, CommittedOffset> offsets);
 
+    /**
+     * Writes one small record with {@code acks=all} to every partition of the canary topic (created with the cluster's
+     * default replication factor and min.insync.replicas, one partition per broker, if missing): what a producer of
+     * the cluster's topics would see. A write refused for lack of in-sync replicas, or to a partition without a
+     * leader, is NOT_WRITTEN although the brokers answer.
+     */
+    default CanaryWrite writeCanary(String bootstrapServers, String topic, Duration timeout) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " writes no canary");
+    }
+
+    /** @param outcome written to every partition; not written (no answer, or a write refused); or credentials refused */
+    record CanaryWrite(Outcome outcome, String detail) {
+        public enum Outcome { WRITTEN, NOT_WRITTEN, REFUSED }
+
+        public boolean written() {
+            return outcome == Outcome.WRITTEN;
+        }
+    }
+
     record OffsetRange(long logStart, long logEnd) {
     }
 

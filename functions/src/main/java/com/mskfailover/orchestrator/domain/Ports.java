@@ -33,6 +33,14 @@ public interface Ports {
     /** The lock that lets one failover or failback run at a time. */
     OperationLock operationLock();
 
+    /** The primary cluster's health as its own Region reports it (DetectImpairment's independent second signal). */
+    PrimaryRegionHealth primaryRegionHealth();
+
+    /** Where DetectImpairment reads the aliases: the records themselves unless the adapter has a data-plane path. */
+    default AliasReader aliasReader() {
+        return bootstrapAliases();
+    }
+
     /** The primary's bootstrap string: ProbePrimary reaches the brokers with it, without asking the MSK API. */
     default String primaryBootstrapServers() {
         return clusterDirectory().bootstrapServers(settings().primaryClusterArn());

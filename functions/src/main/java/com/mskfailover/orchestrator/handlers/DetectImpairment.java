@@ -5,7 +5,10 @@ import com.mskfailover.orchestrator.aws.AwsPorts;
 import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.ImpairmentDetector;
 
-/** EventBridge target for "CloudWatch Alarm State Change": starts the failover when the impairment is confirmed. */
+/**
+ * EventBridge target for "CloudWatch Alarm State Change" of the watched alarms and for the minute's re-check
+ * ("Scheduled Event"): starts the failover when the decision table's quorum holds.
+ */
 public final class DetectImpairment extends JsonHandler<JsonNode, ImpairmentDetector.Outcome> {
 
     private final ImpairmentDetector detector;
@@ -17,12 +20,12 @@ public final class DetectImpairment extends JsonHandler<JsonNode, ImpairmentDete
 
     public DetectImpairment(Ports ports) {
         super(JsonNode.class);
-        this.detector = new ImpairmentDetector(ports.settings(), ports.alarmStates(), ports.executions(), ports.bootstrapAliases(),
-                ports.kafkaInspector(), ports.notifier());
+        this.detector = new ImpairmentDetector(ports.settings(), ports.alarmStates(), ports.executions(), ports.aliasReader(),
+                ports.kafkaInspector(), ports.notifier(), ports.primaryRegionHealth(), ports.primaryBootstrapServers());
     }
 
     @Override
     protected ImpairmentDetector.Outcome handle(JsonNode event) {
-        return detector.onAlarmStateChange(event);
+        return detector.onEvent(event);
     }
 }

@@ -18,12 +18,21 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidMetadataException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -69,14 +78,20 @@ public final class KafkaAdminInspector implements KafkaInspector {
         return config;
     }
 
-    @Override
-    public ProbeResult probe(String bootstrapServers, Duration timeout) {
-        int millis = (int) Math.max(1_000, timeout.toMillis());
+    /** Client settings whose every request ends within {@code millis}. */
+    private Map<String, Object> boundedConfig(String bootstrapServers, int millis) {
         Map<String, Object> config = clientConfig.apply(bootstrapServers);
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
         // Without a cap, an unreachable bootstrap makes the client back off for up to a second between tries.
         config.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
+        return config;
+    }
+
+    @Override
+    public ProbeResult probe(String bootstrapServers, Duration timeout) {
+        int millis = (int) Math.max(1_000, timeout.toMillis());
+        Map<String, Object> config = boundedConfig(bootstrapServers, millis);
         long started = System.nanoTime();
         try (Admin admin = Admin.create(config)) {
             // One request, both answers: the probe as a whole stays within the timeout.
@@ -100,6 +115,108 @@ public final class KafkaAdminInspector implements KafkaInspector {
         } catch (RuntimeException e) {
             return new ProbeResult(false, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    @Override
+    public CanaryWrite writeCanary(String bootstrapServers, String topic, Duration timeout) {
+        int millis = (int) Math.max(1_000, timeout.toMillis());
+        Map<String, Object> config = boundedConfig(bootstrapServers, millis);
+        long started = System.nanoTime();
+        try {
+            int partitions;
+            try (Admin admin = Admin.create(config)) {
+                partitions = canaryPartitions(admin, topic, millis);
+            }
+            Map<String, Object> producerConfig = new HashMap<>(config);
+            producerConfig.remove(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+            producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+            // No retry of its own: one would hide NOT_ENOUGH_REPLICAS behind a delivery timeout (writeOnce retries stale metadata).
+            producerConfig.put(ProducerConfig.RETRIES_CONFIG, 0);
+            producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+            producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            producerConfig.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, millis);
+            producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, millis);
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
+                byte[] value = ("canary " + java.time.Instant.now()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                long deadline = started + Duration.ofMillis(2L * millis).toNanos();
+                for (int partition = 0; partition < partitions; partition++) {
+                    Optional<String> failure = writeOnce(producer, new ProducerRecord<>(topic, partition, null, value), deadline);
+                    if (failure.isPresent()) {
+                        return new CanaryWrite(CanaryWrite.Outcome.NOT_WRITTEN, "partition " + topic + "-" + partition + " " + failure.get());
+                    }
+                }
+            }
+            return new CanaryWrite(CanaryWrite.Outcome.WRITTEN, "wrote " + partitions + " partition(s) of " + topic + " with acks=all in "
+                    + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
+        } catch (ExecutionException e) {
+            if (isRefusal(e.getCause())) {
+                return new CanaryWrite(CanaryWrite.Outcome.REFUSED, "the brokers answered but refused the canary: "
+                        + e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage() + ". " + FIX);
+            }
+            return new CanaryWrite(CanaryWrite.Outcome.NOT_WRITTEN, e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            return new CanaryWrite(CanaryWrite.Outcome.NOT_WRITTEN, "no answer within " + millis + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CanaryWrite(CanaryWrite.Outcome.NOT_WRITTEN, "interrupted");
+        } catch (RuntimeException e) {
+            if (isRefusal(e)) {
+                return new CanaryWrite(CanaryWrite.Outcome.REFUSED, "the brokers answered but refused the canary: " + e + ". " + FIX);
+            }
+            return new CanaryWrite(CanaryWrite.Outcome.NOT_WRITTEN, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * One acks=all write, empty when acknowledged. Stale metadata (a leader that moved, a topic just created) is
+     * sent again while time is left, as the producer's own retries would; any other refusal, NOT_ENOUGH_REPLICAS
+     * first, is the answer, not hidden behind a delivery timeout.
+     */
+    private static Optional<String> writeOnce(KafkaProducer<byte[], byte[]> producer, ProducerRecord<byte[], byte[]> record, long deadline)
+            throws ExecutionException, InterruptedException {
+        while (true) {
+            long left = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
+            try {
+                producer.send(record).get(Math.max(1, left), TimeUnit.MILLISECONDS);
+                return Optional.empty();
+            } catch (ExecutionException e) {
+                if (isRefusal(e.getCause())) {
+                    throw e;
+                }
+                if (!(e.getCause() instanceof InvalidMetadataException) || System.nanoTime() >= deadline) {
+                    return Optional.of("refused an acks=all write: " + e.getCause().getClass().getSimpleName() + ": " + e.getCause().getMessage());
+                }
+            } catch (TimeoutException e) {
+                return Optional.of("did not acknowledge an acks=all write in time");
+            }
+        }
+    }
+
+    /**
+     * The canary topic's partition count, creating it if missing: one partition per broker so that its leaders spread
+     * over the brokers, and the cluster's default replication factor and min.insync.replicas, those of the topics
+     * created without their own.
+     */
+    private static int canaryPartitions(Admin admin, String topic, int millis) throws ExecutionException, InterruptedException, TimeoutException {
+        try {
+            return admin.describeTopics(Set.of(topic)).allTopicNames().get(millis, TimeUnit.MILLISECONDS).get(topic).partitions().size();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                throw e;
+            }
+        }
+        int brokers = admin.describeCluster().nodes().get(millis, TimeUnit.MILLISECONDS).size();
+        try {
+            admin.createTopics(Set.of(new NewTopic(topic, Optional.of(brokers), Optional.empty())
+                    .configs(Map.of("retention.ms", String.valueOf(Duration.ofHours(1).toMillis()))))).all().get(millis, TimeUnit.MILLISECONDS);
+            // Not described again: a broker may not know the new topic yet; the writes retry until it does.
+            return brokers;
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+        return admin.describeTopics(Set.of(topic)).allTopicNames().get(millis, TimeUnit.MILLISECONDS).get(topic).partitions().size();
     }
 
     /** What to do about a refusal: it names the two settings that decide what the brokers see. */

@@ -145,7 +145,7 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
     }
 
     /** CloudWatch's protocol (Smithy RPC v2 CBOR): a CBOR body and the smithy-protocol header. */
-    private static FakeAwsEndpoint.Response cbor(Object value) {
+    static FakeAwsEndpoint.Response cbor(Object value) {
         try {
             byte[] bytes = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.cbor.CBORFactory()).writeValueAsBytes(value);
             return new FakeAwsEndpoint.Response(200, "application/cbor", bytes, java.util.Map.of("smithy-protocol", "rpc-v2-cbor"));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mskfailover.orchestrator.SharedClusters;
 import com.mskfailover.orchestrator.TestPorts;
+import com.mskfailover.orchestrator.domain.PrimaryProbe;
 import com.mskfailover.orchestrator.kafka.KafkaAdminInspector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Tag;
@@ -45,6 +46,10 @@ class ProbePrimaryTest {
         assertEquals("MskFailover/Orchestrator", directive.path("Namespace").asText());
         assertEquals("PrimaryCluster", directive.path("Dimensions").get(0).get(0).asText());
         assertEquals("PrimaryReachable", directive.path("Metrics").get(0).path("Name").asText());
+        assertEquals(1, line.path("PrimaryCanaryWritable").asInt(), "the acks=all canary was written: " + line);
+        assertTrue(directive.path("Metrics").toString().contains("\"PrimaryCanaryWritable\""), directive.toString());
+        assertTrue(SharedClusters.primary().clients().endOffsets(PrimaryProbe.CANARY_TOPIC).values().stream().mapToLong(Long::longValue).sum() >= 1,
+                "the probe created its canary topic and wrote to it");
     }
 
     @Test
@@ -57,6 +62,7 @@ class ProbePrimaryTest {
         JsonNode line = probeOnce(deadPrimary);
 
         assertEquals(0, line.path("PrimaryReachable").asInt());
+        assertEquals(0, line.path("PrimaryCanaryWritable").asInt(), "unreachable is not writable either");
         assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 30, "bounded by the probe timeout, not the Lambda timeout");
         assertFalse(line.path("PrimaryProbeMillis").isMissingNode());
     }

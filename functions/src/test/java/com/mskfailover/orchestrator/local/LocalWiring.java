@@ -14,6 +14,7 @@ import com.mskfailover.orchestrator.domain.Notifier;
 import com.mskfailover.orchestrator.domain.OperationLock;
 import com.mskfailover.orchestrator.domain.OrchestratorSettings;
 import com.mskfailover.orchestrator.domain.Ports;
+import com.mskfailover.orchestrator.domain.PrimaryRegionHealth;
 import com.mskfailover.orchestrator.domain.ReplicatorTasks;
 import com.mskfailover.orchestrator.domain.ReverseMskReplicators;
 
@@ -47,19 +48,44 @@ public final class LocalWiring {
                              AlarmStates alarmStates,
                              Executions executions,
                              ReverseMskReplicators reverseMskReplicators,
-                             OperationLock operationLock) implements Ports {
+                             OperationLock operationLock,
+                             PrimaryRegionHealth primaryRegionHealth) implements Ports {
 
         /** With replicator-task as the reverse flow, and no operation lock (for the functions that take none). */
         public LocalPorts(OrchestratorSettings settings, ClusterDirectory clusters, KafkaInspector kafka, BootstrapAliases aliases,
                           ReplicatorTasks tasks, ForwardReplication forwardReplication, Notifier notifier, AlarmStates alarms,
                           Executions executions) {
-            this(settings, clusters, kafka, aliases, tasks, forwardReplication, notifier, alarms, executions, null, null);
+            this(settings, clusters, kafka, aliases, tasks, forwardReplication, notifier, alarms, executions, null, (OperationLock) null);
         }
 
         /** The same ports with this operation lock (the state machines take it first). */
         public LocalPorts withOperationLock(OperationLock lock) {
             return new LocalPorts(settings, clusterDirectory, kafkaInspector, bootstrapAliases, replicatorTasks, forwardReplication,
-                    notifier, alarmStates, executions, reverseMskReplicators, lock);
+                    notifier, alarmStates, executions, reverseMskReplicators, lock, primaryRegionHealth);
+        }
+
+        /** The primary Region's view is the primary cluster's own, as MSK's metrics report it, and the probe has seen it. */
+        public LocalPorts(OrchestratorSettings settings, ClusterDirectory clusters, KafkaInspector kafka, BootstrapAliases aliases,
+                          ReplicatorTasks tasks, ForwardReplication forwardReplication, Notifier notifier, AlarmStates alarms,
+                          Executions executions, ReverseMskReplicators reverseMskReplicators) {
+            this(settings, clusters, kafka, aliases, tasks, forwardReplication, notifier, alarms, executions, reverseMskReplicators,
+                    (OperationLock) null);
+        }
+
+        /** With this operation lock; the primary Region's view is the primary cluster's own. */
+        public LocalPorts(OrchestratorSettings settings, ClusterDirectory clusters, KafkaInspector kafka, BootstrapAliases aliases,
+                          ReplicatorTasks tasks, ForwardReplication forwardReplication, Notifier notifier, AlarmStates alarms,
+                          Executions executions, ReverseMskReplicators reverseMskReplicators, OperationLock operationLock) {
+            this(settings, clusters, kafka, aliases, tasks, forwardReplication, notifier, alarms, executions, reverseMskReplicators,
+                    operationLock, new ClusterReportedHealth(() -> clusters.bootstrapServers(settings.primaryClusterArn())));
+        }
+
+        /** With this view of the primary Region, and no operation lock. */
+        public LocalPorts(OrchestratorSettings settings, ClusterDirectory clusters, KafkaInspector kafka, BootstrapAliases aliases,
+                          ReplicatorTasks tasks, ForwardReplication forwardReplication, Notifier notifier, AlarmStates alarms,
+                          Executions executions, ReverseMskReplicators reverseMskReplicators, PrimaryRegionHealth primaryRegionHealth) {
+            this(settings, clusters, kafka, aliases, tasks, forwardReplication, notifier, alarms, executions, reverseMskReplicators,
+                    null, primaryRegionHealth);
         }
     }
 

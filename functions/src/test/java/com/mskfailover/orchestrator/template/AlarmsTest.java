@@ -28,7 +28,7 @@ class AlarmsTest {
     @Test
     void everyAlarmOfTheStackNotifiesTheTopic() {
         Map<String, JsonNode> alarms = template.resourcesOfType("AWS::CloudWatch::Alarm");
-        assertTrue(alarms.keySet().containsAll(List.of("PrimaryUnreachableAlarm", "ForwardReplicationOverRpoAlarm",
+        assertTrue(alarms.keySet().containsAll(List.of("PrimaryUnreachableAlarm", "PrimaryNotWritableAlarm", "DetectImpairmentErrorsAlarm", "ForwardReplicationOverRpoAlarm",
                 "ForwardReplicationLagGrowingAlarm", "ForwardReplicationStalledAlarm", "FailbackReplicationStalledAlarm",
                 "FailoverExecutionFailedAlarm", "FailbackExecutionFailedAlarm")), alarms.keySet().toString());
         alarms.forEach((id, alarm) -> assertTrue(alarm.path("Properties").path("AlarmActions").toString().contains("NotificationTopic"), id));
@@ -92,6 +92,51 @@ class AlarmsTest {
         assertFalse(Ruler.matchesRule(recovered, pattern.toString()), "an OK state change does not");
         assertEquals("[\"FailsOverAutomatically\",\"ENABLED\",\"DISABLED\"]", properties.path("State").toString(),
                 "AutomaticFailover=disabled turns the rule off");
+    }
+
+    /**
+     * DetectImpairment's failures reach the operators: after Lambda's retries the failure destination hands the event
+     * and the error to the topic, an alarm counts its errors, and the minute's re-check (on with automatic failover)
+     * evaluates again while a watched alarm stays in ALARM.
+     */
+    @Test
+    void aDetectImpairmentThatFailsIsRetriedReportedAndEvaluatedAgain() {
+        JsonNode function = template.resources().get("DetectImpairmentFunction").path("Properties");
+        JsonNode invokeConfig = function.path("EventInvokeConfig");
+        assertEquals("SNS", invokeConfig.path("DestinationConfig").path("OnFailure").path("Type").asText(), invokeConfig.toString());
+        assertEquals("NotificationTopic", invokeConfig.path("DestinationConfig").path("OnFailure").path("Destination").asText(), invokeConfig.toString());
+        assertTrue(invokeConfig.path("MaximumRetryAttempts").asInt() >= 1, invokeConfig.toString());
+        assertTrue(SamTemplate.allowedActions(template.resources().get("DetectImpairmentFunction")).contains("sns:Publish"),
+                "the role may publish to the destination");
+
+        JsonNode errors = template.resources().get("DetectImpairmentErrorsAlarm").path("Properties");
+        assertEquals("AWS/Lambda", errors.path("Namespace").asText());
+        assertEquals("Errors", errors.path("MetricName").asText());
+        assertEquals("DetectImpairmentFunction", errors.path("Dimensions").get(0).path("Value").asText());
+        assertEquals("GreaterThanOrEqualToThreshold", errors.path("ComparisonOperator").asText());
+        assertEquals(1, errors.path("Threshold").asInt());
+
+        JsonNode recheck = function.path("Events").path("RecheckEveryMinute");
+        assertEquals("Schedule", recheck.path("Type").asText());
+        assertEquals("rate(1 minute)", recheck.path("Properties").path("Schedule").asText());
+        assertEquals("[\"FailsOverAutomatically\",\"ENABLED\",\"DISABLED\"]", recheck.path("Properties").path("State").toString());
+    }
+
+    /** The stack's own watched alarms are the ones ImpairmentDetector knows as triggers (not user votes), in the rule and the environment alike. */
+    @Test
+    void theStacksOwnWatchedAlarmsAreTheDetectorsTriggers() {
+        String pattern = template.resources().get("DetectImpairmentFunction").path("Properties").path("Events")
+                .path("AlarmStateChange").path("Properties").path("Pattern").path("detail").path("alarmName").toString();
+        String environment = template.root().path("Globals").path("Function").path("Environment").path("Variables").path("WATCHED_ALARM_NAMES").toString();
+        for (String suffix : com.mskfailover.orchestrator.domain.ImpairmentDetector.STACK_ALARM_SUFFIXES) {
+            assertTrue(pattern.contains("${AWS::StackName}" + suffix), suffix + " in " + pattern);
+            assertTrue(environment.contains("${AWS::StackName}" + suffix), suffix + " in " + environment);
+            assertTrue(template.resourcesOfType("AWS::CloudWatch::Alarm").values().stream()
+                    .anyMatch(alarm -> alarm.path("Properties").path("AlarmName").asText().equals("${AWS::StackName}" + suffix)), suffix);
+        }
+        JsonNode notWritable = template.resources().get("PrimaryNotWritableAlarm").path("Properties");
+        assertEquals("PrimaryCanaryWritable", notWritable.path("MetricName").asText());
+        assertEquals("breaching", notWritable.path("TreatMissingData").asText(), "a canary that cannot report counts as failing");
     }
 
     private String pattern(String ruleId) {

@@ -46,6 +46,9 @@ class CostPageTest {
                 .path("EveryMinute").path("Properties").path("Schedule").asText());
         pageSays("Lambda 1,024 MB x86_64");
         pageSays("ProbePrimary `rate(1 minute)`");
+        assertEquals("rate(1 minute)", template.resources().get("DetectImpairmentFunction").path("Properties").path("Events")
+                .path("RecheckEveryMinute").path("Properties").path("Schedule").asText());
+        pageSays("DetectImpairment's re-check `rate(1 minute)`");
         pageSays("43,800 runs (60 x 24 x 365 / 12)");
     }
 
@@ -94,22 +97,22 @@ class CostPageTest {
                 withoutForwardTask += metrics;
             }
         }
-        assertEquals(12, all);
-        assertEquals(11, withoutForwardTask);
+        assertEquals(14, all);
+        assertEquals(13, withoutForwardTask);
         assertEquals("ChecksRpo", template.resources().get("ForwardReplicationOverRpoAlarm").path("Condition").asText());
-        pageSays("11 alarm metrics (12 with a forward replicator-task)");
-        pageSays("10 with `MaxReplicationLatencySeconds=0`");
+        pageSays("13 alarm metrics (14 with a forward replicator-task)");
+        pageSays("12 with `MaxReplicationLatencySeconds=0`");
     }
 
     @Test
-    void theCustomMetricsAreThreeForTheProbeAndFivePerReplicatorName() throws IOException {
+    void theCustomMetricsAreFourForTheProbeAndFivePerReplicatorName() throws IOException {
         String probe = Files.readString(ROOT.resolve("functions/src/main/java/com/mskfailover/orchestrator/domain/PrimaryProbe.java"));
         String replicator = Files.readString(ROOT.resolve("replicator-task/src/main/java/com/mskfailover/replicator/ReplicationMetrics.java"));
-        assertEquals(3, occurrences(probe, "\\\"Name\\\":\\\""));
+        assertEquals(4, occurrences(probe, "\\\"Name\\\":\\\""));
         assertTrue(probe.contains("\\\"Dimensions\\\":[[\\\"PrimaryCluster\\\"]]"), "one dimension set: PrimaryCluster");
         assertEquals(5, occurrences(replicator, "\\\"Name\\\":\\\""));
         assertTrue(replicator.contains("\\\"Dimensions\\\":[[\\\"ReplicatorName\\\"]]"), "one dimension set: ReplicatorName");
-        pageSays("3 metrics x 1 dimension (`PrimaryCluster`)");
+        pageSays("4 metrics x 1 dimension (`PrimaryCluster`)");
         pageSays("a forward replicator-task +5");
     }
 

@@ -56,9 +56,11 @@ class IamCoverageTest {
             "StopReverseReplication", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"),
             // It reads the secondary's records (copies or not) and asks describeProducers, which needs read access too.
             "CheckSecondaryQuiet", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup", "kafka-cluster:ReadData"),
-            "DetectImpairment", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"),
+            "DetectImpairment", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic",
+                    "kafka-cluster:CreateTopic", "kafka-cluster:WriteData"),
             "CheckForwardReplicationCaughtUp", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup"),
-            "ProbePrimary", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"));
+            "ProbePrimary", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic",
+                    "kafka-cluster:CreateTopic", "kafka-cluster:WriteData"));
 
     @AfterAll
     static void restore() {
@@ -130,7 +132,8 @@ class IamCoverageTest {
             Map<String, Set<String>> calledByFunction = callsAllowedByEachPolicy(endpoint, deployment, inputs);
             assertEquals(Set.of("kafka:GetBootstrapBrokers", "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"),
                     calledByFunction.get("FlipBootstrapAliases"));
-            assertTrue(calledByFunction.get("DetectImpairment").contains("states:StartExecution"), calledByFunction.toString());
+            assertTrue(calledByFunction.get("DetectImpairment").containsAll(Set.of("states:StartExecution", "cloudwatch:GetMetricData",
+                    "cloudwatch:DescribeAlarms")), "the primary Region's metrics and the arming were read: " + calledByFunction);
             assertEquals(Set.of("dynamodb:PutItem", "dynamodb:GetItem", "states:DescribeExecution"), calledByFunction.get("AcquireOperationLock"));
             assertEquals(Set.of("dynamodb:DeleteItem"), calledByFunction.get("ReleaseOperationLock"));
             assertEquals(new TreeSet<>(TemplateTest.allowedActionsByFunction(TEMPLATE).keySet()), new TreeSet<>(inputs.keySet()),

@@ -69,6 +69,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
     public enum Mode { IN_PROCESS, CHILD_JVM }
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private final Duration readyTimeout;
     private static final Duration ADMIN_CALL = Duration.ofSeconds(5);
     /** Never created: readiness asks the controller to place it ({@code validateOnly}). */
     private static final String READINESS_PROBE_TOPIC = "local-testkit-readiness-probe";
@@ -94,6 +95,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
     private LocalKafkaCluster(Builder builder) throws IOException {
         this.name = builder.name;
+        this.readyTimeout = builder.readyTimeout;
         this.brokerCount = builder.brokers;
         boolean severalNodes = brokerCount > 1 || builder.dedicatedController;
         this.mode = builder.mode != null ? builder.mode : severalNodes ? Mode.CHILD_JVM : Mode.IN_PROCESS;
@@ -455,7 +457,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
      * registration of a killed one), then until {@link #ready(Admin)}.
      */
     private void awaitReady(Collection<ClusterNode> starting) {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + readyTimeout.toNanos();
         while (!starting.stream().filter(ClusterNode::isBroker).allMatch(ClusterNode::isListening)) {
             checkAlive(starting, deadline, null);
             pause(Duration.ofMillis(50));
@@ -487,7 +489,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
             }
         }
         if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("cluster " + name + " did not serve clients within " + READY_TIMEOUT, last);
+            throw new IllegalStateException("cluster " + name + " did not serve clients within " + readyTimeout, last);
         }
     }
 
@@ -713,6 +715,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
         private int brokerPort;
         private final Map<String, String> brokerOverrides = new LinkedHashMap<>();
         private final Map<String, Object> adminOverrides = new LinkedHashMap<>();
+        private Duration readyTimeout = READY_TIMEOUT;
 
         private Builder(String name) {
             this.name = name;
@@ -762,6 +765,15 @@ public final class LocalKafkaCluster implements AutoCloseable {
         /** A client property of {@link #admin()} (and of the readiness check), e.g. the SASL login of a SASL listener. */
         public Builder adminClientProperty(String key, Object value) {
             adminOverrides.put(key, value);
+            return this;
+        }
+
+        /**
+         * How long a start (and each restart) may take until every broker serves clients; 60 s unless told. Four JVMs
+         * starting on a loaded 2-core machine may need more.
+         */
+        public Builder readyTimeout(Duration readyTimeout) {
+            this.readyTimeout = readyTimeout;
             return this;
         }
 
