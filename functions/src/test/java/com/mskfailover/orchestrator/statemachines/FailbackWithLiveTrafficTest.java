@@ -132,7 +132,12 @@ class FailbackWithLiveTrafficTest {
     void aProducerThatWritesToTheSecondaryAfterTheConsumersMovedHoldsTheReverseFlowUntilItRestartedAndItsRecordsAreReadOnThePrimary() throws Exception {
         Traffic traffic = new Traffic("customer-late", "msk-consumer-late");
         // A client that resolved the alias during the outage and connects only now, once the consumers read on the primary.
-        traffic.onNotification("start consumers on the primary now", () -> traffic.producer("late", () -> SharedClusters.secondary().bootstrapServers()));
+        // Its first record is written before the failback goes on from that notification: a write after the last gate's check
+        // is one no check can see (the runbook says so).
+        traffic.beforeTheFailbackGoesOn("start consumers on the primary now", () -> {
+            AliasProducer late = traffic.producer("late", () -> SharedClusters.secondary().bootstrapServers());
+            Polling.until("the late producer wrote to the secondary", Duration.ofSeconds(60), () -> !late.acked().isEmpty());
+        });
         traffic.onNotification("a producer still writes to the secondary", () -> {
             AliasProducer late = traffic.producers.getLast();
             late.bootstrap = () -> traffic.resolver.resolve(TestPorts.PRODUCER_ALIAS).bootstrapServers();
@@ -165,6 +170,8 @@ class FailbackWithLiveTrafficTest {
         final List<AliasProducer> producers = new java.util.concurrent.CopyOnWriteArrayList<>();
         final AliasConsumer consumer;
         final Map<String, Runnable> reactions = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Reactions the notification waits for: what operators do before the execution's next state. */
+        final Map<String, Runnable> reactionsFirst = new java.util.concurrent.ConcurrentHashMap<>();
 
         Traffic(String topic, String group) {
             this.topic = topic;
@@ -209,14 +216,23 @@ class FailbackWithLiveTrafficTest {
             var local = new LocalWiring.LocalPorts(base.settings(), base.clusterDirectory(), base.kafkaInspector(), base.bootstrapAliases(),
                     base.replicatorTasks(), base.forwardReplication(), (subject, message) -> {
                 notifier.publish(subject, message);
+                reactionsFirst.forEach((subjectEnd, reaction) -> {
+                    if (subject.endsWith(subjectEnd)) {
+                        reaction.run();
+                    }
+                });
                 operators.submit(() -> act(subject));
-            }, base.alarmStates(), base.executions());
+            }, base.alarmStates(), base.executions()).withOperationLock(base.operationLock());
             return StateMachineRun.run("failback", local, input.toString());
         }
 
         /** What the operators also do when a notification's subject ends so. */
         void onNotification(String subjectEnd, Runnable reaction) {
             reactions.put(subjectEnd, reaction);
+        }
+
+        void beforeTheFailbackGoesOn(String subjectEnd, Runnable reaction) {
+            reactionsFirst.put(subjectEnd, reaction);
         }
 
         private void act(String subject) {

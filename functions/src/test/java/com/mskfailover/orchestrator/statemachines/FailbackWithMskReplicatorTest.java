@@ -197,7 +197,7 @@ class FailbackWithMskReplicatorTest {
             ReverseReplicationView lag = ReverseReplicationView.of(result);
             assertTrue(lag.checks() > 1, "it waited: " + lag);
             assertTrue(!lag.figureMinute().isBefore(lag.runningSince()), "the 0 that counted is of a minute that began once it ran: " + lag);
-            String drain = result.lastRun("CheckSecondaryConsumersDrained").orElseThrow().output().path("consumerDrain").path("detail").asText();
+            String drain = result.lastRun("CheckSecondaryConsumersDrained").orElseThrow().output().path("consumerDrain").path("poll").path("detail").asText();
             assertTrue(drain.contains("the secondary's last own record of every partition is on the primary"), drain);
 
             List<String> onPrimary = KafkaClients.values(primary.readAll(topic)).stream().sorted().toList();

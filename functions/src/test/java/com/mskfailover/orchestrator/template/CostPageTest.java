@@ -105,15 +105,17 @@ class CostPageTest {
     }
 
     @Test
-    void theCustomMetricsAreFourForTheProbeAndFivePerReplicatorName() throws IOException {
+    void theCustomMetricsAreFourForTheProbeAndSixPerReplicatorName() throws IOException {
         String probe = Files.readString(ROOT.resolve("functions/src/main/java/com/mskfailover/orchestrator/domain/PrimaryProbe.java"));
         String replicator = Files.readString(ROOT.resolve("replicator-task/src/main/java/com/mskfailover/replicator/ReplicationMetrics.java"));
         assertEquals(4, occurrences(probe, "\\\"Name\\\":\\\""));
         assertTrue(probe.contains("\\\"Dimensions\\\":[[\\\"PrimaryCluster\\\"]]"), "one dimension set: PrimaryCluster");
-        assertEquals(5, occurrences(replicator, "\\\"Name\\\":\\\""));
+        // Distinct names: the line written while the selection matches no topic repeats SelectedTopics alone.
+        assertEquals(6, java.util.regex.Pattern.compile("\\\\\"Name\\\\\":\\\\\"(\\w+)").matcher(replicator).results()
+                .map(match -> match.group(1)).distinct().count());
         assertTrue(replicator.contains("\\\"Dimensions\\\":[[\\\"ReplicatorName\\\"]]"), "one dimension set: ReplicatorName");
         pageSays("4 metrics x 1 dimension (`PrimaryCluster`)");
-        pageSays("a forward replicator-task +5");
+        pageSays("a forward replicator-task +6");
     }
 
     @Test
