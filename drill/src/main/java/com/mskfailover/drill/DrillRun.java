@@ -276,7 +276,7 @@ final class DrillRun implements AutoCloseable {
 
     /**
      * Polls until the target has the source's records of the topic and the group's committed offsets, each
-     * just after the copy of the last record the group read (a transaction marker may follow a copy, so
+     * just after the copy of the last record the group read or past the transaction marker that follows it (so
      * offsets are compared through the records, not as numbers).
      */
     private static String awaitCaughtUp(KafkaClients source, KafkaClients target) throws InterruptedException {
@@ -288,8 +288,10 @@ final class DrillRun implements AutoCloseable {
                 List<ConsumerRecord<String, String>> targetRecords = target.readAll(TOPIC);
                 if (byPartition(targetRecords).equals(byPartition(sourceRecords))) {
                     Map<TopicPartition, Long> expected = translated(sourceGroup, sourceRecords, targetRecords);
-                    if (nonZero(target.committedOffsets(GROUP)).equals(expected)) {
-                        return sourceRecords.size() + " records, group offsets " + expected.values();
+                    Map<TopicPartition, Long> committed = nonZero(target.committedOffsets(GROUP));
+                    if (committed.keySet().equals(expected.keySet()) && expected.entrySet().stream().allMatch(entry ->
+                            withinTheEmptyOffsetsAfter(entry.getValue(), committed.get(entry.getKey()), entry.getKey(), targetRecords, target))) {
+                        return sourceRecords.size() + " records, group offsets " + committed.values();
                     }
                 }
             } catch (IllegalStateException notYet) {
@@ -317,6 +319,17 @@ final class DrillRun implements AutoCloseable {
                 .findFirst()
                 .ifPresent(lastRead -> expected.put(partition, targetOffsetOfValue.getOrDefault(lastRead.value(), -2L) + 1)));
         return expected;
+    }
+
+    /**
+     * Whether a group's offset on the target is just after the copy of the last record it read ({@code afterCopy}) or
+     * past the empty offsets that follow it (the copies' transaction marker): never at or past the next record there.
+     */
+    private static boolean withinTheEmptyOffsetsAfter(long afterCopy, long committed, TopicPartition partition,
+                                                      List<ConsumerRecord<String, String>> targetRecords, KafkaClients target) {
+        long nextRecord = targetRecords.stream().filter(r -> r.partition() == partition.partition() && r.offset() >= afterCopy)
+                .mapToLong(ConsumerRecord::offset).min().orElseGet(() -> target.endOffsets(TOPIC).getOrDefault(partition, afterCopy));
+        return committed >= afterCopy && committed <= nextRecord;
     }
 
     /** A committed offset of 0 says no more than no commit at all: the replicator need not copy it. */

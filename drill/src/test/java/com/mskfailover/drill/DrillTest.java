@@ -130,7 +130,7 @@ class DrillTest {
         var noScenario = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--scenario", "meteor"}, PROJECT_DIR));
         assertEquals("--scenario 'meteor' is not a scenario: use one of walkthrough, backlog, primary-dies-during-failback, "
                 + "reverse-replicator-killed, two-failbacks, consumers-still-active, alarm-flaps, failover-refused, dns-throttled, "
-                + "broker-loss, planned-failover, concurrent-operations, or all", noScenario.getMessage());
+                + "broker-loss, planned-failover, concurrent-operations, network-partition, or all", noScenario.getMessage());
         assertEquals("walkthrough", DrillOptions.parse(new String[0], PROJECT_DIR).scenario());
         assertEquals(Scenario.ALL, DrillOptions.parse(new String[] {"--scenario", "all"}, PROJECT_DIR).scenarios());
         var noFlow = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--forward", "mm2"}, PROJECT_DIR));
