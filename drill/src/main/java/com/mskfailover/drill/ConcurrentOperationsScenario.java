@@ -36,18 +36,15 @@ final class ConcurrentOperationsScenario implements Scenario {
         String secondAlarm = run.report.step("A second one, before Step Functions lists the first failover as running",
                 () -> run.controlPlane.deliverAlarm("ALARM", changedAt.plusSeconds(1)));
         List<String> started = run.controlPlane.startedFailovers();
-        run.report.expect("both started a failover (ListExecutions cannot be relied on to see the first)", started.size() == 2,
-                firstAlarm + " / " + secondAlarm);
-        if (started.size() != 2) {
+        // One execution name per impairment episode: the second alarm names the first's execution, which Step Functions
+        // refuses (DUPLICATE). Two executions really running at once are refused by the lock: OperationLockStateMachineTest.
+        run.report.expect("the second alarm starts no second failover (DUPLICATE: the same episode's execution)",
+                started.size() == 1 && secondAlarm.startsWith("DUPLICATE"), firstAlarm + " / " + secondAlarm);
+        if (started.size() != 1) {
             return;
         }
-        // The second execution starts while the first waits for its alias change to be INSYNC.
-        AtomicReference<ExecutionResult> second = new AtomicReference<>();
-        run.controlPlane.beforeNextCall("CheckAliasesInSync", () -> second.set(run.controlPlane.runStartedFailover(started.get(1))));
-        ExecutionResult first = run.report.step("Run both failovers, the second while the first is under way",
-                () -> run.controlPlane.runStartedFailover(started.get(0)));
+        ExecutionResult first = run.report.step("Run the failover", () -> run.controlPlane.runStartedFailover(started.get(0)));
         run.expectSucceeded("first failover", run.failoverRan(first));
-        expectRefused(run, "the second failover", second.get(), started.get(0));
         expectLockFree(run, "after the failover");
         run.produceAfterFailover(run.options.extraRecords());
         run.recoverPrimary();

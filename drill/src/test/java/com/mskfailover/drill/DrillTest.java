@@ -55,7 +55,8 @@ class DrillTest {
         DrillReport report = play("concurrent-operations", 0);
         assertEquals("primary, primary", report.figures().get("aliases (producers, consumers)"));
         assertEquals("0 / 0", report.figures().get("duplicated on the primary / secondary"));
-        assertEquals("com.mskfailover.orchestrator.domain.OperationLockedException", report.executions().get("the second failover").error());
+        // The second alarm of the episode starts nothing (DUPLICATE): the scenario expects it; the drain's failover is refused.
+        assertEquals(null, report.executions().get("the second failover"));
         assertEquals("com.mskfailover.orchestrator.domain.OperationLockedException", report.executions().get("the failover started during the drain").error());
     }
 
