@@ -3,7 +3,6 @@ package com.mskfailover.orchestrator.domain;
 import com.mskfailover.contract.CommitMetadata;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,13 +18,8 @@ import java.util.Map;
  * primary (the consumers did not commit on the secondary since failover, so the primary's own offset stands).
  *
  * <p>A reverse MSK Replicator leaves no such metadata (and is created without offset sync, see README). For it the
- * handover is computed here from the records themselves ({@link #alignedPosition}): the group read everything on the
- * primary before its commit there, and on the secondary everything before its commit there; each record of one
- * cluster has its counterpart (copy or original) on the other with the same key, value and timestamp. The group
- * resumes on the primary after the longest run of records, from its primary commit on, that it read on the
- * secondary: never past a record it did not read (the first one stops the run), and never before one it read (a
- * record copied both ways is matched once per copy it read). A partition that got no new record during the failover
- * aligns to the primary commit it already has, or just after the originals of the copies it read on the secondary.
+ * handover is computed from the records themselves ({@link RecordAlignment}) and committed with
+ * {@link #handoverMetadata}.
  */
 public final class GroupOffsetHandover {
 
@@ -53,34 +47,6 @@ public final class GroupOffsetHandover {
     /** The metadata of a commit the failback's handover made on the primary (MSK Replicator reverse flow). */
     public static String handoverMetadata(long secondaryOffset) {
         return "mskfailover:handover:" + secondaryOffset;
-    }
-
-    /**
-     * Where a group resumes on the primary: from {@code primaryFrom} (its commit there, or the log start without one),
-     * past each primary record whose counterpart is among the records it read on the secondary, up to the first one
-     * that is not. {@code primaryRecords} are the primary's records from {@code primaryFrom} on, in offset order.
-     */
-    public static long alignedPosition(long primaryFrom, List<KafkaInspector.RecordFingerprint> primaryRecords,
-                                       List<KafkaInspector.RecordFingerprint> readOnSecondary) {
-        Map<Long, Integer> unmatched = new HashMap<>();
-        readOnSecondary.forEach(record -> unmatched.merge(record.digest(), 1, Integer::sum));
-        long position = primaryFrom;
-        for (KafkaInspector.RecordFingerprint record : primaryRecords) {
-            if (record.offset() < primaryFrom) {
-                continue;
-            }
-            Integer left = unmatched.get(record.digest());
-            if (left == null) {
-                break; // the first record the group did not read: it resumes here
-            }
-            if (left == 1) {
-                unmatched.remove(record.digest());
-            } else {
-                unmatched.put(record.digest(), left - 1);
-            }
-            position = record.offset() + 1;
-        }
-        return position;
     }
 
     private static String describe(String metadata) {

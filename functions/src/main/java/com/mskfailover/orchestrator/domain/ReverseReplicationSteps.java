@@ -13,7 +13,7 @@ import java.util.Optional;
  * Failback's reverse flow: starts replicator-task secondary -> primary from earliest with identical names,
  * waits for its lag to reach zero, waits for the application consumers on the secondary to drain, stops it.
  * With {@code ReverseReplicationMode=msk-replicator} the flow is an MSK Replicator instead (created, watched through
- * its MessageLag, deleted), and the drain hands the groups' offsets over itself ({@link GroupOffsetHandover#alignedPosition}).
+ * its MessageLag, deleted), and the drain hands the groups' offsets over itself ({@link RecordAlignment}).
  */
 public final class ReverseReplicationSteps {
 
@@ -28,9 +28,15 @@ public final class ReverseReplicationSteps {
     /** The reverse MSK Replicator's port; null when the reverse flow is replicator-task. */
     private final ReverseMskReplicators mskReplicators;
     private final LastRecordsCopied lastRecordsCopied;
+    private final RecordAlignment alignment;
 
-    /** Most records per partition and side that one drain check reads to hand a group over (MSK Replicator mode). */
-    static final int HANDOVER_WINDOW = 100_000;
+    /**
+     * Records one drain check reads, on both clusters together, to hand one group's partition over (MSK Replicator mode):
+     * a longer outage is handed over across checks, each continuing where the last committed.
+     */
+    static final long HANDOVER_BUDGET = 2_000_000;
+    /** How long one drain check spends handing groups over (the Lambda timeout is 90 s); the next check goes on. */
+    static final java.time.Duration HANDOVER_TIME = java.time.Duration.ofSeconds(40);
 
     /** The reverse flow of the stack: MSK Replicators when the ports have them, else replicator-task on ECS. */
     public static ReverseReplicationSteps of(Ports ports) {
@@ -52,6 +58,7 @@ public final class ReverseReplicationSteps {
         this.kafkaAuth = kafkaAuth;
         this.clock = clock;
         this.lastRecordsCopied = new LastRecordsCopied(kafka, clusters);
+        this.alignment = new RecordAlignment(kafka, HANDOVER_BUDGET, clock);
     }
 
     /**
@@ -227,8 +234,9 @@ public final class ReverseReplicationSteps {
         if (drained && mskReplicators != null) {
             List<String> pending = new ArrayList<>();
             List<String> handedOver = new ArrayList<>();
+            Instant handoverDeadline = clock.instant().plus(HANDOVER_TIME);
             for (String group : plan.consumerGroups()) {
-                handOver(plan, group, pending, handedOver);
+                handOver(plan, group, handoverDeadline, pending, handedOver);
             }
             drained = pending.isEmpty();
             seen.add(pending.isEmpty() ? "group offsets handed over onto the primary"
@@ -293,10 +301,11 @@ public final class ReverseReplicationSteps {
 
     /**
      * The MSK Replicator mode's handover of one group: per partition it read on the secondary, the position on the
-     * primary after everything it read ({@link GroupOffsetHandover#alignedPosition}), committed there when the
-     * primary's commit is behind it (never moved backwards). The group must have no member on the primary yet.
+     * primary after everything it read there and on the primary before ({@link RecordAlignment}, from its commit on the
+     * primary), committed there when ahead of that commit (never moved backwards). A long outage is handed over across
+     * checks: each commits how far it got and the next goes on from there. The group must have no member on the primary yet.
      */
-    private void handOver(Plan plan, String group, List<String> pending, List<String> handedOver) {
+    private void handOver(Plan plan, String group, Instant deadline, List<String> pending, List<String> handedOver) {
         String primary = clusters.bootstrapServers(plan.primary().clusterArn());
         String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
         List<String> onPrimary = kafka.activeMembers(primary, group);
@@ -312,20 +321,20 @@ public final class ReverseReplicationSteps {
         Map<String, KafkaInspector.CommittedOffset> commits = new java.util.TreeMap<>();
         secondaryOffsets.forEach((partition, read) -> {
             KafkaInspector.OffsetRange primaryRange = primaryRanges.get(partition);
-            KafkaInspector.OffsetRange secondaryRange = secondaryRanges.get(partition);
-            if (primaryRange == null || secondaryRange == null) {
+            if (primaryRange == null || !secondaryRanges.containsKey(partition)) {
                 pending.add(group + " " + partition + ": the partition is missing on the " + (primaryRange == null ? "primary" : "secondary"));
                 return;
             }
             KafkaInspector.CommittedOffset current = primaryOffsets.get(partition);
-            long from = current == null ? primaryRange.logStart() : current.offset();
-            long readFrom = Math.max(secondaryRange.logStart(), read.offset() - HANDOVER_WINDOW);
-            long position = GroupOffsetHandover.alignedPosition(from,
-                    kafka.fingerprints(primary, partition, from, primaryRange.logEnd(), HANDOVER_WINDOW),
-                    kafka.fingerprints(secondary, partition, readFrom, read.offset(), HANDOVER_WINDOW));
-            if (current == null || current.offset() < position) {
-                commits.put(partition, new KafkaInspector.CommittedOffset(position, GroupOffsetHandover.handoverMetadata(read.offset())));
-                handedOver.add(group + " " + partition + " " + (current == null ? "none" : current.offset()) + " -> " + position);
+            long from = current == null ? primaryRange.logStart() : Math.max(primaryRange.logStart(), current.offset());
+            RecordAlignment.Resume resume = alignment.resume(primary, secondary, partition, from, primaryRange.logEnd(), read.offset(), deadline);
+            if (current == null || current.offset() < resume.position()) {
+                commits.put(partition, new KafkaInspector.CommittedOffset(resume.position(), GroupOffsetHandover.handoverMetadata(read.offset())));
+                handedOver.add(group + " " + partition + " " + (current == null ? "none" : current.offset()) + " -> " + resume.position());
+            }
+            if (!resume.complete()) {
+                pending.add(group + " " + partition + ": handed over up to " + resume.position() + " of " + primaryRange.logEnd()
+                        + " on the primary so far (" + resume.recordsRead() + " records compared in this check; the next goes on from there)");
             }
         });
         if (!commits.isEmpty()) {

@@ -336,6 +336,8 @@ public final class KafkaAdminInspector implements KafkaInspector {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
         config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+        // Records deleted under the read (retention) must fail it, not move it to the log end as if nothing were left.
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(toRead.keySet());
@@ -417,6 +419,7 @@ public final class KafkaAdminInspector implements KafkaInspector {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
         config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         TopicPartition topicPartition = partition(partition);
         long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
         int count = 0;
