@@ -13,9 +13,10 @@ import java.util.TreeMap;
  * failover): done once the primary takes no more records (its log ends unchanged between two checks, so the producers
  * really left it, whatever their restart and the alias TTL took), the forward flow has copied everything it holds
  * (lag 0 in a figure taken after the primary went quiet), and the consumers have stopped on the primary (no live member
- * of the plan's groups there) with their last commits synced onto the secondary (where the flow marks its syncs:
- * replicator-task). Only then are consumers moved: they find on the secondary every record they had not read, and
- * resume exactly after what they read.
+ * of the plan's groups there) with their last commits on the secondary: replicator-task syncs them (and marks its
+ * syncs); with MSK Replicator, whose offset sync stops once producers write to the secondary, the check hands them over
+ * itself from the records ({@link RecordAlignment}). Only then are consumers moved: they find on the secondary every
+ * record they had not read, and resume after what they read, never past a record they did not.
  */
 public final class ForwardCatchUpCheck {
 
@@ -25,20 +26,33 @@ public final class ForwardCatchUpCheck {
      * @param primaryLogEnds the primary's log end offsets at the last check ({@code topic-partition}), null before the first
      * @param checkedAt      when they were read
      * @param quietSince     since when the primary has taken no record, null while it still does
+     * @param operationStartedAt when the execution started (before the producers moved)
      */
-    public record CatchUp(PollState poll, Map<String, Long> primaryLogEnds, String checkedAt, String quietSince) {
+    public record CatchUp(PollState poll, Map<String, Long> primaryLogEnds, String checkedAt, String quietSince, String operationStartedAt) {
     }
+
+    /**
+     * How far before the operation started a record written on the secondary may carry its producer's timestamp (clock
+     * skew): the MSK Replicator handover reads the secondary from there at least, so no record written there after the
+     * producers moved is passed over.
+     */
+    static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofMinutes(1);
+    /** Records one check reads to hand one group's partition over, and how long one check spends on all (MSK Replicator). */
+    static final long HANDOVER_BUDGET = 2_000_000;
+    static final java.time.Duration HANDOVER_TIME = java.time.Duration.ofSeconds(40);
 
     private final KafkaInspector kafka;
     private final ClusterDirectory clusters;
     private final ForwardReplication forwardReplication;
     private final Clock clock;
+    private final RecordAlignment alignment;
 
     public ForwardCatchUpCheck(KafkaInspector kafka, ClusterDirectory clusters, ForwardReplication forwardReplication, Clock clock) {
         this.kafka = kafka;
         this.clusters = clusters;
         this.forwardReplication = forwardReplication;
         this.clock = clock;
+        this.alignment = new RecordAlignment(kafka, HANDOVER_BUDGET, clock);
     }
 
     public CatchUp check(Plan plan, CatchUp previous) {
@@ -53,7 +67,7 @@ public final class ForwardCatchUpCheck {
             String seen = look.writesSince(before) < 0 ? "first look at the primary's log ends"
                     : "the primary still takes records: " + look.writesSince(before)
                     + " since the last check (producers not restarted on the new alias yet, or still within its TTL)";
-            return new CatchUp(previous.poll().afterCheck(false, seen, waitingFor, clock), logEnds, now.toString(), null);
+            return new CatchUp(previous.poll().afterCheck(false, seen, waitingFor, clock), logEnds, now.toString(), null, previous.operationStartedAt());
         }
         String quietSince = look.quietSince();
         OptionalLong lag = forwardReplication.messageLag(Instant.parse(quietSince));
@@ -61,19 +75,22 @@ public final class ForwardCatchUpCheck {
         String seen = "the primary quiet since " + quietSince + "; forward lag "
                 + (lag.isPresent() ? lag.getAsLong() + " records" : "not reported since then yet");
         if (caughtUp) {
-            List<String> consumers = consumersNotHandedOver(plan);
+            List<String> handedOver = new ArrayList<>();
+            List<String> consumers = consumersNotHandedOver(plan, previous.operationStartedAt(), handedOver);
             caughtUp = consumers.isEmpty();
             seen += consumers.isEmpty() ? "; the consumer groups stopped on the primary" + (forwardReplication.offsetSyncMarker().isPresent()
-                    ? ", their offsets synced onto the secondary" : "") : "; " + String.join("; ", consumers);
+                    ? ", their offsets synced onto the secondary" : ", their offsets handed over onto the secondary"
+                    + (handedOver.isEmpty() ? " (already there)" : ": " + handedOver)) : "; " + String.join("; ", consumers);
         }
         return new CatchUp(previous.poll().afterCheck(caughtUp, seen, waitingFor, clock),
-                logEnds, now.toString(), quietSince);
+                logEnds, now.toString(), quietSince, previous.operationStartedAt());
     }
 
-    /** What keeps the consumers from moving: live members on the primary, or last commits not synced onto the secondary. */
-    private List<String> consumersNotHandedOver(Plan plan) {
+    /** What keeps the consumers from moving: live members on the primary, or last commits not on the secondary yet. */
+    private List<String> consumersNotHandedOver(Plan plan, String operationStartedAt, List<String> handedOver) {
         String primary = clusters.bootstrapServers(plan.primary().clusterArn());
         List<String> pending = new ArrayList<>();
+        Instant deadline = clock.instant().plus(HANDOVER_TIME);
         for (String group : plan.consumerGroups()) {
             // It starts again on the secondary through the consumer alias.
             java.util.Optional<String> toStop = kafka.consumersToStop(primary, group, "primary");
@@ -84,7 +101,76 @@ public final class ForwardCatchUpCheck {
             forwardReplication.offsetSyncMarker().ifPresent(marker -> pending.addAll(GroupOffsetHandover.notHandedOver(group, marker,
                     kafka.committedOffsets(primary, group, plan.topics()),
                     kafka.committedOffsets(clusters.bootstrapServers(plan.secondary().clusterArn()), group, plan.topics()))));
+            if (forwardReplication.offsetSyncMarker().isEmpty()) {
+                handOver(plan, group, operationStartedAt, deadline, pending, handedOver);
+            }
         }
         return pending;
+    }
+
+    /**
+     * The MSK Replicator mode's handover of one stopped group onto the secondary, per partition it committed on the
+     * primary: the position after everything it read ({@link RecordAlignment}), committed on the secondary with
+     * {@link GroupOffsetHandover#handoverMetadata} (backwards too: the replicator's own sync may stand past a record
+     * written on the secondary since the producers moved, which the group never read). The walk starts where no unread
+     * record can be before it: the earlier of just after the copy of the last record the group read and the first
+     * record written on the secondary since the operation started; a walk the budget cut short goes on from its commit.
+     */
+    private void handOver(Plan plan, String group, String operationStartedAt, Instant deadline, List<String> pending, List<String> handedOver) {
+        String primary = clusters.bootstrapServers(plan.primary().clusterArn());
+        String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
+        java.util.Optional<String> moved = kafka.consumersToStop(secondary, group, "secondary");
+        if (moved.isPresent()) {
+            pending.add(moved.get() + " (its offsets are handed over before the failover moves the consumers)");
+            return;
+        }
+        Map<String, KafkaInspector.CommittedOffset> onPrimary = kafka.committedOffsets(primary, group, plan.topics());
+        Map<String, KafkaInspector.CommittedOffset> onSecondary = kafka.committedOffsets(secondary, group, plan.topics());
+        Map<String, KafkaInspector.OffsetRange> primaryRanges = kafka.offsetRanges(primary, plan.topics());
+        Map<String, KafkaInspector.OffsetRange> secondaryRanges = kafka.offsetRanges(secondary, plan.topics());
+        Instant started = operationStartedAt == null ? clock.instant() : Instant.parse(operationStartedAt);
+        Map<String, Long> sinceStart = new TreeMap<>();
+        secondaryRanges.keySet().forEach(partition -> sinceStart.put(partition, started.minus(CLOCK_SKEW).toEpochMilli()));
+        Map<String, Long> writtenSinceStart = sinceStart.isEmpty() ? Map.of() : kafka.firstOffsetsAtOrAfter(secondary, sinceStart);
+        Map<String, KafkaInspector.CommittedOffset> commits = new TreeMap<>();
+        onPrimary.forEach((partition, read) -> {
+            KafkaInspector.OffsetRange source = primaryRanges.get(partition);
+            KafkaInspector.OffsetRange target = secondaryRanges.get(partition);
+            if (source == null || target == null) {
+                pending.add(group + " " + partition + ": the partition is missing on the " + (target == null ? "secondary" : "primary"));
+                return;
+            }
+            if (read.offset() <= source.logStart()) {
+                return; // nothing it read is left: it starts on the secondary as on the primary, by its offset reset policy
+            }
+            KafkaInspector.CommittedOffset current = onSecondary.get(partition);
+            String metadata = GroupOffsetHandover.handoverMetadata(read.offset());
+            long from;
+            if (current != null && current.metadata().equals(metadata)) {
+                from = current.offset();
+            } else {
+                java.util.OptionalLong afterLastRead = alignment.afterCounterpartOfLastRead(primary, secondary, partition, source.logStart(),
+                        read.offset(), target.logEnd(), deadline);
+                if (afterLastRead.isEmpty()) {
+                    pending.add(group + " " + partition + ": the copy of the last record it read on the primary (before " + read.offset()
+                            + ") is not on the secondary");
+                    return;
+                }
+                from = Math.min(afterLastRead.getAsLong(), writtenSinceStart.getOrDefault(partition, target.logEnd()));
+            }
+            RecordAlignment.Resume resume = alignment.resume(secondary, primary, partition, Math.max(from, target.logStart()), target.logEnd(),
+                    read.offset(), deadline);
+            if (current == null || current.offset() != resume.position() || !current.metadata().equals(metadata)) {
+                commits.put(partition, new KafkaInspector.CommittedOffset(resume.position(), metadata));
+                handedOver.add(group + " " + partition + " " + (current == null ? "none" : current.offset()) + " -> " + resume.position());
+            }
+            if (!resume.complete()) {
+                pending.add(group + " " + partition + ": handed over up to " + resume.position() + " of " + target.logEnd()
+                        + " on the secondary so far (" + resume.recordsRead() + " records compared in this check; the next goes on from there)");
+            }
+        });
+        if (!commits.isEmpty()) {
+            kafka.commitOffsets(secondary, group, commits);
+        }
     }
 }

@@ -70,13 +70,12 @@ class ForwardCatchUpCheckTest {
     private KafkaInspector kafka() {
         return (KafkaInspector) Proxy.newProxyInstance(KafkaInspector.class.getClassLoader(), new Class<?>[]{KafkaInspector.class},
                 (proxy, method, args) -> switch (method.getName()) {
-                    case "offsetRanges" -> {
-                        assertEquals("primary:9098", args[0]);
-                        yield primary.get();
-                    }
-                    case "activeMembers" -> {
-                        assertEquals("primary:9098", args[0], "members are looked for where consumers read now");
-                        yield membersOnPrimary;
+                    // The secondary: the same partitions, nobody reading there yet (MSK Replicator mode's handover reads it).
+                    case "offsetRanges" -> primary.get();
+                    case "activeMembers" -> args[0].equals("primary:9098") ? membersOnPrimary : List.of();
+                    case "firstOffsetsAtOrAfter" -> {
+                        assertEquals("secondary:9098", args[0]);
+                        yield Map.of("customer-0", 0L, "customer-1", 0L);
                     }
                     case "committedOffsets" -> commits.get((String) args[0]);
                     case "consumersToStop" -> InvocationHandler.invokeDefault(proxy, method, args);
@@ -90,7 +89,7 @@ class ForwardCatchUpCheckTest {
     }
 
     private static ForwardCatchUpCheck.CatchUp starting() {
-        return new ForwardCatchUpCheck.CatchUp(new PollState(60, null, 0, false, null), null, null, null);
+        return new ForwardCatchUpCheck.CatchUp(new PollState(60, null, 0, false, null), null, null, null, "2026-12-06T09:59:00Z");
     }
 
     @Test
