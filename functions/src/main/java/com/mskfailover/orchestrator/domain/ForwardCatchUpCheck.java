@@ -165,8 +165,7 @@ public final class ForwardCatchUpCheck {
                 handedOver.add(group + " " + partition + " " + (current == null ? "none" : current.offset()) + " -> " + resume.position());
             }
             if (!resume.complete()) {
-                pending.add(group + " " + partition + ": handed over up to " + resume.position() + " of " + target.logEnd()
-                        + " on the secondary so far (" + resume.recordsRead() + " records compared in this check; the next goes on from there)");
+                pending.add(resume.progress(group + " " + partition, target.logEnd(), "secondary"));
             }
         });
         if (!commits.isEmpty()) {

@@ -39,6 +39,12 @@ public final class RecordAlignment {
      * @param recordsRead records read on both clusters for this answer
      */
     public record Resume(long position, boolean complete, long recordsRead) {
+
+        /** What a walk cut short tells the operators: how far the handover of a group's partition got on the target. */
+        public String progress(String groupPartition, long targetEnd, String target) {
+            return groupPartition + ": handed over up to " + position + " of " + targetEnd + " on the " + target + " so far ("
+                    + recordsRead + " records compared in this check; the next goes on from there)";
+        }
     }
 
     private final KafkaInspector kafka;

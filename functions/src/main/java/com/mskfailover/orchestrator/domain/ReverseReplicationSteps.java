@@ -333,8 +333,7 @@ public final class ReverseReplicationSteps {
                 handedOver.add(group + " " + partition + " " + (current == null ? "none" : current.offset()) + " -> " + resume.position());
             }
             if (!resume.complete()) {
-                pending.add(group + " " + partition + ": handed over up to " + resume.position() + " of " + primaryRange.logEnd()
-                        + " on the primary so far (" + resume.recordsRead() + " records compared in this check; the next goes on from there)");
+                pending.add(resume.progress(group + " " + partition, primaryRange.logEnd(), "primary"));
             }
         });
         if (!commits.isEmpty()) {
