@@ -53,7 +53,7 @@ public final class OperatorReport {
         String connected = joined(state.path("consumerDrain").path("stillConnected"), "none");
         String[] subjectAndMessage = switch (action) {
             case "restart-producers" -> new String[] {"restart producers now",
-                    "The producer aliases point at the primary (Route 53 change " + state.path("producerMove").path("changeId").asText()
+                    "The producer aliases point at the primary (" + change(state.path("producerMove"))
                             + ", INSYNC, the " + ttl + " s TTL waited out). A producer resolves an alias only when it connects: restart every producer now.\n"
                             + "Still writing to the secondary: " + writers + ".\n"
                             + "The failback waits (state CheckSecondaryQuiet) until no record of an application arrives on the secondary between two checks,"
@@ -64,7 +64,7 @@ public final class OperatorReport {
                             + "They resume on the primary exactly after what they read: the failback moves the consumer aliases once they have stopped"
                             + " and the reverse flow has synced their offsets onto the primary (state CheckSecondaryConsumersDrained), then tells you to start them.\n"};
             case "start-consumers" -> new String[] {"start consumers on the primary now",
-                    "The consumer aliases point at the primary (Route 53 change " + state.path("consumerMove").path("changeId").asText()
+                    "The consumer aliases point at the primary (" + change(state.path("consumerMove"))
                             + ", INSYNC, the " + ttl + " s TTL waited out) and the groups' offsets are there. Start the consumers now: they resolve the"
                             + " alias to the primary and resume exactly after what they read on the secondary.\n"
                             + "Still connected to the secondary at the last check: " + connected + ".\n"};
@@ -137,8 +137,8 @@ public final class OperatorReport {
         if ("failover".equals(operation)) {
             if (state.has("producerMove") && !state.has("aliasChange")) {
                 JsonNode move = state.path("producerMove");
-                return "planned failover: the producer aliases " + move.path("aliases") + " were pointed at the secondary in Route 53 change "
-                        + move.path("changeId").asText() + (move.path("sync").path("done").asBoolean() ? " (INSYNC)" : " (not seen INSYNC yet)")
+                return "planned failover: the producer aliases " + move.path("aliases") + " were pointed at the secondary in "
+                        + change(move) + (move.path("sync").path("done").asBoolean() ? " (INSYNC)" : " (not seen INSYNC yet)")
                         + "; the consumer aliases still point at the primary" + (state.has("forwardCatchUp")
                         ? " (waiting for the forward flow: " + state.path("forwardCatchUp").path("poll").path("detail").asText() + ")." : ".");
             }
@@ -146,8 +146,8 @@ public final class OperatorReport {
                 return "nothing was changed: the aliases still point at the primary.";
             }
             JsonNode change = state.path("aliasChange");
-            return "the aliases " + change.path("aliases") + " were pointed at the secondary in Route 53 change "
-                    + change.path("changeId").asText() + (change.path("sync").path("done").asBoolean() ? " (INSYNC)." : " (not seen INSYNC yet).");
+            return "the aliases " + change.path("aliases") + " were pointed at the secondary in "
+                    + change(change) + (change.path("sync").path("done").asBoolean() ? " (INSYNC)." : " (not seen INSYNC yet).");
         }
         StringBuilder done = new StringBuilder();
         if (state.has("primaryHealth")) {
@@ -159,7 +159,7 @@ public final class OperatorReport {
                     .append(replication.path("lag").asLong(-1)).append("; ");
         }
         if (state.has("producerMove")) {
-            done.append("producer aliases moved to the primary (change ").append(state.path("producerMove").path("changeId").asText()).append("); ");
+            done.append("producer aliases moved to the primary (").append(change(state.path("producerMove"))).append("); ");
         }
         if (state.has("secondaryQuiet")) {
             JsonNode quiet = state.path("secondaryQuiet");
@@ -167,7 +167,7 @@ public final class OperatorReport {
                     .append(" (producers still writing there: ").append(writers(quiet.path("writers"))).append("); ");
         }
         if (state.has("consumerMove")) {
-            done.append("consumer aliases moved to the primary (change ").append(state.path("consumerMove").path("changeId").asText()).append("); ");
+            done.append("consumer aliases moved to the primary (").append(change(state.path("consumerMove"))).append("); ");
         }
         if (state.has("reverseReplicationStop")) {
             done.append(state.path("reverseReplication").path("taskIds").path(0).asText().startsWith("arn:aws:kafka:")
@@ -195,33 +195,49 @@ public final class OperatorReport {
         }
         java.util.List<String> tasks = new java.util.ArrayList<>();
         state.path("reverseReplication").path("taskIds").forEach(task -> tasks.add(task.asText()));
-        if (state.has("consumerMove") && !state.has("reverseReplicationStop") && !tasks.isEmpty() && tasks.getFirst().startsWith("arn:aws:kafka:")) {
+        boolean mskReplicator = !tasks.isEmpty() && tasks.getFirst().startsWith("arn:aws:kafka:");
+        String flow = mskReplicator ? "the reverse MSK Replicator " + tasks.getFirst() : "replicator-task";
+        if (state.has("consumerMove") && !state.has("reverseReplicationStop") && mskReplicator) {
             // Every client is on the primary: a new failback would wait for the groups' consumers there to stop.
-            return "every client is on the primary already; the reverse MSK Replicator " + tasks.getFirst() + " keeps running."
+            return "every client is on the primary already; " + flow + " keeps running."
                     + " Stop whatever still writes on the secondary, wait until the records the cause names are on the primary"
-                    + " (MessageLag 0 in a minute after the last write), then delete it: aws kafka delete-replicator --region "
-                    + tasks.getFirst().split(":")[3] + " --replicator-arn " + tasks.getFirst()
+                    + " (MessageLag 0 in a minute after the last write), then delete it: " + deleteReplicator(tasks.getFirst())
                     + " (runbook: Failback with MSK Replicator, the delete check). Do not start a new failback for this.";
         }
         StringBuilder resume = new StringBuilder(again)
-                .append(" Every step is safe to repeat: running replicator-tasks of the same name are reused and only missing ones started (two reverse flows are never started),"
-                        + " alias records are UPSERTed to the same values and the waits read the current lag.");
+                .append(mskReplicator
+                        ? " Every step is safe to repeat: an MSK Replicator of the same name that is running is reused (a second reverse flow is never created),"
+                        : " Every step is safe to repeat: running replicator-tasks of the same name are reused and only missing ones started (two reverse flows are never started),")
+                .append(" alias records are UPSERTed to the same values and the waits read the current lag.");
         if (state.has("producerMove") && !state.has("consumerMove")) {
-            resume.append(" Producers already write to the primary while consumers still read the secondary: keep replicator-task running"
-                    + " (it copies what is left on the secondary, with the groups' offsets); the re-run moves consumers once they have drained.");
+            resume.append(" Producers already write to the primary while consumers still read the secondary: keep ").append(flow)
+                    .append(" running (it copies what is left on the secondary");
+            resume.append(mskReplicator ? "; the re-run hands the groups' offsets over itself" : ", with the groups' offsets");
+            resume.append("); the re-run moves consumers once they have drained.");
         }
         if (state.has("consumerMove") && !state.has("reverseReplicationStop")) {
-            resume.append(" Consumers already read on the primary; a producer still writes to the secondary (named above): restart it. Keep"
-                    + " replicator-task running meanwhile (it copies those records to the primary, where the consumers read them); the re-run"
-                    + " stops it once no application record arrives on the secondary any more.");
+            resume.append(" Consumers already read on the primary; a producer still writes to the secondary (named above): restart it. Keep ").append(flow)
+                    .append(" running meanwhile (it copies those records to the primary, where the consumers read them); the re-run"
+                            + " stops it once no application record arrives on the secondary any more.");
         }
         if (!tasks.isEmpty() && !state.has("reverseReplicationStop")) {
             resume.append(" To abandon the failback instead: ").append(tasks.stream()
-                            .map(task -> "aws ecs stop-task --cluster <ReplicatorClusterName output> --task " + task)
+                            .map(task -> mskReplicator ? deleteReplicator(task) : "aws ecs stop-task --cluster <ReplicatorClusterName output> --task " + task)
                             .collect(java.util.stream.Collectors.joining("; ")))
                     .append(", then point any moved alias back at the secondary with a failover execution.");
         }
         return resume.toString();
+    }
+
+    private static String deleteReplicator(String arn) {
+        return "aws kafka delete-replicator --region " + arn.split(":")[3] + " --replicator-arn " + arn;
+    }
+
+    /** An alias change as the alias store names it: a Route 53 change id, or the ARC routing controls set. */
+    private static String change(JsonNode move) {
+        String id = move.path("changeId").asText();
+        return id.startsWith("arc-routing-control:") ? "routing control change " + id.substring("arc-routing-control:".length())
+                : "Route 53 change " + id;
     }
 
     private static String capitalized(String text) {

@@ -73,4 +73,24 @@ class OperatorReportTest {
         assertTrue(message.contains("aws kafka delete-replicator --region us-east-1 --replicator-arn " + arn), message);
         assertFalse(message.contains("ecs stop-task"), "an MSK Replicator is no ECS task: " + message);
     }
+
+    @Test
+    void aFailbackStoppedBeforeTheConsumersMovedSpeaksOfTheReverseFlowInUseAndTheAliasStoreInUse() throws Exception {
+        String arn = "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-1";
+        var state = new ObjectMapper().readTree("""
+                {"plan": {"reason": "primary back"}, "reverseReplication": {"taskIds": ["%s"], "lag": 0},
+                 "producerMove": {"changeId": "arc-routing-control:primary:producer-alias"},
+                 "error": {"Error": "com.mskfailover.orchestrator.domain.WaitTimedOutException", "Cause": "drain timed out"}}
+                """.formatted(arn));
+
+        String message = new OperatorReport().report("failback", "failed", state).message();
+
+        assertTrue(message.contains("keep the reverse MSK Replicator " + arn + " running"), message);
+        assertTrue(message.contains("the re-run hands the groups' offsets over itself"), message);
+        assertTrue(message.contains("an MSK Replicator of the same name that is running is reused"), message);
+        assertTrue(message.contains("To abandon the failback instead: aws kafka delete-replicator --region us-east-1 --replicator-arn " + arn), message);
+        assertTrue(message.contains("producer aliases moved to the primary (routing control change primary:producer-alias)"), message);
+        assertFalse(message.contains("replicator-task") || message.contains("ecs stop-task") || message.contains("Route 53"),
+                "MSK Replicator mode with ARC aliases: " + message);
+    }
 }

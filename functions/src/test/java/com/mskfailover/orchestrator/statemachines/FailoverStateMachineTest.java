@@ -208,6 +208,26 @@ class FailoverStateMachineTest {
         assertEquals(List.of("ValidateFailoverInput", "ReleaseOperationLockAfterFailure", "NotifyFailoverFailed", "FailoverFailed"), result.statePath());
         assertEquals(0, outcome.endpoint().invocationCount("FlipBootstrapAliases"));
         assertTrue(ports.notifier.last().message().contains("the input was rejected; nothing was changed"), ports.notifier.last().message());
+        assertEquals(ports.notifier.last().message(), result.cause(), "the console shows the notification's text as the execution's cause");
+    }
+
+    @Test
+    void aFailureWhoseNotificationFailsTooStillSaysWhyInTheExecutionsCause() throws IOException {
+        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), null);
+        ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
+        ObjectNode input = sampleInput();
+        input.put("secondaryClusterArn", "arn:aws:kafka:us-west-2:123456789012:cluster/someone-else/abc-1");
+        var local = new com.mskfailover.orchestrator.local.LocalWiring.LocalPorts(ports.settings, ports.clusters, ports.kafka, ports.aliases,
+                ports.tasks, ports.forwardReplication, (subject, message) -> {
+                    throw new com.mskfailover.orchestrator.domain.DependencyFailedException("SNS: AuthorizationError (topic policy)", null);
+                }, ports.alarms, ports.executions).withOperationLock(ports.lock);
+
+        ExecutionResult result = StateMachineRun.run("failover", local, input.toString()).result();
+
+        assertEquals("FailoverFailed", result.error(), result.timelineTable());
+        assertTrue(result.statePath().contains("FailoverNotificationFailed"), result.statePath().toString());
+        assertTrue(result.cause().contains("could not be sent") && result.cause().contains("AuthorizationError")
+                && result.cause().contains("InvalidInputException") && result.cause().contains("secondaryClusterArn"), result.cause());
     }
 
     private static ObjectNode plannedInput() throws IOException {
