@@ -192,12 +192,18 @@ class FailoverStateMachineTest {
         assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.CONSUMER_ALIAS));
     }
 
+    /** The sample input with a secondary cluster the stack was not deployed for. */
+    private static ObjectNode inputNamingAnotherSecondary() throws IOException {
+        ObjectNode input = sampleInput();
+        input.put("secondaryClusterArn", "arn:aws:kafka:us-west-2:123456789012:cluster/someone-else/abc-1");
+        return input;
+    }
+
     @Test
     void unknownClusterArnFailsAtValidationNamingTheField() throws IOException {
         TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), null);
         ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
-        ObjectNode input = sampleInput();
-        input.put("secondaryClusterArn", "arn:aws:kafka:us-west-2:123456789012:cluster/someone-else/abc-1");
+        ObjectNode input = inputNamingAnotherSecondary();
 
         var outcome = StateMachineRun.run("failover", ports.ports(), input.toString());
         ExecutionResult result = outcome.result();
@@ -215,8 +221,7 @@ class FailoverStateMachineTest {
     void aFailureWhoseNotificationFailsTooStillSaysWhyInTheExecutionsCause() throws IOException {
         TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(), null);
         ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
-        ObjectNode input = sampleInput();
-        input.put("secondaryClusterArn", "arn:aws:kafka:us-west-2:123456789012:cluster/someone-else/abc-1");
+        ObjectNode input = inputNamingAnotherSecondary();
         var local = new com.mskfailover.orchestrator.local.LocalWiring.LocalPorts(ports.settings, ports.clusters, ports.kafka, ports.aliases,
                 ports.tasks, ports.forwardReplication, (subject, message) -> {
                     throw new com.mskfailover.orchestrator.domain.DependencyFailedException("SNS: AuthorizationError (topic policy)", null);
