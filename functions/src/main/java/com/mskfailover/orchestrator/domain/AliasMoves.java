@@ -33,6 +33,10 @@ public final class AliasMoves {
         if (aliasNames == null || aliasNames.isEmpty()) {
             throw new InvalidInputException("aliases", "is empty: no alias to move");
         }
+        List<String> notInPlan = aliasNames.stream().filter(alias -> !plan.allAliases().contains(alias)).toList();
+        if (!notInPlan.isEmpty()) {
+            throw new InvalidInputException("aliases", "names " + notInPlan + ", which this stack does not manage (its aliases: " + plan.allAliases() + ")");
+        }
         ClusterRef cluster = plan.cluster(target);
         String source = plan.cluster(target == MoveTarget.PRIMARY ? MoveTarget.SECONDARY : MoveTarget.PRIMARY).clusterArn();
         List<String> expectedAtTarget = alreadyMoved == null ? List.of() : alreadyMoved.stream().filter(alias -> !aliasNames.contains(alias)).toList();

@@ -36,6 +36,30 @@ public record Plan(String operation,
         return java.util.stream.Stream.concat(producerAliases.stream(), consumerAliases.stream()).distinct().toList();
     }
 
+    /**
+     * Refuses a plan this stack's functions must not act on: one naming clusters other than the stack's, or aliases it
+     * does not manage. The Validate states build plans from the stack's settings; every later state checks again, so that
+     * whoever may invoke a function directly cannot point the aliases at, or replicate between, clusters of their choice.
+     */
+    public void requireServedBy(OrchestratorSettings stack) {
+        List<String> foreign = new java.util.ArrayList<>();
+        if (primary == null || !stack.primaryClusterArn().equals(primary.clusterArn())) {
+            foreign.add("primary " + (primary == null ? "missing" : primary.clusterArn()) + " (the stack's: " + stack.primaryClusterArn() + ")");
+        }
+        if (secondary == null || !stack.secondaryClusterArn().equals(secondary.clusterArn())) {
+            foreign.add("secondary " + (secondary == null ? "missing" : secondary.clusterArn()) + " (the stack's: " + stack.secondaryClusterArn() + ")");
+        }
+        java.util.stream.Stream.concat(producerAliases == null ? java.util.stream.Stream.<String>empty() : producerAliases.stream()
+                                .filter(alias -> !stack.producerAliases().contains(alias)).map(alias -> "producer alias " + alias),
+                        consumerAliases == null ? java.util.stream.Stream.<String>empty() : consumerAliases.stream()
+                                .filter(alias -> !stack.consumerAliases().contains(alias)).map(alias -> "consumer alias " + alias))
+                .forEach(foreign::add);
+        if (!foreign.isEmpty()) {
+            throw new InvalidInputException("plan", "is not one this stack serves: " + String.join("; ", foreign)
+                    + ". Plans come from ValidateFailoverInput/ValidateFailbackInput: start the state machine instead of invoking this function directly");
+        }
+    }
+
     public ClusterRef cluster(MoveTarget target) {
         return target == MoveTarget.PRIMARY ? primary : secondary;
     }

@@ -18,7 +18,7 @@ public final class AcquireOperationLock extends JsonHandler<Inputs.LockRequest, 
     }
 
     public AcquireOperationLock(Ports ports) {
-        super(Inputs.LockRequest.class);
+        super(Inputs.LockRequest.class, ports.settings());
         this.locking = new OperationLocking(ports.operationLock(), ports.executions(), ports.clock());
     }
 

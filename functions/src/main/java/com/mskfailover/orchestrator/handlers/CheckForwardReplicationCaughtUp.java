@@ -18,7 +18,7 @@ public final class CheckForwardReplicationCaughtUp extends JsonHandler<Inputs.Fo
     }
 
     public CheckForwardReplicationCaughtUp(Ports ports) {
-        super(Inputs.ForwardCatchUp.class);
+        super(Inputs.ForwardCatchUp.class, ports.settings());
         this.check = new ForwardCatchUpCheck(ports.kafkaInspector(), ports.clusterDirectory(), ports.forwardReplication(), ports.clock());
     }
 

@@ -15,7 +15,7 @@ public final class CheckPrimaryHealthy extends JsonHandler<Inputs.PlanOnly, Read
     }
 
     public CheckPrimaryHealthy(Ports ports) {
-        super(Inputs.PlanOnly.class);
+        super(Inputs.PlanOnly.class, ports.settings());
         this.checks = new ReadinessChecks(ports.clusterDirectory(), ports.kafkaInspector(), ports.settings().probeTimeout());
     }
 

@@ -16,7 +16,7 @@ public final class CheckReverseReplicationLag extends JsonHandler<Inputs.Replica
     }
 
     public CheckReverseReplicationLag(Ports ports) {
-        super(Inputs.ReplicationCheck.class);
+        super(Inputs.ReplicationCheck.class, ports.settings());
         this.steps = ReverseReplicationSteps.of(ports);
     }
 

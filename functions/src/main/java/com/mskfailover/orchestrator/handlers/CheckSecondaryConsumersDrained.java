@@ -23,7 +23,7 @@ public final class CheckSecondaryConsumersDrained extends JsonHandler<Inputs.Dra
     }
 
     public CheckSecondaryConsumersDrained(Ports ports) {
-        super(Inputs.DrainCheck.class);
+        super(Inputs.DrainCheck.class, ports.settings());
         this.steps = ReverseReplicationSteps.of(ports);
     }
 

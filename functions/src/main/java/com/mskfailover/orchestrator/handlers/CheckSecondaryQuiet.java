@@ -19,7 +19,7 @@ public final class CheckSecondaryQuiet extends JsonHandler<Inputs.QuietCheck, Se
     }
 
     public CheckSecondaryQuiet(Ports ports) {
-        super(Inputs.QuietCheck.class);
+        super(Inputs.QuietCheck.class, ports.settings());
         this.gate = new SecondaryQuietGate(ports.kafkaInspector(), ports.clusterDirectory(), ReverseReplicationSteps.of(ports), ports.clock());
     }
 

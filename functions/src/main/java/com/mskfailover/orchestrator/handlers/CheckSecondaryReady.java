@@ -17,7 +17,7 @@ public final class CheckSecondaryReady extends JsonHandler<Inputs.PlanOnly, Read
     }
 
     public CheckSecondaryReady(Ports ports) {
-        super(Inputs.PlanOnly.class);
+        super(Inputs.PlanOnly.class, ports.settings());
         this.checks = new ReadinessChecks(ports.clusterDirectory(), ports.kafkaInspector(), ports.settings().probeTimeout());
         this.forwardReplication = ports.forwardReplication();
     }

@@ -19,7 +19,7 @@ public final class FlipBootstrapAliases extends JsonHandler<Inputs.Flip, AliasMo
     }
 
     public FlipBootstrapAliases(Ports ports) {
-        super(Inputs.Flip.class);
+        super(Inputs.Flip.class, ports.settings());
         this.moves = new AliasMoves(ports.bootstrapAliases(), ports.clusterDirectory(), ports.clock());
     }
 

@@ -16,17 +16,22 @@ final class Inputs {
     private Inputs() {
     }
 
-    record PlanOnly(Plan plan) {
+    /** An input carrying an execution's plan, which the handler checks against its stack before anything else. */
+    interface WithPlan {
+        Plan plan();
+    }
+
+    record PlanOnly(Plan plan) implements WithPlan {
     }
 
     /** @param alreadyMoved aliases this execution moved before, which must still point at the target (may be absent) */
-    record Flip(Plan plan, MoveTarget target, List<String> aliases, List<String> alreadyMoved) {
+    record Flip(Plan plan, MoveTarget target, List<String> aliases, List<String> alreadyMoved) implements WithPlan {
     }
 
     record MoveOnly(AliasMove move) {
     }
 
-    record ReplicationCheck(Plan plan, ReverseReplication replication) {
+    record ReplicationCheck(Plan plan, ReverseReplication replication) implements WithPlan {
     }
 
     /**
@@ -34,26 +39,26 @@ final class Inputs {
      * @param producersMovedAt when the producer aliases were seen INSYNC on the primary ({@code $.producerMove.inSyncAt})
      */
     record DrainCheck(Plan plan, ReverseReplication replication, ConsumerDrain drain, java.util.Map<String, Long> targets,
-                      String producersMovedAt) {
+                      String producersMovedAt) implements WithPlan {
     }
 
-    record QuietCheck(Plan plan, ReverseReplication replication, SecondaryQuietGate.SecondaryQuiet quiet) {
+    record QuietCheck(Plan plan, ReverseReplication replication, SecondaryQuietGate.SecondaryQuiet quiet) implements WithPlan {
     }
 
-    record ReplicationStop(Plan plan, ReverseReplication replication) {
+    record ReplicationStop(Plan plan, ReverseReplication replication) implements WithPlan {
     }
 
-    record ForwardCheck(Plan plan, PollState poll) {
+    record ForwardCheck(Plan plan, PollState poll) implements WithPlan {
     }
 
-    record ForwardCatchUp(Plan plan, ForwardCatchUpCheck.CatchUp catchUp) {
+    record ForwardCatchUp(Plan plan, ForwardCatchUpCheck.CatchUp catchUp) implements WithPlan {
     }
 
     /** The execution a state runs for: {@code "id.$": "$$.Execution.Id", "startTime.$": "$$.Execution.StartTime"}. */
     record Execution(String id, String startTime) {
     }
 
-    record LockRequest(Plan plan, Execution execution) {
+    record LockRequest(Plan plan, Execution execution) implements WithPlan {
     }
 
     record ExecutionOnly(Execution execution) {

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mskfailover.orchestrator.domain.InvalidInputException;
 import com.mskfailover.orchestrator.domain.OrchestratorException;
+import com.mskfailover.orchestrator.domain.OrchestratorSettings;
+import com.mskfailover.orchestrator.domain.Plan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -49,10 +51,18 @@ public abstract class JsonHandler<I, O> implements RequestStreamHandler {
     static final String ALARM = "alarm";
 
     private final Class<I> inputType;
+    /** The stack whose plans this handler acts on; null for handlers whose input carries no plan. */
+    private final OrchestratorSettings stack;
     private final Logger log = LoggerFactory.getLogger(getClass());
 
     protected JsonHandler(Class<I> inputType) {
+        this(inputType, null);
+    }
+
+    /** A handler acting on plans: each input's plan is checked against the stack ({@link Plan#requireServedBy}) first. */
+    protected JsonHandler(Class<I> inputType, OrchestratorSettings stack) {
         this.inputType = inputType;
+        this.stack = stack;
     }
 
     /** What the state's Parameters are read as (SnapStartPriming builds its readers before the snapshot). */
@@ -83,7 +93,11 @@ public abstract class JsonHandler<I, O> implements RequestStreamHandler {
             put(logContext, REQUEST_ID, requestId);
             JsonNode tree = readTree(bytes);
             takeLogContext(tree, logContext);
-            O output = handle(parse(tree));
+            I parsed = parse(tree);
+            if (stack != null && parsed instanceof Inputs.WithPlan withPlan && withPlan.plan() != null) {
+                withPlan.plan().requireServedBy(stack);
+            }
+            O output = handle(parsed);
             log.info("{}: {}", name, Outcomes.describe(output));
             return output;
         } catch (OrchestratorException e) {

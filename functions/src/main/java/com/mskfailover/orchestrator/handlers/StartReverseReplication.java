@@ -16,7 +16,7 @@ public final class StartReverseReplication extends JsonHandler<Inputs.PlanOnly, 
     }
 
     public StartReverseReplication(Ports ports) {
-        super(Inputs.PlanOnly.class);
+        super(Inputs.PlanOnly.class, ports.settings());
         this.steps = ReverseReplicationSteps.of(ports);
     }
 

@@ -23,7 +23,7 @@ public final class StopReverseReplication extends JsonHandler<Inputs.Replication
     }
 
     public StopReverseReplication(Ports ports) {
-        super(Inputs.ReplicationStop.class);
+        super(Inputs.ReplicationStop.class, ports.settings());
         this.steps = ReverseReplicationSteps.of(ports);
     }
 

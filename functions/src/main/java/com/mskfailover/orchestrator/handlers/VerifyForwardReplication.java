@@ -16,7 +16,7 @@ public final class VerifyForwardReplication extends JsonHandler<Inputs.ForwardCh
     }
 
     public VerifyForwardReplication(Ports ports) {
-        super(Inputs.ForwardCheck.class);
+        super(Inputs.ForwardCheck.class, ports.settings());
         this.check = new ForwardReplicationCheck(ports.forwardReplication(), ports.clock());
     }
 

@@ -83,4 +83,18 @@ class AliasMovesTest {
         assertTrue(refused.getMessage().contains("producers points at " + OTHER + ", neither cluster of this failback"), refused.getMessage());
         assertEquals(before, Files.readString(aliases.file()));
     }
+
+    @Test
+    void anAliasThePlanDoesNotNameIsRefusedBeforeAnythingIsRead() throws Exception {
+        moves = moves();
+        pointAt("payments", SECONDARY);
+        String before = Files.readString(aliases.file());
+
+        InvalidInputException refused = assertThrows(InvalidInputException.class,
+                () -> moves.flip(FAILBACK, MoveTarget.PRIMARY, List.of("consumers", "payments"), null));
+
+        assertEquals("aliases", refused.field());
+        assertTrue(refused.getMessage().contains("[payments]"), refused.getMessage());
+        assertEquals(before, Files.readString(aliases.file()));
+    }
 }
