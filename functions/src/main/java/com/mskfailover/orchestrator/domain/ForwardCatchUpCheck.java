@@ -128,7 +128,13 @@ public final class ForwardCatchUpCheck {
         Map<String, KafkaInspector.CommittedOffset> onSecondary = kafka.committedOffsets(secondary, group, plan.topics());
         Map<String, KafkaInspector.OffsetRange> primaryRanges = kafka.offsetRanges(primary, plan.topics());
         Map<String, KafkaInspector.OffsetRange> secondaryRanges = kafka.offsetRanges(secondary, plan.topics());
-        Instant started = operationStartedAt == null ? clock.instant() : Instant.parse(operationStartedAt);
+        if (operationStartedAt == null) {
+            // Without it no bound says where records written on the secondary since the producers moved begin.
+            pending.add("group " + group + ": the wait's state lacks the execution's start time (StartForwardCatchUpWait passes"
+                    + " $$.Execution.StartTime as operationStartedAt): start the planned failover again");
+            return;
+        }
+        Instant started = Instant.parse(operationStartedAt);
         Map<String, Long> sinceStart = new TreeMap<>();
         secondaryRanges.keySet().forEach(partition -> sinceStart.put(partition, started.minus(CLOCK_SKEW).toEpochMilli()));
         Map<String, Long> writtenSinceStart = sinceStart.isEmpty() ? Map.of() : kafka.firstOffsetsAtOrAfter(secondary, sinceStart);
