@@ -156,7 +156,12 @@ public final class OperatorReport {
         if (state.has("reverseReplication")) {
             JsonNode replication = state.path("reverseReplication");
             done.append("reverse flow ").append(replication.path("taskIds")).append(" (secondary -> primary) started, last lag ")
-                    .append(replication.path("lag").asLong(-1)).append("; ");
+                    .append(replication.path("lag").asLong(-1));
+            JsonNode progress = replication.path("progress");
+            if (progress.isObject()) {
+                done.append(" (").append(JSON.convertValue(progress, CatchUpProgress.class).describe()).append(")");
+            }
+            done.append("; ");
         }
         if (state.has("producerMove")) {
             done.append("producer aliases moved to the primary (").append(change(state.path("producerMove"))).append("); ");

@@ -10,23 +10,28 @@ import java.util.List;
  * @param runningSince MSK Replicator mode: when this execution first saw the replicator RUNNING (ISO-8601; null
  *                     before, and again while it is not RUNNING): only MessageLag from a minute that began then or
  *                     later counts
+ * @param progress     the catch-up so far: starting lag, share copied, rate, time left (null before a first figure)
  */
 public record ReverseReplication(List<String> taskIds, String replicatorName, boolean reused, long lag, PollState catchUp,
-                                 String runningSince) {
+                                 String runningSince, CatchUpProgress progress) {
 
     public ReverseReplication {
         taskIds = taskIds == null ? null : List.copyOf(taskIds);
     }
 
     public ReverseReplication(List<String> taskIds, String replicatorName, boolean reused, long lag, PollState catchUp) {
-        this(taskIds, replicatorName, reused, lag, catchUp, null);
+        this(taskIds, replicatorName, reused, lag, catchUp, null, null);
     }
 
     public ReverseReplication afterCheck(long lag, PollState catchUp) {
-        return new ReverseReplication(taskIds, replicatorName, reused, lag, catchUp, runningSince);
+        return new ReverseReplication(taskIds, replicatorName, reused, lag, catchUp, runningSince, progress);
     }
 
     public ReverseReplication runningSince(String runningSince) {
-        return new ReverseReplication(taskIds, replicatorName, reused, lag, catchUp, runningSince);
+        return new ReverseReplication(taskIds, replicatorName, reused, lag, catchUp, runningSince, progress);
+    }
+
+    public ReverseReplication withProgress(CatchUpProgress progress) {
+        return new ReverseReplication(taskIds, replicatorName, reused, lag, catchUp, runningSince, progress);
     }
 }

@@ -138,13 +138,19 @@ public final class ReverseReplicationSteps {
             }
             String runningSince = replication.runningSince() != null ? replication.runningSince() : clock.instant().toString();
             MskLag lag = mskLag(replication, Instant.parse(runningSince), "when this execution first saw the replicator RUNNING");
-            return replication.runningSince(runningSince).afterCheck(lag.records(),
-                    replication.catchUp().afterCheck(lag.records() == 0, lag.seen(), waitingFor, clock));
+            CatchUpProgress progress = CatchUpProgress.after(replication.progress(), lag.records(), clock.instant());
+            return replication.runningSince(runningSince).withProgress(progress).afterCheck(lag.records(),
+                    replication.catchUp().afterCheck(lag.records() == 0, withProgress(lag.seen(), progress), waitingFor, clock));
         }
         requireRunning(replication);
         KafkaInspector.GroupLag lag = reverseLag(plan, replication);
-        PollState next = replication.catchUp().afterCheck(lag.isZero(), lag.toString(), waitingFor, clock);
-        return replication.afterCheck(lag.totalLag(), next);
+        CatchUpProgress progress = CatchUpProgress.after(replication.progress(), lag.totalLag(), clock.instant());
+        PollState next = replication.catchUp().afterCheck(lag.isZero(), withProgress(lag.toString(), progress), waitingFor, clock);
+        return replication.withProgress(progress).afterCheck(lag.totalLag(), next);
+    }
+
+    private static String withProgress(String seen, CatchUpProgress progress) {
+        return progress == null ? seen : seen + "; " + progress.describe();
     }
 
     /** The reverse MessageLag as one figure: -1 while no datapoint may speak for the time after {@code since}. */

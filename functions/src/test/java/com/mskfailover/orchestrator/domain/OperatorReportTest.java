@@ -78,7 +78,8 @@ class OperatorReportTest {
     void aFailbackStoppedBeforeTheConsumersMovedSpeaksOfTheReverseFlowInUseAndTheAliasStoreInUse() throws Exception {
         String arn = "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-1";
         var state = new ObjectMapper().readTree("""
-                {"plan": {"reason": "primary back"}, "reverseReplication": {"taskIds": ["%s"], "lag": 0},
+                {"plan": {"reason": "primary back"}, "reverseReplication": {"taskIds": ["%s"], "lag": 0,
+                   "progress": {"startLag": 5000, "startedAt": "2026-12-07T10:00:00Z", "lag": 0, "percentCopied": 100, "recordsPerSecond": 50.0, "secondsLeft": 0}},
                  "producerMove": {"changeId": "arc-routing-control:primary:producer-alias"},
                  "error": {"Error": "com.mskfailover.orchestrator.domain.WaitTimedOutException", "Cause": "drain timed out"}}
                 """.formatted(arn));
@@ -90,6 +91,7 @@ class OperatorReportTest {
         assertTrue(message.contains("an MSK Replicator of the same name that is running is reused"), message);
         assertTrue(message.contains("To abandon the failback instead: aws kafka delete-replicator --region us-east-1 --replicator-arn " + arn), message);
         assertTrue(message.contains("producer aliases moved to the primary (routing control change primary:producer-alias)"), message);
+        assertTrue(message.contains("last lag 0 (100% of the 5000 records behind at 2026-12-07T10:00:00Z copied, 50.0 records/s, about 0 s left)"), message);
         assertFalse(message.contains("replicator-task") || message.contains("ecs stop-task") || message.contains("Route 53"),
                 "MSK Replicator mode with ARC aliases: " + message);
     }

@@ -115,6 +115,27 @@ class ReverseReplicationStepsTest {
     }
 
     @Test
+    void eachCheckSaysHowFarTheCatchUpGotItsRateAndTheTimeLeft() {
+        Instant start = Instant.parse("2026-11-24T21:00:00Z");
+        var replication = new ReverseReplication(List.of("task-1"), "failback-replicator", false, -1, new PollState(600, null, 0, false, null));
+        groupLag = 100;
+        ReverseReplication first = steps(Clock.fixed(start, ZoneOffset.UTC)).checkLag(PLAN, replication);
+        assertEquals(new CatchUpProgress(100, "2026-11-24T21:00:00Z", 100, 0, null, null), first.progress());
+
+        groupLag = 40;
+        ReverseReplication second = steps(Clock.fixed(start.plusSeconds(30), ZoneOffset.UTC)).checkLag(PLAN, first);
+        assertEquals(new CatchUpProgress(100, "2026-11-24T21:00:00Z", 40, 60, 2.0, 20L), second.progress());
+        assertTrue(second.catchUp().detail().contains("60% of the 100 records behind at 2026-11-24T21:00:00Z copied, 2.0 records/s, about 20 s left"),
+                second.catchUp().detail());
+
+        // Producers on the secondary outpace the flow: the lag grows, nothing is promised.
+        groupLag = 130;
+        ReverseReplication third = steps(Clock.fixed(start.plusSeconds(60), ZoneOffset.UTC)).checkLag(PLAN, second);
+        assertEquals(new CatchUpProgress(100, "2026-11-24T21:00:00Z", 130, 0, -0.5, null), third.progress());
+        assertTrue(third.catchUp().detail().contains("not shrinking"), third.catchUp().detail());
+    }
+
+    @Test
     void aReRunKeepsTheRunningTasksAndStartsOnlyTheMissingOnesWithOneLanePerTask() {
         Plan three = withTasks(3);
         active = List.of("task-still-running");
@@ -257,7 +278,7 @@ class ReverseReplicationStepsTest {
         groupLag = 0;
         Instant moved = Instant.parse("2026-12-07T10:05:10Z");
         var replication = new ReverseReplication(List.of("arn:r"), "failback-replicator", false, 0, new PollState(600, null, 0, false, null),
-                "2026-12-07T10:00:35Z");
+                "2026-12-07T10:00:35Z", null);
         messageLag = List.of(new MetricDatapoint(Instant.parse("2026-12-07T10:05:00Z"), 0));
         Clock clock = Clock.fixed(moved.plusSeconds(240), ZoneOffset.UTC);
         ConsumerDrain drain = mskSteps(clock).checkConsumersDrained(PLAN, replication,
