@@ -127,7 +127,7 @@ class AlarmsTest {
     void theStacksOwnWatchedAlarmsAreTheDetectorsTriggers() {
         String pattern = template.resources().get("DetectImpairmentFunction").path("Properties").path("Events")
                 .path("AlarmStateChange").path("Properties").path("Pattern").path("detail").path("alarmName").toString();
-        String environment = template.root().path("Globals").path("Function").path("Environment").path("Variables").path("WATCHED_ALARM_NAMES").toString();
+        String environment = template.resources().get("DetectImpairmentFunction").path("Properties").path("Environment").path("Variables").path("WATCHED_ALARM_NAMES").toString();
         for (String suffix : com.mskfailover.orchestrator.domain.ImpairmentDetector.STACK_ALARM_SUFFIXES) {
             assertTrue(pattern.contains("${AWS::StackName}" + suffix), suffix + " in " + pattern);
             assertTrue(environment.contains("${AWS::StackName}" + suffix), suffix + " in " + environment);

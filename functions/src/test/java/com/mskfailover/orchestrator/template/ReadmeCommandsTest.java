@@ -81,7 +81,7 @@ class ReadmeCommandsTest {
             assertEquals(PrimaryProbe.clusterName(primaryArn), metric.path("dimensions").path(dimension).asText(), sample);
         }
         // Watched without any WatchedAlarmNames: by the function's setting and by the EventBridge rule.
-        String watched = template.root().path("Globals").path("Function").path("Environment").path("Variables").path("WATCHED_ALARM_NAMES").toString();
+        String watched = template.resources().get("DetectImpairmentFunction").path("Properties").path("Environment").path("Variables").path("WATCHED_ALARM_NAMES").toString();
         assertTrue(watched.contains(alarm.path("AlarmName").asText()), watched);
         JsonNode rule = template.resources().get("DetectImpairmentFunction").path("Properties").path("Events").path("AlarmStateChange");
         assertTrue(rule.toString().contains(alarm.path("AlarmName").asText()), rule.toString());
