@@ -34,6 +34,7 @@ public final class OperatorReport {
         }
         message.append("Progress: ").append(progress(operation, state)).append('\n');
         message.append(forced(state));
+        message.append(warnings(state));
         if (failed) {
             message.append("How to resume: ").append(resume(operation, state)).append('\n');
         }
@@ -84,6 +85,12 @@ public final class OperatorReport {
     /** The checks the input switched off ({@code force}), said in every notification of the execution. */
     private static String forced(JsonNode state) {
         return state.path("force").size() > 0 ? "Checks switched off by \"force\" in the input: " + state.path("force") + "\n" : "";
+    }
+
+    /** What the readiness checks found although they refused nothing (a group's offsets the primary could not vouch for). */
+    private static String warnings(JsonNode state) {
+        JsonNode warnings = state.path("secondaryReadiness").path("warnings");
+        return warnings.size() > 0 ? "Warnings of the checks: " + joined(warnings, "") + "\n" : "";
     }
 
     private static String writers(JsonNode writers) {
