@@ -20,8 +20,8 @@ public final class PlanComparison {
     public static final String UNLISTED_GROUPS = "unlistedGroups";
     public static final String GROUPS_WITHOUT_OFFSETS = "groupsWithoutOffsets";
 
-    /** How many names a refusal lists before it says how many more there are (an SNS message must stay readable). */
-    private static final int NAMED_AT_MOST = 20;
+    /** How many names a refusal lists before it says how many more there are (Step Functions keeps 32,768 characters of a cause). */
+    private static final int NAMED_AT_MOST = 200;
 
     /** What a comparison found: what was checked, and what operators must know although it refused nothing. */
     public record Findings(List<String> checks, List<String> warnings) {

@@ -63,18 +63,17 @@ public final class ReadinessChecks {
         if (plan.consumerGroups().isEmpty()) {
             return planComparison.groupOffsetsOnSecondary(plan, secondary, Optional.empty(), "");
         }
-        String unanswered;
+        String primary;
+        KafkaInspector.ProbeResult probe;
         try {
-            String primary = primaryBootstrapServers.get();
-            KafkaInspector.ProbeResult probe = kafka.probe(primary, probeTimeout);
-            if (probe.reachable() && !probe.refused()) {
-                return planComparison.groupOffsetsOnSecondary(plan, secondary, Optional.of(primary), "");
-            }
-            unanswered = probe.detail();
+            primary = primaryBootstrapServers.get();
+            probe = kafka.probe(primary, probeTimeout);
         } catch (RuntimeException e) {
-            unanswered = e.getMessage();
+            return planComparison.groupOffsetsOnSecondary(plan, secondary, Optional.empty(), "primary: " + e.getMessage());
         }
-        return planComparison.groupOffsetsOnSecondary(plan, secondary, Optional.empty(), "primary: " + unanswered);
+        return probe.reachable() && !probe.refused()
+                ? planComparison.groupOffsetsOnSecondary(plan, secondary, Optional.of(primary), "")
+                : planComparison.groupOffsetsOnSecondary(plan, secondary, Optional.empty(), "primary: " + probe.detail());
     }
 
     /**
