@@ -112,6 +112,7 @@ public final class OperatorReport {
                 + "Checks: " + checks + "\n"
                 + "Plan: topics " + state.path("plan").path("topics") + ", aliases " + state.path("plan").path("allAliases") + "\n"
                 + "Operation lock: " + state.path("lock").path("detail").asText("not read") + "\n"
+                + forced(state)
                 + "To run it: start the same input without \"dryRun\".\n";
         return new Notification("MSK " + operation + " dry run passed", message);
     }
@@ -121,7 +122,7 @@ public final class OperatorReport {
         String message = capitalized(operation) + " REFUSED: another failover or failback is running, and only one runs at a time.\n"
                 + "Reason for the " + operation + ": " + state.path("plan").path("reason").asText("not given") + "\n"
                 + causeMessage(state.path("error").path("Cause").asText("")) + "\n"
-                + "Progress: nothing was changed (no alias moved, no replication started).\n";
+                + "Progress: nothing was changed (no alias moved, no replication started).\n" + forced(state);
         return new Notification("MSK " + operation + " REFUSED: another operation is running", message);
     }
 
