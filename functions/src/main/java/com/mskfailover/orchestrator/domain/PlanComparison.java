@@ -37,7 +37,8 @@ public final class PlanComparison {
      * Failback: the secondary holds no topic and no consumer group of applications that the plan leaves behind. A
      * topic the plan does not name would keep the records written to it during the outage on the secondary only; a
      * group it does not name would get no offsets on the primary (with {@code auto.offset.reset=latest} it would skip
-     * what was produced between the producer move and its restart). Left out: Kafka's and MSK's own topics
+     * what was produced between the producer move and its restart); a group reading only a topic the plan does not
+     * name yet is named with it. Left out: Kafka's and MSK's own topics
      * ({@code __*}), MirrorMaker's {@code *.internal}, the probe's canary topic; groups whose name contains the
      * reverse replicator's (replicator-task's {@code <name>}, {@code <name>-lanes}), and groups whose every commit on
      * the plan's topics is a replicator's position or the forward flow's sync (no consumer of theirs read the secondary).
@@ -59,8 +60,13 @@ public final class PlanComparison {
                         + "missing there, add it to \"topics\" (and to the forward flow's topics and the stack's Topics parameter), then start the failback "
                         + "again; or, if no application of these aliases uses them, add \"force\": [\"" + UNLISTED_TOPICS + "\"]");
 
+        // The groups reading a topic still to be added come with it, so that one refusal names all there is to add.
+        Set<String> readTopics = new TreeSet<>(plan.topics());
+        if (!plan.forces(UNLISTED_TOPICS)) {
+            readTopics.addAll(unlistedTopics);
+        }
         Set<String> unlistedGroups = new TreeSet<>();
-        kafka.groupsCommittedOn(secondaryBootstrap, plan.topics()).forEach((group, offsets) -> {
+        kafka.groupsCommittedOn(secondaryBootstrap, readTopics).forEach((group, offsets) -> {
             if (!plan.consumerGroups().contains(group) && !group.contains(plan.reverseReplicatorName()) && readOnTheSecondary(offsets)) {
                 unlistedGroups.add(group + " " + offsets.keySet());
             }
@@ -68,7 +74,7 @@ public final class PlanComparison {
         judge(plan, unlistedGroups, UNLISTED_GROUPS, "consumerGroups", checks, fields, refusals,
                 "no consumer group the plan does not name committed on its topics on the secondary",
                 "groups that committed on the plan's topics on the secondary, not handed over",
-                "consumer groups the plan does not name committed offsets on its topics on the secondary: %s. The failback would not drain them "
+                "consumer groups the plan does not name committed offsets on the secondary on its topics (or on those above): %s. The failback would not drain them "
                         + "nor put their offsets on the primary: their consumers would resume there by auto.offset.reset (re-read everything, or skip "
                         + "what was produced meanwhile). Add them to \"consumerGroups\", then start the failback again; or, if no consumer of theirs "
                         + "reads the secondary (their offsets there are the forward flow's sync only), add \"force\": [\"" + UNLISTED_GROUPS + "\"]");
