@@ -58,7 +58,7 @@ public final class ReadinessChecks {
         return new Readiness(plan.secondary().clusterArn(), bootstrap, checks, groups.warnings());
     }
 
-    /** Compared with the primary's commits when its brokers serve a probe; an impaired primary never fails this check. */
+    /** Compared with the primary's commits when its brokers serve a probe; a primary that does not answer never fails this check. */
     private PlanComparison.Findings groupOffsets(Plan plan, String secondary, java.util.function.Supplier<String> primaryBootstrapServers) {
         if (plan.consumerGroups().isEmpty()) {
             return planComparison.groupOffsetsOnSecondary(plan, secondary, Optional.empty(), "");
