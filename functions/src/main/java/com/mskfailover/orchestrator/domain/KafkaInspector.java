@@ -43,6 +43,19 @@ public interface KafkaInspector {
      */
     Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics);
 
+    /** The names of the cluster's topics, Kafka's internal ones ({@code __consumer_offsets}, {@code __transaction_state}) left out. */
+    default Set<String> topicNames(String bootstrapServers) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " lists no topics");
+    }
+
+    /**
+     * Every consumer group's committed offsets over the topics: by group, then by partition ({@code topic-partition});
+     * a group without a commit on them is absent.
+     */
+    default Map<String, Map<String, CommittedOffset>> groupsCommittedOn(String bootstrapServers, Collection<String> topics) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " lists no groups");
+    }
+
     /** Log start and log end offset of every partition of the topics, by partition ({@code topic-partition}). */
     Map<String, OffsetRange> offsetRanges(String bootstrapServers, Collection<String> topics);
 

@@ -34,6 +34,7 @@ public final class OperatorReport {
         }
         message.append("Progress: ").append(progress(operation, state)).append('\n');
         message.append(forced(state));
+        message.append(warnings(state));
         if (failed) {
             message.append("How to resume: ").append(resume(operation, state)).append('\n');
         }
@@ -86,6 +87,12 @@ public final class OperatorReport {
         return state.path("force").size() > 0 ? "Checks switched off by \"force\" in the input: " + state.path("force") + "\n" : "";
     }
 
+    /** What the readiness checks found although they refused nothing (a group's offsets the primary could not vouch for). */
+    private static String warnings(JsonNode state) {
+        JsonNode warnings = state.path("secondaryReadiness").path("warnings");
+        return warnings.size() > 0 ? "Warnings of the checks: " + joined(warnings, "") + "\n" : "";
+    }
+
     private static String writers(JsonNode writers) {
         return joined(writers, "no producer named (none wrote since the last check)");
     }
@@ -105,6 +112,7 @@ public final class OperatorReport {
                 + "Checks: " + checks + "\n"
                 + "Plan: topics " + state.path("plan").path("topics") + ", aliases " + state.path("plan").path("allAliases") + "\n"
                 + "Operation lock: " + state.path("lock").path("detail").asText("not read") + "\n"
+                + forced(state)
                 + "To run it: start the same input without \"dryRun\".\n";
         return new Notification("MSK " + operation + " dry run passed", message);
     }
@@ -114,7 +122,7 @@ public final class OperatorReport {
         String message = capitalized(operation) + " REFUSED: another failover or failback is running, and only one runs at a time.\n"
                 + "Reason for the " + operation + ": " + state.path("plan").path("reason").asText("not given") + "\n"
                 + causeMessage(state.path("error").path("Cause").asText("")) + "\n"
-                + "Progress: nothing was changed (no alias moved, no replication started).\n";
+                + "Progress: nothing was changed (no alias moved, no replication started).\n" + forced(state);
         return new Notification("MSK " + operation + " REFUSED: another operation is running", message);
     }
 

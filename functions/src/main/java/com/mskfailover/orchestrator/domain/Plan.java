@@ -12,6 +12,7 @@ import java.util.List;
  * @param maxReplicationLatencySeconds failover only: the RPO; 0 skips the check
  * @param reverseReplicatorName        failback only: REPLICATOR_NAME of the secondary -> primary replicator-task
  * @param aliasTtlSeconds              the alias records' TTL: after INSYNC, clients may resolve the old value that long
+ * @param force                        the checks the input switched off by name ({@code force}); the notifications repeat them
  */
 public record Plan(String operation,
                    ClusterRef primary,
@@ -28,7 +29,25 @@ public record Plan(String operation,
                    String reason,
                    boolean dryRun,
                    boolean planned,
-                   int aliasTtlSeconds) {
+                   int aliasTtlSeconds,
+                   List<String> force) {
+
+    public Plan {
+        force = force == null ? List.of() : List.copyOf(force);
+    }
+
+    /** A plan that switches no check off. */
+    public Plan(String operation, ClusterRef primary, ClusterRef secondary, List<String> topics, List<String> consumerGroups,
+                List<String> producerAliases, List<String> consumerAliases, Timeouts timeouts, int maxReplicationLatencySeconds,
+                boolean requireForwardThroughput, String reverseReplicatorName, int reverseReplicatorTasks, String reason,
+                boolean dryRun, boolean planned, int aliasTtlSeconds) {
+        this(operation, primary, secondary, topics, consumerGroups, producerAliases, consumerAliases, timeouts, maxReplicationLatencySeconds,
+                requireForwardThroughput, reverseReplicatorName, reverseReplicatorTasks, reason, dryRun, planned, aliasTtlSeconds, List.of());
+    }
+
+    public boolean forces(String check) {
+        return force.contains(check);
+    }
 
     /** Every alias record the stack manages: producers' then consumers', without repeats (a failover moves them all at once). */
     @com.fasterxml.jackson.annotation.JsonProperty(value = "allAliases", access = com.fasterxml.jackson.annotation.JsonProperty.Access.READ_ONLY)

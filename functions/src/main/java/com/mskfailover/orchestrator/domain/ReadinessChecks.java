@@ -9,26 +9,34 @@ import java.util.Set;
 /** The preconditions of a move: checked before anything changes, so a refusal leaves everything as it was. */
 public final class ReadinessChecks {
 
-    /** What was checked and found, for the execution history and the notification. */
-    public record Readiness(String clusterArn, String bootstrapServers, List<String> checks) {
+    /**
+     * What was checked and found, for the execution history and the notification.
+     *
+     * @param warnings what operators must know although nothing was refused (every notification repeats it)
+     */
+    public record Readiness(String clusterArn, String bootstrapServers, List<String> checks, List<String> warnings) {
     }
 
     private final ClusterDirectory clusters;
     private final KafkaInspector kafka;
     private final Duration probeTimeout;
+    private final PlanComparison planComparison;
 
     public ReadinessChecks(ClusterDirectory clusters, KafkaInspector kafka, Duration probeTimeout) {
         this.clusters = clusters;
         this.kafka = kafka;
         this.probeTimeout = probeTimeout;
+        this.planComparison = new PlanComparison(kafka);
     }
 
     /**
-     * Failover: the secondary answers, has every topic, and (if an RPO is set) replication was recent enough.
+     * Failover: the secondary answers, has every topic, (if an RPO is set) replication was recent enough, and the
+     * plan's groups have their offsets there ({@link PlanComparison#groupOffsetsOnSecondary}).
      *
-     * @param forwardReplication the flow whose latency is held against the RPO (only this check reads it)
+     * @param forwardReplication      the flow whose latency is held against the RPO (only this check reads it)
+     * @param primaryBootstrapServers where the primary's brokers are, asked only for the groups' commits there
      */
-    public Readiness checkSecondaryReady(Plan plan, ForwardReplication forwardReplication) {
+    public Readiness checkSecondaryReady(Plan plan, ForwardReplication forwardReplication, java.util.function.Supplier<String> primaryBootstrapServers) {
         List<String> checks = new ArrayList<>();
         String bootstrap = reachableWithTopics(plan.secondary(), plan, "secondary", checks);
         if (plan.maxReplicationLatencySeconds() > 0) {
@@ -45,14 +53,38 @@ public final class ReadinessChecks {
         } else {
             checks.add("RPO check skipped (maxReplicationLatencySeconds 0)");
         }
-        return new Readiness(plan.secondary().clusterArn(), bootstrap, checks);
+        PlanComparison.Findings groups = groupOffsets(plan, bootstrap, primaryBootstrapServers);
+        checks.addAll(groups.checks());
+        return new Readiness(plan.secondary().clusterArn(), bootstrap, checks, groups.warnings());
     }
 
-    /** Failback: the recovered primary answers and has every topic (replicator-task copies into identical names). */
+    /** Compared with the primary's commits when its brokers serve a probe; a primary that does not answer never fails this check. */
+    private PlanComparison.Findings groupOffsets(Plan plan, String secondary, java.util.function.Supplier<String> primaryBootstrapServers) {
+        if (plan.consumerGroups().isEmpty()) {
+            return planComparison.groupOffsetsOnSecondary(plan, secondary, Optional.empty(), "");
+        }
+        String primary;
+        KafkaInspector.ProbeResult probe;
+        try {
+            primary = primaryBootstrapServers.get();
+            probe = kafka.probe(primary, probeTimeout);
+        } catch (RuntimeException e) {
+            return planComparison.groupOffsetsOnSecondary(plan, secondary, Optional.empty(), "primary: " + e.getMessage());
+        }
+        return probe.reachable() && !probe.refused()
+                ? planComparison.groupOffsetsOnSecondary(plan, secondary, Optional.of(primary), "")
+                : planComparison.groupOffsetsOnSecondary(plan, secondary, Optional.empty(), "primary: " + probe.detail());
+    }
+
+    /**
+     * Failback: the recovered primary answers and has every topic (replicator-task copies into identical names), and
+     * the secondary holds no topic or group the plan would leave behind ({@link PlanComparison#secondaryHoldsOnlyThePlan}).
+     */
     public Readiness checkPrimaryHealthy(Plan plan) {
         List<String> checks = new ArrayList<>();
         String bootstrap = reachableWithTopics(plan.primary(), plan, "primary", checks);
-        return new Readiness(plan.primary().clusterArn(), bootstrap, checks);
+        checks.addAll(planComparison.secondaryHoldsOnlyThePlan(plan, clusters.bootstrapServers(plan.secondary().clusterArn())));
+        return new Readiness(plan.primary().clusterArn(), bootstrap, checks, List.of());
     }
 
     private String reachableWithTopics(ClusterRef cluster, Plan plan, String role, List<String> checks) {

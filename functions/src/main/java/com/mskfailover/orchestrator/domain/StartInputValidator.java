@@ -15,11 +15,12 @@ import java.util.regex.Pattern;
 public final class StartInputValidator {
 
     private static final Set<String> FAILOVER_FIELDS = Set.of("primaryClusterArn", "secondaryClusterArn", "topics",
-            "maxReplicationLatencySeconds", "timeouts", "reason", "dryRun", "planned");
+            "maxReplicationLatencySeconds", "timeouts", "reason", "dryRun", "planned", "force");
     private static final Set<String> FAILBACK_FIELDS = Set.of("primaryClusterArn", "secondaryClusterArn", "topics",
             "consumerGroups", "requireForwardThroughput", "timeouts", "reason", "reverseReplicatorName", "reverseReplicatorTasks", "dryRun", "force");
-    /** The failback checks an input may switch off, each only by naming it in {@code force} (the notifications repeat it). */
-    static final Set<String> FAILBACK_FORCIBLE = Set.of("emptyConsumerGroups");
+    /** The checks an input may switch off, each only by naming it in {@code force} (the notifications repeat it). */
+    static final Set<String> FAILBACK_FORCIBLE = Set.of("emptyConsumerGroups", PlanComparison.UNLISTED_TOPICS, PlanComparison.UNLISTED_GROUPS);
+    static final Set<String> FAILOVER_FORCIBLE = Set.of(PlanComparison.GROUPS_WITHOUT_OFFSETS);
     private static final Set<String> TIMEOUT_FIELDS = Set.of("aliasSyncSeconds", "replicationCatchUpSeconds",
             "consumerDrainSeconds", "forwardReplicationSeconds");
     // Kafka's legal topic and group name characters; REPLICATOR_NAME also becomes an ECS startedBy (<= 36 chars).
@@ -41,10 +42,11 @@ public final class StartInputValidator {
         ClusterRef secondary = cluster(input, "secondaryClusterArn", settings.secondaryClusterArn());
         List<String> topics = names(input, "topics", settings.topics(), true);
         int rpo = integerIn(input, "maxReplicationLatencySeconds", "maxReplicationLatencySeconds", settings.maxReplicationLatencySeconds(), 0, MAX_RPO_SECONDS);
+        List<String> forced = forced(input, FAILOVER_FORCIBLE);
         return new Plan("failover", primary, secondary, topics, settings.consumerGroups(), settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), rpo, settings.requireForwardThroughput(),
                 settings.reverseReplicatorName(), settings.reverseReplicatorTasks(), text(input, "reason", "operator request"),
-                dryRun(input), input.has("planned") && bool(input, "planned"), settings.aliasTtlSeconds());
+                dryRun(input), input.has("planned") && bool(input, "planned"), settings.aliasTtlSeconds(), forced);
     }
 
     public Plan failback(JsonNode input) {
@@ -53,7 +55,7 @@ public final class StartInputValidator {
         ClusterRef secondary = cluster(input, "secondaryClusterArn", settings.secondaryClusterArn());
         List<String> topics = names(input, "topics", settings.topics(), true);
         List<String> groups = names(input, "consumerGroups", settings.consumerGroups(), false);
-        List<String> forced = forced(input);
+        List<String> forced = forced(input, FAILBACK_FORCIBLE);
         if (groups.isEmpty() && !forced.contains("emptyConsumerGroups")) {
             throw new InvalidInputException("consumerGroups", "is empty: the failback would wait for no consumer group to drain on the "
                     + "secondary and move consumers without their offsets on the primary (a group with auto.offset.reset=latest then skips what "
@@ -76,11 +78,11 @@ public final class StartInputValidator {
                 1, MAX_REVERSE_REPLICATOR_TASKS);
         return new Plan("failback", primary, secondary, topics, groups, settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), 0, requireThroughput, replicatorName, replicatorTasks,
-                text(input, "reason", "operator request"), dryRun(input), false, settings.aliasTtlSeconds());
+                text(input, "reason", "operator request"), dryRun(input), false, settings.aliasTtlSeconds(), forced);
     }
 
-    /** The checks {@code force} switches off: a list of names from {@link #FAILBACK_FORCIBLE}. */
-    private static List<String> forced(JsonNode input) {
+    /** The checks {@code force} switches off: a list of names from {@code forcible}. */
+    private static List<String> forced(JsonNode input, Set<String> forcible) {
         JsonNode value = input.get("force");
         if (value == null || value.isNull()) {
             return List.of();
@@ -89,8 +91,9 @@ public final class StartInputValidator {
         if (value.isArray()) {
             value.forEach(item -> names.add(item.asText(null)));
         }
-        if (!value.isArray() || names.stream().anyMatch(name -> name == null || !FAILBACK_FORCIBLE.contains(name))) {
-            throw new InvalidInputException("force", "must be a list of the checks to switch off, from " + FAILBACK_FORCIBLE + ", not " + value);
+        if (!value.isArray() || names.stream().anyMatch(name -> name == null || !forcible.contains(name))) {
+            throw new InvalidInputException("force", "must be a list of the checks to switch off, from " + forcible.stream().sorted().toList()
+                    + ", not " + value);
         }
         return names;
     }

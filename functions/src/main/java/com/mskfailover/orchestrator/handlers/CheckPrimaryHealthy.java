@@ -4,7 +4,10 @@ import com.mskfailover.orchestrator.aws.AwsPorts;
 import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.ReadinessChecks;
 
-/** State CheckPrimaryHealthy: the recovered primary answers and has the topics; else NotReadyException. */
+/**
+ * State CheckPrimaryHealthy: the recovered primary answers and has the topics (else NotReadyException), and the
+ * secondary holds no topic or consumer group the plan would leave behind (else InvalidInputException naming them).
+ */
 public final class CheckPrimaryHealthy extends JsonHandler<Inputs.PlanOnly, ReadinessChecks.Readiness> {
 
     private final ReadinessChecks checks;

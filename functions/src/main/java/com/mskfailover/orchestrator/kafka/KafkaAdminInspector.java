@@ -7,6 +7,8 @@ import com.mskfailover.orchestrator.domain.TransientDependencyException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -295,6 +297,36 @@ public final class KafkaAdminInspector implements KafkaInspector {
                 }
             });
             return offsets;
+        });
+    }
+
+    @Override
+    public Set<String> topicNames(String bootstrapServers) {
+        return call(bootstrapServers, "listing topics", (admin, left) -> new java.util.TreeSet<>(admin.listTopics().names().get(left.millis(), TimeUnit.MILLISECONDS)));
+    }
+
+    @Override
+    public Map<String, Map<String, CommittedOffset>> groupsCommittedOn(String bootstrapServers, Collection<String> topics) {
+        return call(bootstrapServers, "listing the consumer groups' offsets on " + topics, (admin, left) -> {
+            Map<String, ListConsumerGroupOffsetsSpec> everyGroup = new HashMap<>();
+            admin.listGroups(ListGroupsOptions.forConsumerGroups()).all().get(left.millis(), TimeUnit.MILLISECONDS)
+                    .forEach(group -> everyGroup.put(group.groupId(), new ListConsumerGroupOffsetsSpec()));
+            Map<String, Map<String, CommittedOffset>> byGroup = new java.util.TreeMap<>();
+            if (everyGroup.isEmpty()) {
+                return byGroup;
+            }
+            admin.listConsumerGroupOffsets(everyGroup).all().get(left.millis(), TimeUnit.MILLISECONDS).forEach((group, committed) -> {
+                Map<String, CommittedOffset> offsets = new java.util.TreeMap<>();
+                committed.forEach((partition, offset) -> {
+                    if (offset != null && topics.contains(partition.topic())) {
+                        offsets.put(partition.toString(), new CommittedOffset(offset.offset(), offset.metadata()));
+                    }
+                });
+                if (!offsets.isEmpty()) {
+                    byGroup.put(group, offsets);
+                }
+            });
+            return byGroup;
         });
     }
 

@@ -48,6 +48,18 @@ class OperatorReportTest {
         String expected = "Checks switched off by \"force\" in the input: [\"emptyConsumerGroups\"]";
         assertTrue(report.actionRequired("failback", "restart-producers", state).message().contains(expected));
         assertTrue(report.report("failback", "succeeded", state).message().contains(expected));
+        for (String outcome : java.util.List.of("failed", "dry-run", "refused")) {
+            assertTrue(report.report("failback", outcome, state).message().contains(expected), outcome + ": " + report.report("failback", outcome, state));
+        }
+    }
+
+    @Test
+    void whatTheReadinessChecksWarnOfIsSaidInTheFailoversNotification() {
+        ObjectNode state = JSON.createObjectNode();
+        state.putObject("plan").put("reason", "alarm");
+        state.putObject("secondaryReadiness").putArray("warnings").add("group g has no offset on the secondary for [customer]");
+        String message = report.report("failover", "succeeded", state).message();
+        assertTrue(message.contains("Warnings of the checks: group g has no offset on the secondary for [customer]"), message);
     }
 
     @Test

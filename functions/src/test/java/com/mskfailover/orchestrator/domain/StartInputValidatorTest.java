@@ -66,6 +66,28 @@ class StartInputValidatorTest {
     }
 
     @Test
+    void eachOperationSwitchesOffOnlyItsOwnChecksByNameAndThePlanCarriesThem() throws Exception {
+        ObjectNode failback = input();
+        failback.putArray("force").add("unlistedTopics").add("unlistedGroups");
+        assertEquals(List.of("unlistedTopics", "unlistedGroups"), validator.failback(failback).force());
+        ObjectNode failover = input();
+        failover.putArray("force").add("groupsWithoutOffsets");
+        Plan forced = validator.failover(failover);
+        assertTrue(forced.forces("groupsWithoutOffsets") && !forced.forces("unlistedTopics"), forced.toString());
+
+        var wrongOperation = assertThrows(InvalidInputException.class, () -> validator.failover(input().set("force", JSON.createArrayNode().add("unlistedTopics"))));
+        assertEquals("force", wrongOperation.field());
+        assertTrue(wrongOperation.getMessage().contains("[groupsWithoutOffsets]"), wrongOperation.getMessage());
+        assertEquals("force", failingField(true, in -> in.putArray("force").add("groupsWithoutOffsets")), "a failover's check, not the failback's");
+
+        // A plan written before force existed (an execution started by the previous version) reads as forcing nothing.
+        ObjectNode older = (ObjectNode) JSON.valueToTree(validator.failover(input()));
+        older.remove("force");
+        assertEquals(List.of(), JSON.treeToValue(older, Plan.class).force());
+        assertEquals(List.of("groupsWithoutOffsets"), JSON.treeToValue(JSON.valueToTree(forced), Plan.class).force());
+    }
+
+    @Test
     void anEmptyInputTakesEverythingFromTheStackAsTheSamplesDo() throws Exception {
         Plan failover = validator.failover(JSON.createObjectNode());
         Plan failback = validator.failback(JSON.createObjectNode());

@@ -53,6 +53,8 @@ class FailbackStateMachineTest {
         ObjectNode input = (ObjectNode) JSON.readTree(Files.readString(StateMachineRun.event("failback-start.json")));
         input.putArray("topics").add(topic);
         input.putArray("consumerGroups").add(group);
+        // The shared clusters hold every test's topics: this test is not about the ones it does not name (PlanComparisonTest is).
+        input.putArray("force").add("unlistedTopics");
         return input;
     }
 
@@ -177,5 +179,41 @@ class FailbackStateMachineTest {
         String message = ports.notifier.last().message();
         assertTrue(message.contains(group + " lag 1"), message);
         assertTrue(message.contains("producer aliases moved to the primary") && message.contains("keep replicator-task running"), message);
+    }
+
+    @Test
+    void aTopicCreatedOnTheSecondaryDuringTheOutageAndAGroupThePlanDoesNotNameStopTheFailbackBeforeAnythingMoves() throws IOException {
+        String topic = "customer-failback-unlisted";
+        String group = "msk-consumer-unlisted";
+        String createdDuringTheOutage = "orders-created-on-the-secondary";
+        secondaryWithRecords(topic, group, 2);
+        SharedClusters.secondary().clients().createTopic(createdDuringTheOutage, 1);
+        SharedClusters.secondary().clients().produce(createdDuringTheOutage, "key-1", "written on the secondary only");
+        SharedClusters.secondary().clients().consumeAsGroup("audit-not-in-the-plan", topic);
+        CopyingReplicatorTasks tasks = new CopyingReplicatorTasks(List.of(topic), true);
+        TestPorts ports = failedOver(topic, group, tasks);
+        ObjectNode input = input(topic, group);
+        input.remove("force");
+
+        ExecutionResult result = StateMachineRun.run("failback", ports.ports(), input.toString()).result();
+
+        assertEquals("FailbackFailed", result.error(), result.timelineTable());
+        assertEquals("com.mskfailover.orchestrator.domain.InvalidInputException", result.lastRun("CheckPrimaryHealthy").orElseThrow().error());
+        assertEquals(0, result.timesEntered("StartReverseReplication"));
+        assertEquals(0, tasks.started(), "no reverse flow started");
+        assertEquals(TestPorts.SECONDARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS), "nothing moved");
+        assertTrue(ports.lock.holder().isEmpty(), "the lock was released");
+        String message = ports.notifier.last().message();
+        assertTrue(message.contains("input field 'topics, consumerGroups'") && message.contains(createdDuringTheOutage)
+                && message.contains("audit-not-in-the-plan [" + topic + "-"), message);
+        assertTrue(message.contains("add it to \"topics\"") && message.contains("Add them to \"consumerGroups\""), message);
+
+        // Switched off by name: the dry run passes and every notification says so.
+        input.put("dryRun", true).putArray("force").add("unlistedTopics").add("unlistedGroups");
+        ExecutionResult forced = StateMachineRun.run("failback", ports.ports(), input.toString()).result();
+        assertTrue(forced.succeeded(), forced.timelineTable());
+        String said = ports.notifier.last().message();
+        assertTrue(said.contains("Checks switched off by \"force\" in the input: [\"unlistedTopics\",\"unlistedGroups\"]")
+                && said.contains("FORCED (unlistedGroups)") && said.contains("audit-not-in-the-plan"), said);
     }
 }

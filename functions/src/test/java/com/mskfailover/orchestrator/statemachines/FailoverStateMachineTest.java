@@ -412,4 +412,35 @@ class FailoverStateMachineTest {
             assertEquals(0, result.timesEntered("CheckAliasesInSync"));
         }
     }
+
+    @Test
+    void aPlanGroupCommittedOnThePrimaryWithoutItsOffsetOnTheSecondaryStopsTheFailoverAndItsDryRunUnlessForcedByName() throws IOException {
+        String group = "failover-group-not-synced";
+        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(group), null);
+        ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
+        // It read partition 0 on the primary; the forward flow synced nothing of it to the secondary.
+        ports.kafka.commitOffsets(SharedClusters.primary().bootstrapServers(), group,
+                java.util.Map.of(TOPIC + "-0", new com.mskfailover.orchestrator.domain.KafkaInspector.CommittedOffset(0, "")));
+
+        var outcome = StateMachineRun.run("failover", ports.ports(), sampleInput().toString());
+        ExecutionResult refused = outcome.result();
+
+        assertEquals("FailoverFailed", refused.error(), refused.timelineTable());
+        assertEquals("com.mskfailover.orchestrator.domain.NotReadyException", refused.lastRun("CheckSecondaryReady").orElseThrow().error());
+        assertEquals(0, outcome.endpoint().invocationCount("FlipBootstrapAliases"));
+        assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.CONSUMER_ALIAS), "nothing moved");
+        String message = ports.notifier.last().message();
+        assertTrue(message.contains(group + " [" + TOPIC + "-0]") && message.contains("\"force\": [\"groupsWithoutOffsets\"]"), message);
+
+        ExecutionResult dryRun = StateMachineRun.run("failover", ports.ports(), sampleInput().put("dryRun", true).toString()).result();
+        assertEquals("FailoverFailed", dryRun.statePath().getLast(), "the dry run reports it as the real run would: " + dryRun.timelineTable());
+
+        ObjectNode forced = sampleInput().put("dryRun", true);
+        forced.putArray("force").add("groupsWithoutOffsets");
+        ExecutionResult passed = StateMachineRun.run("failover", ports.ports(), forced.toString()).result();
+        assertTrue(passed.succeeded(), passed.timelineTable());
+        String said = ports.notifier.last().message();
+        assertTrue(said.contains("Checks switched off by \"force\" in the input: [\"groupsWithoutOffsets\"]") && said.contains("FORCED (groupsWithoutOffsets)")
+                && said.contains(group), said);
+    }
 }

@@ -45,8 +45,11 @@ class IamCoverageTest {
      * describeTopics, listOffsets, listConsumerGroupOffsets) by the handlers that use it.
      */
     private static final Map<String, Set<String>> KAFKA_CLUSTER_ACTIONS = Map.of(
-            "CheckSecondaryReady", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic"),
-            "CheckPrimaryHealthy", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic"),
+            // Both also read consumer groups' offsets (listGroups, listConsumerGroupOffsets): the plan's on both clusters, every group on the secondary.
+            "CheckSecondaryReady", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic",
+                    "kafka-cluster:DescribeGroup"),
+            "CheckPrimaryHealthy", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeCluster", "kafka-cluster:DescribeTopic",
+                    "kafka-cluster:DescribeGroup"),
             // It reads the records behind the reverse flow's position to count only what applications wrote.
             "CheckReverseReplicationLag", Set.of("kafka-cluster:Connect", "kafka-cluster:DescribeTopic", "kafka-cluster:DescribeGroup",
                     "kafka-cluster:ReadData"),
