@@ -43,8 +43,12 @@ final class CloudWatchReplicatorMetrics {
     /** The metric's 1-minute datapoints of the window with their minutes' starts (null where CloudWatch gave none), newest first. */
     List<MetricDatapoint> datapoints(String replicatorName, String metric, String stat) {
         Instant end = clock.instant();
+        return datapoints(replicatorName, metric, stat, end.minus(WINDOW), end);
+    }
+
+    private List<MetricDatapoint> datapoints(String replicatorName, String metric, String stat, Instant start, Instant end) {
         GetMetricDataResponse response = AwsErrors.call("reading " + metric + " of " + replicatorName, () -> cloudWatch.getMetricData(request -> request
-                .startTime(end.minus(WINDOW)).endTime(end)
+                .startTime(start).endTime(end)
                 .metricDataQueries(query -> query.id("m").returnData(true).metricStat(metricStat -> metricStat
                         .stat(stat).period(60)
                         .metric(m -> m.namespace(namespace).metricName(metric)
@@ -58,7 +62,8 @@ final class CloudWatchReplicatorMetrics {
         return datapoints;
     }
 
-    Optional<Duration> latestLatency(String replicatorName) {
-        return latest(replicatorName, "ReplicationLatency", "Maximum").map(millis -> Duration.ofMillis(millis.longValue()));
+    /** ReplicationLatency's 1-minute Maximum over {@code [until - lookback, until]}. */
+    List<MetricDatapoint> latencyBefore(String replicatorName, Instant until, Duration lookback) {
+        return datapoints(replicatorName, "ReplicationLatency", "Maximum", until.minus(lookback), until);
     }
 }

@@ -48,8 +48,8 @@ public final class MskReplicatorForwardReplication implements ForwardReplication
     }
 
     @Override
-    public Optional<Duration> latestLatency() {
-        return metrics.latestLatency(describe().replicatorName());
+    public java.util.List<com.mskfailover.orchestrator.domain.MetricDatapoint> latencyBefore(Instant until, Duration lookback) {
+        return metrics.latencyBefore(describe().replicatorName(), until, lookback);
     }
 
     private software.amazon.awssdk.services.kafka.model.DescribeReplicatorResponse describe() {

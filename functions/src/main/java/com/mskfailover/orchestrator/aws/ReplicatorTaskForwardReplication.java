@@ -43,7 +43,7 @@ public final class ReplicatorTaskForwardReplication implements ForwardReplicatio
     }
 
     @Override
-    public Optional<Duration> latestLatency() {
-        return metrics.latestLatency(replicatorName);
+    public java.util.List<com.mskfailover.orchestrator.domain.MetricDatapoint> latencyBefore(Instant until, Duration lookback) {
+        return metrics.latencyBefore(replicatorName, until, lookback);
     }
 }

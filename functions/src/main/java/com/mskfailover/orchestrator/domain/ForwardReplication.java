@@ -13,8 +13,12 @@ public interface ForwardReplication {
 
     Status status();
 
-    /** The latest replication latency seen, if the source of that figure can be read (it lives in the secondary Region for MSK Replicator). */
-    Optional<Duration> latestLatency();
+    /**
+     * The flow's ReplicationLatency (milliseconds, the Maximum of each minute) over {@code lookback} before {@code until},
+     * as CloudWatch gives it (newest first, periods that ended by {@code until} and some that did not); empty list when
+     * it has none there. Empty for a flow that publishes none (a forward replicator-task read through its group).
+     */
+    java.util.List<MetricDatapoint> latencyBefore(Instant until, Duration lookback);
 
     /**
      * Records produced on the primary that the flow has not copied yet, from a figure taken no earlier than

@@ -36,6 +36,11 @@ public final class ImpairmentDetector {
 
     /** The stack's own alarms (template.yaml): triggers only, the detector measures their signals afresh; any other watched alarm is the user's vote. */
     public static final List<String> STACK_ALARM_SUFFIXES = List.of("-primary-unreachable", "-primary-not-writable");
+    /**
+     * What the stack's alarms evaluate before they go to ALARM (3 periods of 60 s, template.yaml): the impairment began
+     * that long before, and the failover's RPO check reads the replication latency before that moment.
+     */
+    public static final java.time.Duration STACK_ALARM_EVALUATION = java.time.Duration.ofMinutes(3);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -110,7 +115,7 @@ public final class ImpairmentDetector {
                         .orElseThrow();
                 String name = executionName(episode.getKey(), episode.getValue().since());
                 String reason = trigger + ": " + verdict.reason() + (change != null && !change.reason().isBlank() ? " Alarm: " + change.reason() : "");
-                yield executions.startFailover(name, failoverInput(reason))
+                yield executions.startFailover(name, failoverInput(reason, episode.getValue().since().minus(STACK_ALARM_EVALUATION)))
                         ? new Outcome(Decision.STARTED, reason, name)
                         : new Outcome(Decision.DUPLICATE, "execution " + name + " already exists for this episode (" + episode.getKey()
                         + " in ALARM since " + episode.getValue().since() + ")", name);
@@ -174,11 +179,13 @@ public final class ImpairmentDetector {
         return prefix + "-" + digest;
     }
 
-    private String failoverInput(String reason) {
+    /** @param impairedSince when the impairment began: the alarm's ALARM minus what it evaluated to get there */
+    private String failoverInput(String reason, Instant impairedSince) {
         ObjectNode input = JSON.createObjectNode();
         input.put("primaryClusterArn", settings.primaryClusterArn());
         input.put("secondaryClusterArn", settings.secondaryClusterArn());
         input.put("reason", reason);
+        input.put("impairedSince", impairedSince.toString());
         return input.toString();
     }
 

@@ -19,6 +19,17 @@ public record MetricDatapoint(Instant periodStart, double value) {
      * or none at all is no figure yet, never 0. The rule compares timestamps only: it holds at CloudWatch's 1-minute
      * periods and at the local stand-in's scaled ones alike.
      */
+    /**
+     * The newest datapoint of a 1-minute period that ended at or before {@code until}: a figure of the time before, none
+     * of whose samples was taken after it (undated ones are of unknown age and never count).
+     */
+    public static Optional<MetricDatapoint> newestEndingBy(Collection<MetricDatapoint> datapoints, Instant until) {
+        Objects.requireNonNull(until, "until");
+        return datapoints.stream()
+                .filter(datapoint -> datapoint.periodStart() != null && !datapoint.periodStart().plusSeconds(60).isAfter(until))
+                .max(java.util.Comparator.comparing(MetricDatapoint::periodStart));
+    }
+
     public static Optional<MetricDatapoint> newestSince(Collection<MetricDatapoint> datapoints, Instant since) {
         Objects.requireNonNull(since, "since");
         return datapoints.stream()

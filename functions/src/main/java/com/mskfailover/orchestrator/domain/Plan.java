@@ -13,6 +13,9 @@ import java.util.List;
  * @param reverseReplicatorName        failback only: REPLICATOR_NAME of the secondary -> primary replicator-task
  * @param aliasTtlSeconds              the alias records' TTL: after INSYNC, clients may resolve the old value that long
  * @param force                        the checks the input switched off by name ({@code force}); the notifications repeat them
+ * @param impairedSince                failover only: when the primary's impairment began (ISO-8601; the input's, else the
+ *                                     moment the failover was validated): the RPO is checked against the replication
+ *                                     latency before it
  */
 public record Plan(String operation,
                    ClusterRef primary,
@@ -30,19 +33,20 @@ public record Plan(String operation,
                    boolean dryRun,
                    boolean planned,
                    int aliasTtlSeconds,
-                   List<String> force) {
+                   List<String> force,
+                   String impairedSince) {
 
     public Plan {
         force = force == null ? List.of() : List.copyOf(force);
     }
 
-    /** A plan that switches no check off. */
+    /** A plan that switches no check off (and, for a failover, says no impairment start). */
     public Plan(String operation, ClusterRef primary, ClusterRef secondary, List<String> topics, List<String> consumerGroups,
                 List<String> producerAliases, List<String> consumerAliases, Timeouts timeouts, int maxReplicationLatencySeconds,
                 boolean requireForwardThroughput, String reverseReplicatorName, int reverseReplicatorTasks, String reason,
                 boolean dryRun, boolean planned, int aliasTtlSeconds) {
         this(operation, primary, secondary, topics, consumerGroups, producerAliases, consumerAliases, timeouts, maxReplicationLatencySeconds,
-                requireForwardThroughput, reverseReplicatorName, reverseReplicatorTasks, reason, dryRun, planned, aliasTtlSeconds, List.of());
+                requireForwardThroughput, reverseReplicatorName, reverseReplicatorTasks, reason, dryRun, planned, aliasTtlSeconds, List.of(), null);
     }
 
     public boolean forces(String check) {

@@ -1,6 +1,7 @@
 package com.mskfailover.orchestrator.domain;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +23,9 @@ public final class ReadinessChecks {
     private final Duration probeTimeout;
     private final PlanComparison planComparison;
 
+    /** How far before the impairment began the RPO check looks for a ReplicationLatency figure. */
+    static final Duration RPO_LOOKBACK = Duration.ofMinutes(15);
+
     public ReadinessChecks(ClusterDirectory clusters, KafkaInspector kafka, Duration probeTimeout) {
         this.clusters = clusters;
         this.kafka = kafka;
@@ -40,16 +44,24 @@ public final class ReadinessChecks {
         List<String> checks = new ArrayList<>();
         String bootstrap = reachableWithTopics(plan.secondary(), plan, "secondary", checks);
         if (plan.maxReplicationLatencySeconds() > 0) {
-            Optional<Duration> latency = forwardReplication.latestLatency();
+            Instant impaired = plan.impairedSince() != null ? Instant.parse(plan.impairedSince()) : Instant.now();
+            // A minute that ended before the impairment began: later ones may show 0 for a flow with nothing left to read
+            // from an impaired primary (MSK Replicator documents 0 for a topic that is not replicating).
+            Optional<MetricDatapoint> latency = MetricDatapoint.newestEndingBy(forwardReplication.latencyBefore(impaired, RPO_LOOKBACK), impaired);
             if (latency.isEmpty()) {
-                throw new NotReadyException("secondary not ready: no recent replication latency figure to check the RPO of "
-                        + plan.maxReplicationLatencySeconds() + " s against; start with maxReplicationLatencySeconds 0 to fail over anyway");
+                throw new NotReadyException("secondary not ready: no ReplicationLatency figure of a minute in the " + RPO_LOOKBACK.toMinutes()
+                        + " minutes before the impairment began (" + impaired + ") to check the RPO of " + plan.maxReplicationLatencySeconds()
+                        + " s against (the forward flow published none: stopped, or not replicating); start with maxReplicationLatencySeconds 0"
+                        + " to fail over anyway, or give impairedSince if the impairment began earlier");
             }
-            if (latency.get().toSeconds() > plan.maxReplicationLatencySeconds()) {
-                throw new NotReadyException("secondary not ready: replication latency " + latency.get().toSeconds()
-                        + " s exceeds the RPO of " + plan.maxReplicationLatencySeconds() + " s");
+            long seconds = (long) Math.ceil(latency.get().value() / 1000);
+            if (seconds > plan.maxReplicationLatencySeconds()) {
+                throw new NotReadyException("secondary not ready: replication latency " + seconds + " s (Maximum of the minute from "
+                        + latency.get().periodStart() + ", the last before the impairment began at " + impaired + ") exceeds the RPO of "
+                        + plan.maxReplicationLatencySeconds() + " s");
             }
-            checks.add("replication latency " + latency.get().toMillis() + " ms within RPO " + plan.maxReplicationLatencySeconds() + " s");
+            checks.add("replication latency " + (long) latency.get().value() + " ms (the minute from " + latency.get().periodStart()
+                    + ", the last before the impairment began at " + impaired + ") within RPO " + plan.maxReplicationLatencySeconds() + " s");
         } else {
             checks.add("RPO check skipped (maxReplicationLatencySeconds 0)");
         }

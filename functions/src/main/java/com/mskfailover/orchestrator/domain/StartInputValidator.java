@@ -2,6 +2,7 @@ package com.mskfailover.orchestrator.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.regex.Pattern;
 public final class StartInputValidator {
 
     private static final Set<String> FAILOVER_FIELDS = Set.of("primaryClusterArn", "secondaryClusterArn", "topics",
-            "maxReplicationLatencySeconds", "timeouts", "reason", "dryRun", "planned", "force");
+            "maxReplicationLatencySeconds", "timeouts", "reason", "dryRun", "planned", "force", "impairedSince");
     private static final Set<String> FAILBACK_FIELDS = Set.of("primaryClusterArn", "secondaryClusterArn", "topics",
             "consumerGroups", "requireForwardThroughput", "timeouts", "reason", "reverseReplicatorName", "reverseReplicatorTasks", "dryRun", "force");
     /** The checks an input may switch off, each only by naming it in {@code force} (the notifications repeat it). */
@@ -31,9 +32,15 @@ public final class StartInputValidator {
     static final int MAX_REVERSE_REPLICATOR_TASKS = 10;
 
     private final OrchestratorSettings settings;
+    private final java.time.Clock clock;
 
     public StartInputValidator(OrchestratorSettings settings) {
+        this(settings, java.time.Clock.systemUTC());
+    }
+
+    public StartInputValidator(OrchestratorSettings settings, java.time.Clock clock) {
         this.settings = settings;
+        this.clock = clock;
     }
 
     public Plan failover(JsonNode input) {
@@ -46,7 +53,25 @@ public final class StartInputValidator {
         return new Plan("failover", primary, secondary, topics, settings.consumerGroups(), settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), rpo, settings.requireForwardThroughput(),
                 settings.reverseReplicatorName(), settings.reverseReplicatorTasks(), text(input, "reason", "operator request"),
-                dryRun(input), input.has("planned") && bool(input, "planned"), settings.aliasTtlSeconds(), forced);
+                dryRun(input), input.has("planned") && bool(input, "planned"), settings.aliasTtlSeconds(), forced, impairedSince(input));
+    }
+
+    /** When the impairment began: the input's {@code impairedSince} (DetectImpairment gives it), else now. */
+    private String impairedSince(JsonNode input) {
+        Instant now = clock.instant();
+        if (!input.has("impairedSince")) {
+            return now.toString();
+        }
+        JsonNode value = input.get("impairedSince");
+        try {
+            Instant since = Instant.parse(value.asText());
+            if (!value.isTextual() || since.isAfter(now)) {
+                throw new InvalidInputException("impairedSince", "is in the future (" + value.asText() + "): give when the primary's impairment began, or leave it out (now)");
+            }
+            return since.toString();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new InvalidInputException("impairedSince", "must be an ISO-8601 instant such as 2026-12-07T10:15:00Z, not " + value);
+        }
     }
 
     public Plan failback(JsonNode input) {
@@ -78,7 +103,7 @@ public final class StartInputValidator {
                 1, MAX_REVERSE_REPLICATOR_TASKS);
         return new Plan("failback", primary, secondary, topics, groups, settings.producerAliases(),
                 settings.consumerAliases(), timeouts(input), 0, requireThroughput, replicatorName, replicatorTasks,
-                text(input, "reason", "operator request"), dryRun(input), false, settings.aliasTtlSeconds(), forced);
+                text(input, "reason", "operator request"), dryRun(input), false, settings.aliasTtlSeconds(), forced, null);
     }
 
     /** The checks {@code force} switches off: a list of names from {@code forcible}. */

@@ -58,7 +58,7 @@ public final class ReplicatorGroupForwardReplication implements ForwardReplicati
     }
 
     @Override
-    public Optional<Duration> latestLatency() {
-        return Optional.empty();
+    public java.util.List<com.mskfailover.orchestrator.domain.MetricDatapoint> latencyBefore(Instant until, Duration lookback) {
+        return java.util.List.of();
     }
 }

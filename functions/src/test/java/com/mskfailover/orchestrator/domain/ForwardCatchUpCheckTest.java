@@ -46,8 +46,8 @@ class ForwardCatchUpCheckTest {
         }
 
         @Override
-        public Optional<Duration> latestLatency() {
-            return Optional.empty();
+        public java.util.List<MetricDatapoint> latencyBefore(Instant until, Duration lookback) {
+            return java.util.List.of();
         }
 
         @Override

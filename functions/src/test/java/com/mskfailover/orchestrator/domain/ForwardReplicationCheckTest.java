@@ -34,8 +34,8 @@ class ForwardReplicationCheckTest {
         }
 
         @Override
-        public Optional<Duration> latestLatency() {
-            return Optional.empty();
+        public java.util.List<MetricDatapoint> latencyBefore(Instant until, Duration lookback) {
+            return java.util.List.of();
         }
 
         @Override

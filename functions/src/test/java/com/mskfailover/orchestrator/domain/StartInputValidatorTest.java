@@ -42,6 +42,18 @@ class StartInputValidatorTest {
     }
 
     @Test
+    void theImpairmentStartIsTheInputsOrNowAndNeverInTheFuture() {
+        assertEquals("2026-12-07T10:12:00Z", validator.failover(input().put("impairedSince", "2026-12-07T10:12:00Z")).impairedSince());
+        java.time.Instant before = java.time.Instant.now();
+        java.time.Instant defaulted = java.time.Instant.parse(validator.failover(input()).impairedSince());
+        assertTrue(!defaulted.isBefore(before) && !defaulted.isAfter(java.time.Instant.now()), defaulted.toString());
+        assertEquals("impairedSince", failingField(false, input -> input.put("impairedSince", "yesterday")));
+        assertEquals("impairedSince", failingField(false, input -> input.put("impairedSince", java.time.Instant.now().plusSeconds(3600).toString())));
+        assertEquals("impairedSince", failingField(true, input -> input.put("impairedSince", "2026-12-07T10:12:00Z")), "a failback has none");
+        assertEquals(null, validator.failback(input().set("force", JSON.createArrayNode().add("emptyConsumerGroups"))).impairedSince());
+    }
+
+    @Test
     void defaultsComeFromTheStack() {
         Plan plan = validator.failback(input());
         assertEquals(List.of("customer"), plan.topics());

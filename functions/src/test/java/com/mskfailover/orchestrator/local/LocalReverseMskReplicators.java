@@ -123,8 +123,8 @@ public final class LocalReverseMskReplicators implements ReverseMskReplicators {
             }
 
             @Override
-            public Optional<Duration> latestLatency() {
-                return replicator.latency().get();
+            public java.util.List<MetricDatapoint> latencyBefore(java.time.Instant until, Duration lookback) {
+                return com.mskfailover.orchestrator.TestPorts.latencyAsAMinuteBefore(until, replicator.latency().get());
             }
 
             /** MessageLag as the CloudWatch adapter reads it: the stand-in's datapoints, under the same rule. */

@@ -269,7 +269,7 @@ class FailoverStateMachineTest {
         List<String> consumersDuringTheWait = new ArrayList<>();
         List<Long> lagAnswers = new ArrayList<>(List.of(40L, 0L));
         ForwardReplication healthy = TestPorts.healthyForward();
-        ports.forwardReplication = TestPorts.fixedForward(healthy.status(), healthy.latestLatency(), since -> {
+        ports.forwardReplication = TestPorts.fixedForward(healthy.status(), java.util.Optional.of(java.time.Duration.ofMillis(800)), since -> {
             consumersDuringTheWait.add(ports.clusterOf(TestPorts.CONSUMER_ALIAS));
             return java.util.OptionalLong.of(lagAnswers.size() > 1 ? lagAnswers.removeFirst() : lagAnswers.getFirst());
         });
