@@ -28,7 +28,7 @@ import java.util.concurrent.Executors;
 final class LiveTrafficScenario implements Scenario {
 
     /** The failback's gates and drain (consumerDrainSeconds): how long the straggler holds the first execution. */
-    static final int GATE_SECONDS = 15;
+    static final int GATE_SECONDS = 10;
     private static final Duration SETTLE = Duration.ofSeconds(60);
     private static final String BEFORE_FAILOVER = "primary, before the failover";
     private static final String AFTER_FAILOVER = "secondary, after the failover";
