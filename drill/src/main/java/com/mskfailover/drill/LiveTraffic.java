@@ -1,6 +1,5 @@
 package com.mskfailover.drill;
 
-import com.mskfailover.local.kafka.KafkaClients;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -59,15 +58,15 @@ final class LiveTraffic implements AutoCloseable {
         return read;
     }
 
-    /** Per record number on the cluster's topic (read_committed, from the beginning), how many times it is there. */
-    static Map<Integer, Integer> countsOn(KafkaClients cluster) {
-        return cluster.readAll(Drill.TOPIC).stream().collect(Collectors.toMap(record -> Tally.numberOf(record.value()), record -> 1, Integer::sum));
+    /** Per record number, how many times it is in the records. */
+    static Map<Integer, Integer> counts(List<ConsumerRecord<String, String>> records) {
+        return records.stream().collect(Collectors.toMap(record -> Tally.numberOf(record.value()), record -> 1, Integer::sum));
     }
 
-    /** Where each record number is first on the cluster (partition, offset). */
-    static Map<Integer, ConsumerRecord<String, String>> placesOn(KafkaClients cluster) {
+    /** Where each record number first is among the records (partition, offset). */
+    static Map<Integer, ConsumerRecord<String, String>> places(List<ConsumerRecord<String, String>> records) {
         Map<Integer, ConsumerRecord<String, String>> places = new HashMap<>();
-        cluster.readAll(Drill.TOPIC).forEach(record -> places.putIfAbsent(Tally.numberOf(record.value()), record));
+        records.forEach(record -> places.putIfAbsent(Tally.numberOf(record.value()), record));
         return places;
     }
 

@@ -171,9 +171,10 @@ final class LiveTrafficScenario implements Scenario {
         BitSet failed = apps.failed();
         BitSet read = apps.read();
         read.set(1, setUpMessages + 1); // read in the set-up, before msk-consumer's live runs
-        Map<Integer, Integer> onPrimary = LiveTraffic.countsOn(run.primary.clients());
-        Map<Integer, ConsumerRecord<String, String>> placesOnSecondary = LiveTraffic.placesOn(run.secondary.clients());
-        Map<Integer, Integer> onSecondary = LiveTraffic.countsOn(run.secondary.clients());
+        Map<Integer, Integer> onPrimary = LiveTraffic.counts(run.primary.clients().readAll(Drill.TOPIC));
+        List<ConsumerRecord<String, String>> secondaryRecords = run.secondary.clients().readAll(Drill.TOPIC);
+        Map<Integer, ConsumerRecord<String, String>> placesOnSecondary = LiveTraffic.places(secondaryRecords);
+        Map<Integer, Integer> onSecondary = LiveTraffic.counts(secondaryRecords);
 
         BitSet notRead = (BitSet) acked.clone();
         notRead.andNot(read);
