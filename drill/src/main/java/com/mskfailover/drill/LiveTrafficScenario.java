@@ -1,5 +1,6 @@
 package com.mskfailover.drill;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mskfailover.local.stepfunctions.ExecutionResult;
 import com.mskfailover.local.wait.Polling;
 import com.mskfailover.orchestrator.local.RecordingNotifier;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.UnaryOperator;
 
 /**
  * The applications work throughout an alarm-triggered failover and then a failback. Two producers write numbered
@@ -75,11 +77,12 @@ final class LiveTrafficScenario implements Scenario {
             run.recoverPrimary();
 
             long failbackAt = System.currentTimeMillis();
+            UnaryOperator<ObjectNode> shortGates = input -> {
+                input.withObjectProperty("timeouts").put("consumerDrainSeconds", GATE_SECONDS);
+                return input;
+            };
             ExecutionResult held = run.report.step("Start the failback (consumerDrainSeconds " + GATE_SECONDS + "); the operators restart producers a and b when told",
-                    () -> run.controlPlane.runFailback("failback-drill", input -> {
-                        input.withObjectProperty("timeouts").put("consumerDrainSeconds", GATE_SECONDS);
-                        return input;
-                    }));
+                    () -> run.controlPlane.runFailback("failback-drill", shortGates));
             run.report.execution("Failback (the straggler writing)", held);
             String heldCause = held.lastRun("CheckSecondaryQuiet").map(state -> state.error() + ": " + state.cause()).orElse("not run");
             run.report.expect("the quiet gate held the failback and gave up naming who still writes (partition, producer id, last write)",
@@ -95,11 +98,8 @@ final class LiveTrafficScenario implements Scenario {
                 apps.straggler.close();
                 return apps.straggler.ackedCount() + " acknowledged, " + apps.straggler.failed().cardinality() + " failed";
             });
-            ExecutionResult failback = run.report.step("Start the failback again with the same input", () -> run.controlPlane.runFailback("failback-drill-rerun",
-                    input -> {
-                        input.withObjectProperty("timeouts").put("consumerDrainSeconds", GATE_SECONDS);
-                        return input;
-                    }));
+            ExecutionResult failback = run.report.step("Start the failback again with the same input",
+                    () -> run.controlPlane.runFailback("failback-drill-rerun", shortGates));
             run.report.execution("Failback", failback);
             run.failbackSucceeded(failback);
             run.report.step("Producers a and b write to the primary, msk-consumer reads there", () -> {
