@@ -20,6 +20,8 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
 
     static final String REPLICATOR_TASK = "replicator-task";
     static final String MSK_REPLICATOR = "msk-replicator";
+    /** Scenarios whose fault acts on the reverse replicator-task's tasks: with MSK Replicator there are none. */
+    static final java.util.Set<String> REPLICATOR_TASK_ONLY = java.util.Set.of("reverse-replicator-killed");
 
     /** One reverse task, the stack's default, and replicator-task as the forward flow. */
     public DrillOptions(String scenario, int extraRecords, boolean realWaits, Path projectDir, Path workDir) {
@@ -41,7 +43,8 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
                               with all, a directory per scenario in it)
               --forward MODE  the forward flow: replicator-task (default) or msk-replicator (a local stand-in
                               that behaves as MSK Replicator is documented to; the failback then creates one as
-                              its reverse flow, as ReverseReplicationMode=msk-replicator does; walkthrough only)
+                              its reverse flow, as ReverseReplicationMode=msk-replicator does; every
+                              scenario but reverse-replicator-killed; with all, the others)
             """.formatted(scenarioList());
 
     private static String scenarioList() {
@@ -65,9 +68,9 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
         if (!REPLICATOR_TASK.equals(forward) && !MSK_REPLICATOR.equals(forward)) {
             throw new IllegalArgumentException("--forward '" + forward + "' is not a forward flow: use replicator-task or msk-replicator");
         }
-        if (MSK_REPLICATOR.equals(forward) && !"walkthrough".equals(scenario)) {
-            throw new IllegalArgumentException("--forward msk-replicator plays the walkthrough only, not '" + scenario
-                    + "' (its faults act on replicator-task): use --scenario walkthrough");
+        if (MSK_REPLICATOR.equals(forward) && REPLICATOR_TASK_ONLY.contains(scenario)) {
+            throw new IllegalArgumentException("--forward msk-replicator does not apply to '" + scenario
+                    + "' (its fault acts on the reverse replicator-task): use --forward replicator-task, or another scenario");
         }
         if (MSK_REPLICATOR.equals(forward) && reverseTasks != 1) {
             throw new IllegalArgumentException("--reverse-tasks counts replicator-tasks: with --forward msk-replicator the reverse flow is one MSK Replicator");
@@ -108,7 +111,8 @@ public record DrillOptions(String scenario, int extraRecords, boolean realWaits,
 
     /** The scenarios these options play. */
     java.util.List<Scenario> scenarios() {
-        return ALL.equals(scenario) ? Scenario.ALL : java.util.List.of(Scenario.named(scenario));
+        return ALL.equals(scenario) ? Scenario.ALL.stream().filter(one -> !mskReplicator() || !REPLICATOR_TASK_ONLY.contains(one.name())).toList()
+                : java.util.List.of(Scenario.named(scenario));
     }
 
     private static String valueOf(String[] args, int index, String option) {

@@ -83,6 +83,11 @@ final class DrillRun implements AutoCloseable {
         recoverPrimary();
     }
 
+    /** The number of the last message produced (message N). */
+    int lastMessage() {
+        return lastMessage;
+    }
+
     /** kill -9 of the primary; ProbePrimary must see it unreachable. */
     void impairPrimary() throws Exception {
         impaired = report.step("Impair the primary Region (kill -9 of the primary's brokers)", () -> {

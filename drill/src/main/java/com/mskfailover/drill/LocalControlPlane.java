@@ -82,6 +82,8 @@ final class LocalControlPlane implements AutoCloseable {
     /** The real DynamoDB adapter on dynalite (a server of this JVM, a table of this run). */
     private final DynamoDbOperationLock operationLock = DynaliteOperationLocks.fresh();
     private final RecordingNotifier notifier = new RecordingNotifier(true);
+    /** What operators do when a notification reaches them (a scenario's people), after it is recorded. */
+    private final List<java.util.function.Consumer<RecordingNotifier.Notification>> operators = new CopyOnWriteArrayList<>();
     private final LocalWiring.LocalPorts ports;
     private final LocalWiring wiring;
     private final Map<String, RequestStreamHandler> handlers;
@@ -96,6 +98,8 @@ final class LocalControlPlane implements AutoCloseable {
      */
     private final LocalCloudWatch cloudWatch = new LocalCloudWatch(LocalCloudWatch.Timing.scaled(Duration.ofMillis(500)));
     private final List<Runnable> standIns = new CopyOnWriteArrayList<>();
+    /** Names of the reverse MSK Replicators the failbacks created, in order. */
+    private final List<String> reverseMskReplicators = new CopyOnWriteArrayList<>();
     private volatile String unreachablePrimary;
 
     /** What a scenario does to the world just before a function runs (a kill, a second start, ...). */
@@ -126,9 +130,13 @@ final class LocalControlPlane implements AutoCloseable {
                 () -> forwardTaskLog);
         // With --forward msk-replicator the failback's reverse flow is an MSK Replicator stand-in too (ReverseReplicationMode).
         LocalReverseMskReplicators reverse = !options.mskReplicator() ? null : new LocalReverseMskReplicators(clusters,
-                (name, source, target, topics) -> standIn(LocalMskReplicator.start(new LocalMskReplicator.Config(name, source, target, topics,
+                (name, source, target, topics) -> reverseStandIn(name, LocalMskReplicator.start(new LocalMskReplicator.Config(name, source, target, topics,
                         LocalMskReplicator.StartingPosition.EARLIEST, List.of()), cloudWatch)));
-        this.ports = new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forward, notifier, alarms, executions, reverse,
+        com.mskfailover.orchestrator.domain.Notifier toOperators = (subject, message) -> {
+            notifier.publish(subject, message);
+            operators.forEach(operator -> operator.accept(new RecordingNotifier.Notification(subject, message)));
+        };
+        this.ports = new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forward, toOperators, alarms, executions, reverse,
                 operationLock);
         // One set of handlers, as one deployed stack has: the Lambda endpoint and the direct invocations share it.
         this.wiring = LocalWiring.of(options.projectDir());
@@ -165,6 +173,11 @@ final class LocalControlPlane implements AutoCloseable {
     /** Runs the fault once, just before the next invocation of the function (through the Lambda endpoint). */
     void beforeNextCall(String function, Fault fault) {
         faults.computeIfAbsent(function, name -> new CopyOnWriteArrayList<>()).add(fault);
+    }
+
+    /** Called with each notification once it is published, on the publishing function's thread: hand slow work to another. */
+    void onNotification(java.util.function.Consumer<RecordingNotifier.Notification> operator) {
+        operators.add(operator);
     }
 
     /** Faults that could not be injected (each fails the scenario: its subject was not rehearsed). */
@@ -378,9 +391,9 @@ final class LocalControlPlane implements AutoCloseable {
         aliases.refuseNext(times);
     }
 
-    /** Every failback replicator-task started so far, running or not. */
+    /** Every failback replicator-task started so far, running or not; with --forward msk-replicator, every reverse MSK Replicator created. */
     List<String> reverseTasks() {
-        return tasks.startedTasks(REVERSE_REPLICATOR);
+        return options.mskReplicator() ? List.copyOf(reverseMskReplicators) : tasks.startedTasks(REVERSE_REPLICATOR);
     }
 
     Optional<String> runningReverseTask() {
@@ -421,6 +434,11 @@ final class LocalControlPlane implements AutoCloseable {
         lambdas.close();
         tasks.stopAll();
         standIns.forEach(Runnable::run);
+    }
+
+    private LocalReverseMskReplicators.StandIn reverseStandIn(String name, LocalMskReplicator replicator) {
+        reverseMskReplicators.add(name);
+        return standIn(replicator);
     }
 
     /** local-testkit's MSK Replicator stand-in as the orchestrator's local port sees it; closed with the control plane. */

@@ -18,7 +18,8 @@ interface Scenario {
     List<Scenario> ALL = List.of(new WalkthroughScenario(), new BacklogScenario(), new PrimaryDiesDuringFailbackScenario(),
             new ReverseReplicatorKilledScenario(), new TwoFailbacksScenario(), new ConsumersStillActiveScenario(),
             new AlarmFlapsScenario(), new FailoverRefusedScenario(), new DnsThrottledScenario(), new BrokerLossScenario(),
-            new PlannedFailoverScenario(), new ConcurrentOperationsScenario(), new NetworkPartitionScenario());
+            new PlannedFailoverScenario(), new ConcurrentOperationsScenario(), new NetworkPartitionScenario(),
+            new LiveTrafficScenario());
 
     static List<String> names() {
         return ALL.stream().map(Scenario::name).toList();

@@ -75,6 +75,27 @@ class DrillTest {
         assertTrue(report.executions().get("Failback").succeeded());
     }
 
+    @Test
+    void liveTrafficThroughAFailoverAndAFailbackLosesNothingStrandsNothingAndReReadsWithinTheBounds() {
+        assertLiveTrafficAccountedFor(play("live-traffic", 0));
+    }
+
+    @Test
+    void liveTrafficWithMskReplicatorBothWaysLosesNothingStrandsNothingAndReReadsWithinTheBounds() {
+        assertLiveTrafficAccountedFor(play("live-traffic", 0, DrillOptions.MSK_REPLICATOR));
+    }
+
+    /** The scenario's own expectations attack each guarantee; these are the figures its summary prints for them. */
+    private static void assertLiveTrafficAccountedFor(DrillReport report) {
+        assertEquals("0 / 0", report.figures().get("lost: not read by msk-consumer / not on the primary"));
+        assertEquals("0", report.figures().get("stranded: on the secondary only"));
+        assertEquals("0", report.figures().get("re-reads after the failback (bound 0)"));
+        assertTrue(report.figures().get("duplicated on the primary / secondary").startsWith("0 / "));
+        assertEquals("primary, primary", report.figures().get("aliases (producers, consumers)"));
+        assertTrue(!report.executions().get("Failback (the straggler writing)").succeeded());
+        assertTrue(report.executions().get("Failback").succeeded());
+    }
+
     /** The walkthrough with --records 200: 204 records on each side, each once, no re-read, every alias back on the primary. */
     private static void assertNothingLostDuplicatedOrReRead(DrillReport report) {
         assertEquals("0 / 0", report.figures().get("duplicated on the primary / secondary"));
@@ -131,14 +152,17 @@ class DrillTest {
         var noScenario = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--scenario", "meteor"}, PROJECT_DIR));
         assertEquals("--scenario 'meteor' is not a scenario: use one of walkthrough, backlog, primary-dies-during-failback, "
                 + "reverse-replicator-killed, two-failbacks, consumers-still-active, alarm-flaps, failover-refused, dns-throttled, "
-                + "broker-loss, planned-failover, concurrent-operations, network-partition, or all", noScenario.getMessage());
+                + "broker-loss, planned-failover, concurrent-operations, network-partition, live-traffic, or all", noScenario.getMessage());
         assertEquals("walkthrough", DrillOptions.parse(new String[0], PROJECT_DIR).scenario());
         assertEquals(Scenario.ALL, DrillOptions.parse(new String[] {"--scenario", "all"}, PROJECT_DIR).scenarios());
         var noFlow = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--forward", "mm2"}, PROJECT_DIR));
         assertEquals("--forward 'mm2' is not a forward flow: use replicator-task or msk-replicator", noFlow.getMessage());
         var notThere = assertThrows(IllegalArgumentException.class,
-                () -> DrillOptions.parse(new String[] {"--forward", "msk-replicator", "--scenario", "backlog"}, PROJECT_DIR));
-        assertTrue(notThere.getMessage().startsWith("--forward msk-replicator plays the walkthrough only, not 'backlog'"), notThere.getMessage());
+                () -> DrillOptions.parse(new String[] {"--forward", "msk-replicator", "--scenario", "reverse-replicator-killed"}, PROJECT_DIR));
+        assertTrue(notThere.getMessage().startsWith("--forward msk-replicator does not apply to 'reverse-replicator-killed'"), notThere.getMessage());
+        assertEquals("backlog", DrillOptions.parse(new String[] {"--forward", "msk-replicator", "--scenario", "backlog"}, PROJECT_DIR).scenario());
+        assertTrue(DrillOptions.parse(new String[] {"--forward", "msk-replicator", "--scenario", "all"}, PROJECT_DIR).scenarios().stream()
+                .noneMatch(scenario -> scenario.name().equals("reverse-replicator-killed")));
         assertEquals("msk-replicator", DrillOptions.parse(new String[] {"--forward", "msk-replicator"}, PROJECT_DIR).forward());
         DrillOptions parsed = DrillOptions.parse(new String[] {"--records", "10", "--real-waits"}, PROJECT_DIR);
         assertEquals(10, parsed.extraRecords());
