@@ -33,11 +33,22 @@ public final class LastRecordsCopied {
 
     /** The partitions whose secondary last own record is not on the primary (what was seen, per partition); empty when all are. */
     public List<String> notOnThePrimary(Plan plan) {
+        return notOnThePrimary(plan, Map.of());
+    }
+
+    /**
+     * As {@link #notOnThePrimary(Plan)}, for the secondary's last own record below {@code upTo} (per partition; a partition
+     * not named: its log end): whether everything written there before that point is copied.
+     */
+    public List<String> notOnThePrimary(Plan plan, Map<String, Long> upTo) {
         String primary = clusters.bootstrapServers(plan.primary().clusterArn());
         String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
         Map<String, KafkaInspector.OffsetRange> primaryRanges = kafka.offsetRanges(primary, plan.topics());
         List<String> missing = new ArrayList<>();
-        Map<String, KafkaInspector.RecordFingerprint> lastOwn = lastOwnRecords(secondary, kafka.offsetRanges(secondary, plan.topics()), missing);
+        Map<String, KafkaInspector.OffsetRange> secondaryRanges = new TreeMap<>();
+        kafka.offsetRanges(secondary, plan.topics()).forEach((partition, range) -> secondaryRanges.put(partition,
+                new KafkaInspector.OffsetRange(range.logStart(), Math.min(range.logEnd(), upTo.getOrDefault(partition, range.logEnd())))));
+        Map<String, KafkaInspector.RecordFingerprint> lastOwn = lastOwnRecords(secondary, secondaryRanges, missing);
         lastOwn.keySet().stream().filter(partition -> !primaryRanges.containsKey(partition))
                 .forEach(partition -> missing.add(partition + ": the partition is missing on the primary"));
         lastOwn.keySet().retainAll(primaryRanges.keySet());

@@ -139,14 +139,46 @@ public final class ReverseReplicationSteps {
             String runningSince = replication.runningSince() != null ? replication.runningSince() : clock.instant().toString();
             MskLag lag = mskLag(replication, Instant.parse(runningSince), "when this execution first saw the replicator RUNNING");
             CatchUpProgress progress = CatchUpProgress.after(replication.progress(), lag.records(), clock.instant());
-            return replication.runningSince(runningSince).withProgress(progress).afterCheck(lag.records(),
-                    replication.catchUp().afterCheck(lag.records() == 0, withProgress(lag.seen(), progress), waitingFor, clock));
+            Map<String, Long> ends = secondaryEnds(plan);
+            String seen = withProgress(lag.seen(), progress);
+            boolean caughtUp = lag.records() == 0;
+            if (!caughtUp && replication.secondaryEnds() != null && replication.runningSince() != null) {
+                // Producers still writing there keep MessageLag above 0 in every minute: what counts is that what was
+                // there at the last check is copied (the drain's gates later make the end exact).
+                List<String> notCopied = lastRecordsCopied.notOnThePrimary(plan, replication.secondaryEnds());
+                caughtUp = notCopied.isEmpty();
+                seen += caughtUp ? "; " + everythingAtTheLastCheck(replication) : "";
+            }
+            return replication.runningSince(runningSince).withProgress(progress).withSecondaryEnds(ends).afterCheck(lag.records(),
+                    replication.catchUp().afterCheck(caughtUp, seen, waitingFor, clock));
         }
         requireRunning(replication);
         KafkaInspector.GroupLag lag = reverseLag(plan, replication);
         CatchUpProgress progress = CatchUpProgress.after(replication.progress(), lag.totalLag(), clock.instant());
-        PollState next = replication.catchUp().afterCheck(lag.isZero(), withProgress(lag.toString(), progress), waitingFor, clock);
-        return replication.withProgress(progress).afterCheck(lag.totalLag(), next);
+        Map<String, Long> ends = secondaryEnds(plan);
+        String seen = withProgress(lag.toString(), progress);
+        boolean caughtUp = lag.isZero();
+        if (!caughtUp && replication.secondaryEnds() != null) {
+            Map<String, KafkaInspector.CommittedOffset> copied = copiedPositions(plan, replication).orElseThrow();
+            Map<String, KafkaInspector.OffsetRange> ranges = kafka.offsetRanges(clusters.bootstrapServers(plan.secondary().clusterArn()), plan.topics());
+            caughtUp = replication.secondaryEnds().entrySet().stream()
+                    .allMatch(end -> position(copied, end.getKey(), ranges) >= end.getValue());
+            seen += caughtUp ? "; " + everythingAtTheLastCheck(replication) : "";
+        }
+        PollState next = replication.catchUp().afterCheck(caughtUp, seen, waitingFor, clock);
+        return replication.withProgress(progress).withSecondaryEnds(ends).afterCheck(lag.totalLag(), next);
+    }
+
+    private Map<String, Long> secondaryEnds(Plan plan) {
+        Map<String, Long> ends = new java.util.TreeMap<>();
+        kafka.offsetRanges(clusters.bootstrapServers(plan.secondary().clusterArn()), plan.topics())
+                .forEach((partition, range) -> ends.put(partition, range.logEnd()));
+        return ends;
+    }
+
+    private static String everythingAtTheLastCheck(ReverseReplication replication) {
+        return "everything the secondary held at the last check is copied (producers still write there: the drain's gates copy the rest"
+                + " before consumers move)";
     }
 
     private static String withProgress(String seen, CatchUpProgress progress) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,6 +31,9 @@ class ReverseReplicationStepsTest {
     private final List<String> stopped = new ArrayList<>();
     private final List<String> members = new ArrayList<>();
     private long groupLag = 7;
+    /** The reverse flow's committed position on customer-0 (-1: none). */
+    private long copiedTo = -1;
+    private boolean ownRecordNotCopied;
     private boolean primaryAnswers = true;
     private List<String> active = List.of();
     private final Map<String, String> statusOf = new java.util.HashMap<>();
@@ -54,12 +58,29 @@ class ReverseReplicationStepsTest {
         @Override public Set<String> missingTopics(String bootstrapServers, Collection<String> topics) { return Set.of(); }
         @Override public GroupLag groupLag(String bootstrapServers, String groupId, Collection<String> topics) { return new GroupLag(groupId, groupLag, 3, 0); }
         @Override public List<String> activeMembers(String bootstrapServers, String groupId) { return List.copyOf(members); }
-        @Override public Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics) { return Map.of(); }
+        @Override public Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics) {
+            return copiedTo < 0 ? Map.of() : Map.of("customer-0", new CommittedOffset(copiedTo, ""));
+        }
         // The reverse flow committed nothing: all groupLag records of its one partition are left to copy.
         @Override public Map<String, OffsetRange> offsetRanges(String bootstrapServers, Collection<String> topics) { return Map.of("customer-0", new OffsetRange(0, groupLag)); }
         @Override public List<RecordFingerprint> fingerprints(String bootstrapServers, String partition, long from, long to, int max) { return List.of(); }
-        @Override public Map<String, List<RecordFingerprint>> fingerprints(String bootstrapServers, Map<String, OffsetRange> ranges, int max) { return Map.of(); }
-        @Override public Map<String, Long> firstOffsetsAtOrAfter(String bootstrapServers, Map<String, Long> timestamps) { return Map.of(); }
+        // With ownRecordNotCopied: the secondary holds an own record the primary lacks (LastRecordsCopied says not copied).
+        @Override public Map<String, List<RecordFingerprint>> fingerprints(String bootstrapServers, Map<String, OffsetRange> ranges, int max) {
+            if (!ownRecordNotCopied || ranges.isEmpty()) {
+                return Map.of();
+            }
+            Map<String, List<RecordFingerprint>> read = new java.util.TreeMap<>();
+            ranges.forEach((partition, range) -> read.put(partition, bootstrapServers.startsWith("secondary")
+                    ? List.of(new RecordFingerprint(range.logEnd() - 1, 42, false, 1_000)) : List.of()));
+            return read;
+        }
+        @Override public Map<String, Long> firstOffsetsAtOrAfter(String bootstrapServers, Map<String, Long> timestamps) {
+            Map<String, Long> offsets = new java.util.TreeMap<>();
+            if (ownRecordNotCopied) {
+                timestamps.keySet().forEach(partition -> offsets.put(partition, 0L));
+            }
+            return offsets;
+        }
         @Override public void commitOffsets(String bootstrapServers, String groupId, Map<String, CommittedOffset> offsets) { }
         @Override public WriteScan applicationRecords(String bootstrapServers, String partition, long from, long to, int max) {
             return new WriteScan(to, java.util.stream.LongStream.range(from, to).mapToObj(offset -> new ApplicationRecord(offset, 0)).toList(), 0);
@@ -133,6 +154,28 @@ class ReverseReplicationStepsTest {
         ReverseReplication third = steps(Clock.fixed(start.plusSeconds(60), ZoneOffset.UTC)).checkLag(PLAN, second);
         assertEquals(new CatchUpProgress(100, "2026-11-24T21:00:00Z", 130, 0, -0.5, null), third.progress());
         assertTrue(third.catchUp().detail().contains("not shrinking"), third.catchUp().detail());
+    }
+
+    @Test
+    void producersStillWritingToTheSecondaryDoNotHoldTheCatchUpOnceWhatWasThereAtTheLastCheckIsCopied() {
+        Instant start = Instant.parse("2026-11-24T21:00:00Z");
+        var replication = new ReverseReplication(List.of("task-1"), "failback-replicator", false, -1, new PollState(600, null, 0, false, null));
+        groupLag = 100; // the secondary's end: 100
+        copiedTo = 40;
+        ReverseReplication first = steps(Clock.fixed(start, ZoneOffset.UTC)).checkLag(PLAN, replication);
+        assertFalse(first.catchUp().done());
+        assertEquals(Map.of("customer-0", 100L), first.secondaryEnds());
+
+        // Producers wrote 20 more; the flow is at 110: past the last check's end, but never at the moving end.
+        groupLag = 120;
+        copiedTo = 110;
+        ReverseReplication second = steps(Clock.fixed(start.plusSeconds(15), ZoneOffset.UTC)).checkLag(PLAN, first);
+        assertTrue(second.catchUp().done(), second.catchUp().detail());
+        assertTrue(second.catchUp().detail().contains("everything the secondary held at the last check is copied"), second.catchUp().detail());
+
+        // Behind the last check's end: not done.
+        copiedTo = 99;
+        assertFalse(steps(Clock.fixed(start.plusSeconds(15), ZoneOffset.UTC)).checkLag(PLAN, first).catchUp().done());
     }
 
     @Test
@@ -242,6 +285,7 @@ class ReverseReplicationStepsTest {
     void anMskReplicatorLagCountsOnlyFromAMinuteThatBeganOnceThisExecutionSawItRunning() {
         Instant start = Instant.parse("2026-12-07T10:00:20Z");
         var replication = new ReverseReplication(List.of("arn:r"), "failback-replicator", false, -1, new PollState(600, null, 0, false, null));
+        ownRecordNotCopied = true; // only MessageLag can end this wait
         status = "CREATING";
         messageLag = List.of(new MetricDatapoint(Instant.parse("2026-12-07T09:59:00Z"), 0));
         ReverseReplication creating = mskSteps(Clock.fixed(start, ZoneOffset.UTC)).checkLag(PLAN, replication);
@@ -278,7 +322,7 @@ class ReverseReplicationStepsTest {
         groupLag = 0;
         Instant moved = Instant.parse("2026-12-07T10:05:10Z");
         var replication = new ReverseReplication(List.of("arn:r"), "failback-replicator", false, 0, new PollState(600, null, 0, false, null),
-                "2026-12-07T10:00:35Z", null);
+                "2026-12-07T10:00:35Z", null, null);
         messageLag = List.of(new MetricDatapoint(Instant.parse("2026-12-07T10:05:00Z"), 0));
         Clock clock = Clock.fixed(moved.plusSeconds(240), ZoneOffset.UTC);
         ConsumerDrain drain = mskSteps(clock).checkConsumersDrained(PLAN, replication,
