@@ -65,6 +65,12 @@ public final class ReadinessChecks {
         } else {
             checks.add("RPO check skipped (maxReplicationLatencySeconds 0)");
         }
+        if (plan.planned()) {
+            // Consumers move only once the wait has their last commits on the secondary: synced (replicator-task) or handed
+            // over from the records (MSK Replicator, whose sync stops once producers write there).
+            checks.add("group offsets: the planned failover's wait puts each group's last commit on the secondary before consumers move");
+            return new Readiness(plan.secondary().clusterArn(), bootstrap, checks, List.of());
+        }
         PlanComparison.Findings groups = groupOffsets(plan, bootstrap, primaryBootstrapServers);
         checks.addAll(groups.checks());
         return new Readiness(plan.secondary().clusterArn(), bootstrap, checks, groups.warnings());

@@ -349,7 +349,8 @@ public final class ReverseReplicationSteps {
         List<String> onPrimary = kafka.activeMembers(primary, group);
         if (!onPrimary.isEmpty()) {
             pending.add("group " + group + " already has " + onPrimary.size() + " active member(s) on the primary " + onPrimary
-                    + ": its offsets can be handed over only while no consumer of it runs; stop them until the failback moved the consumers");
+                    + ": its offsets can be handed over only while no consumer of it runs; stop them until the failback moved the consumers"
+                    + " (a member from before the primary went down counts until its session times out, session.timeout.ms, 45 s by default)");
             return;
         }
         Map<String, KafkaInspector.CommittedOffset> secondaryOffsets = kafka.committedOffsets(secondary, group, plan.topics());
