@@ -139,10 +139,11 @@ public final class ReverseReplicationSteps {
             String runningSince = replication.runningSince() != null ? replication.runningSince() : clock.instant().toString();
             MskLag lag = mskLag(replication, Instant.parse(runningSince), "when this execution first saw the replicator RUNNING");
             CatchUpProgress progress = CatchUpProgress.after(replication.progress(), lag.records(), clock.instant());
-            Map<String, Long> ends = secondaryEnds(plan);
+            // Only while fresh figures say it is behind: then MessageLag keeps above 0 as long as producers write there.
+            Map<String, Long> ends = lag.records() > 0 ? secondaryEnds(plan) : null;
             String seen = withProgress(lag.seen(), progress);
             boolean caughtUp = lag.records() == 0;
-            if (!caughtUp && replication.secondaryEnds() != null && replication.runningSince() != null) {
+            if (lag.records() > 0 && replication.secondaryEnds() != null) {
                 // Producers still writing there keep MessageLag above 0 in every minute: what counts is that what was
                 // there at the last check is copied (the drain's gates later make the end exact).
                 List<String> notCopied = lastRecordsCopied.notOnThePrimary(plan, replication.secondaryEnds());

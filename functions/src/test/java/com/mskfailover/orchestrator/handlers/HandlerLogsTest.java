@@ -169,7 +169,11 @@ class HandlerLogsTest {
         List<JsonNode> lines = logLines(() -> {
             String direct = validate.handleJson(start);
             String fromTheStateMachine = invoke(validate, stepFunctionsInput("{\"input\":" + start + "}", "ValidateFailoverInput"), "req-4");
-            assertEquals(readTree(direct), readTree(fromTheStateMachine));
+            // Alike but for impairedSince, which defaults to the moment of each validation.
+            ObjectNode directPlan = (ObjectNode) readTree(direct);
+            ObjectNode statePlan = (ObjectNode) readTree(fromTheStateMachine);
+            assertTrue(directPlan.remove("impairedSince") != null && statePlan.remove("impairedSince") != null, direct);
+            assertEquals(directPlan, statePlan);
         });
         assertEquals(2, lines.size(), lines.toString());
         assertTrue(lines.get(0).path("execution").isMissingNode(), "invoked directly: no execution: " + lines.get(0));
