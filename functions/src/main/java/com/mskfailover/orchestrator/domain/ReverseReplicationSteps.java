@@ -154,14 +154,16 @@ public final class ReverseReplicationSteps {
                     replication.catchUp().afterCheck(caughtUp, seen, waitingFor, clock));
         }
         requireRunning(replication);
-        KafkaInspector.GroupLag lag = reverseLag(plan, replication);
+        // The ends first: records that arrive while the positions are read do not count against a flow that keeps up.
+        Map<String, KafkaInspector.OffsetRange> ranges = kafka.offsetRanges(clusters.bootstrapServers(plan.secondary().clusterArn()), plan.topics());
+        Map<String, KafkaInspector.CommittedOffset> copied = copiedPositions(plan, replication).orElseThrow();
+        KafkaInspector.GroupLag lag = reverseLag(plan, replication, ranges, copied);
         CatchUpProgress progress = CatchUpProgress.after(replication.progress(), lag.totalLag(), clock.instant());
-        Map<String, Long> ends = secondaryEnds(plan);
+        Map<String, Long> ends = new java.util.TreeMap<>();
+        ranges.forEach((partition, range) -> ends.put(partition, range.logEnd()));
         String seen = withProgress(lag.toString(), progress);
         boolean caughtUp = lag.isZero();
         if (!caughtUp && replication.secondaryEnds() != null) {
-            Map<String, KafkaInspector.CommittedOffset> copied = copiedPositions(plan, replication).orElseThrow();
-            Map<String, KafkaInspector.OffsetRange> ranges = kafka.offsetRanges(clusters.bootstrapServers(plan.secondary().clusterArn()), plan.topics());
             caughtUp = replication.secondaryEnds().entrySet().stream()
                     .allMatch(end -> position(copied, end.getKey(), ranges) >= end.getValue());
             seen += caughtUp ? "; " + everythingAtTheLastCheck(replication) : "";
@@ -401,11 +403,10 @@ public final class ReverseReplicationSteps {
         return replication.taskIds().stream().map(tasks::state).toList();
     }
 
-    private KafkaInspector.GroupLag reverseLag(Plan plan, ReverseReplication replication) {
+    /** The flow's lag over the secondary's {@code ranges}, from its {@code copied} positions (read after the ranges). */
+    private KafkaInspector.GroupLag reverseLag(Plan plan, ReverseReplication replication, Map<String, KafkaInspector.OffsetRange> ranges,
+                                               Map<String, KafkaInspector.CommittedOffset> copied) {
         String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
-        // The ends first: records that arrive while the positions are read do not count against a flow that keeps up.
-        Map<String, KafkaInspector.OffsetRange> ranges = kafka.offsetRanges(secondary, plan.topics());
-        Map<String, KafkaInspector.CommittedOffset> copied = copiedPositions(plan, replication).orElseThrow();
         long lag = 0;
         int withoutCommit = 0;
         for (var partition : ranges.entrySet()) {
