@@ -448,12 +448,6 @@ final class LocalControlPlane implements AutoCloseable {
     }
 
     /** The forward MSK Replicator stand-in, once started. */
-    /** A stand-in's latency as CloudWatch gives it to the RPO check: the Maximum of the minute that ended just before {@code until}. */
-    private static java.util.List<com.mskfailover.orchestrator.domain.MetricDatapoint> aMinuteBefore(java.time.Instant until, Optional<Duration> latency) {
-        return latency.map(value -> java.util.List.of(new com.mskfailover.orchestrator.domain.MetricDatapoint(
-                until.minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MINUTES), value.toMillis()))).orElse(java.util.List.of());
-    }
-
     private record ForwardFromStandIn(java.util.function.Supplier<LocalReverseMskReplicators.StandIn> standIn) implements ForwardReplication {
         @Override
         public Status status() {
@@ -462,7 +456,7 @@ final class LocalControlPlane implements AutoCloseable {
 
         @Override
         public java.util.List<com.mskfailover.orchestrator.domain.MetricDatapoint> latencyBefore(java.time.Instant until, Duration lookback) {
-            return aMinuteBefore(until, standIn.get() == null ? Optional.empty() : standIn.get().latency().get());
+            return LocalReverseMskReplicators.latencyAsAMinuteBefore(until, standIn.get() == null ? Optional.empty() : standIn.get().latency().get());
         }
 
         @Override
@@ -543,7 +537,7 @@ final class LocalControlPlane implements AutoCloseable {
 
         @Override
         public java.util.List<com.mskfailover.orchestrator.domain.MetricDatapoint> latencyBefore(java.time.Instant until, Duration lookback) {
-            return aMinuteBefore(until, latestLatency());
+            return LocalReverseMskReplicators.latencyAsAMinuteBefore(until, latestLatency());
         }
 
         private Optional<Duration> latestLatency() {

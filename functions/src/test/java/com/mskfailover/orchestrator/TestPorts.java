@@ -93,15 +93,6 @@ public final class TestPorts {
         return aliases.read(List.of(alias)).get(alias).clusterArn();
     }
 
-    /**
-     * A stand-in's latency as CloudWatch would give it to the RPO check: the Maximum of the minute that ended just before
-     * {@code until} (none when the stand-in has no figure).
-     */
-    public static java.util.List<com.mskfailover.orchestrator.domain.MetricDatapoint> latencyAsAMinuteBefore(java.time.Instant until, Optional<Duration> latency) {
-        return latency.map(value -> java.util.List.of(new com.mskfailover.orchestrator.domain.MetricDatapoint(
-                until.minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MINUTES), value.toMillis()))).orElse(java.util.List.of());
-    }
-
     public static ForwardReplication healthyForward() {
         return fixedForward(new ForwardReplication.Status(true, 12.5, "stub forward flow"), Optional.of(Duration.ofMillis(800)));
     }
@@ -121,7 +112,7 @@ public final class TestPorts {
 
             @Override
             public java.util.List<com.mskfailover.orchestrator.domain.MetricDatapoint> latencyBefore(java.time.Instant until, Duration lookback) {
-                return latencyAsAMinuteBefore(until, latency);
+                return com.mskfailover.orchestrator.local.LocalReverseMskReplicators.latencyAsAMinuteBefore(until, latency);
             }
 
             @Override

@@ -113,6 +113,15 @@ public final class LocalReverseMskReplicators implements ReverseMskReplicators {
         return specs.get(replicatorArn);
     }
 
+    /**
+     * A stand-in's latency as CloudWatch would give it to the RPO check: the Maximum of the minute that ended just before
+     * {@code until} (none when the stand-in has no figure).
+     */
+    public static List<MetricDatapoint> latencyAsAMinuteBefore(java.time.Instant until, Optional<Duration> latency) {
+        return latency.map(value -> List.of(new MetricDatapoint(until.minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MINUTES),
+                value.toMillis()))).orElse(List.of());
+    }
+
     /** The forward flow's port on a running stand-in: its copies as the throughput figure, its last copy's latency. */
     public static ForwardReplication forward(StandIn replicator) {
         return new ForwardReplication() {
@@ -124,7 +133,7 @@ public final class LocalReverseMskReplicators implements ReverseMskReplicators {
 
             @Override
             public java.util.List<MetricDatapoint> latencyBefore(java.time.Instant until, Duration lookback) {
-                return com.mskfailover.orchestrator.TestPorts.latencyAsAMinuteBefore(until, replicator.latency().get());
+                return latencyAsAMinuteBefore(until, replicator.latency().get());
             }
 
             /** MessageLag as the CloudWatch adapter reads it: the stand-in's datapoints, under the same rule. */
