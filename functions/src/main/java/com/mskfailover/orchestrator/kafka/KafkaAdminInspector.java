@@ -96,9 +96,16 @@ public final class KafkaAdminInspector implements KafkaInspector {
         Map<String, Object> config = boundedConfig(bootstrapServers, millis);
         long started = System.nanoTime();
         try (Admin admin = Admin.create(config)) {
+            // Created first all the same: SnapStart's priming runs this path against an address that refuses.
+            Optional<String> noConnection = BootstrapConnections.noneAccepts(String.valueOf(config.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG)),
+                    Duration.ofMillis(millis));
+            if (noConnection.isPresent()) {
+                return new ProbeResult(false, noConnection.get());
+            }
             // One request, both answers: the probe as a whole stays within the timeout.
             DescribeClusterResult cluster = admin.describeCluster();
-            String clusterId = cluster.clusterId().get(millis, TimeUnit.MILLISECONDS);
+            String clusterId = cluster.clusterId().get(Math.max(1, millis - Duration.ofNanos(System.nanoTime() - started).toMillis()),
+                    TimeUnit.MILLISECONDS);
             long left = Math.max(1, millis - Duration.ofNanos(System.nanoTime() - started).toMillis());
             int brokers = cluster.nodes().get(left, TimeUnit.MILLISECONDS).size();
             return new ProbeResult(true, "cluster id " + clusterId + ", " + brokers + " brokers, answered in "

@@ -1,6 +1,7 @@
 package com.mskfailover.orchestrator.local;
 
 import com.mskfailover.orchestrator.domain.PrimaryRegionHealth;
+import com.mskfailover.orchestrator.kafka.BootstrapConnections;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -8,7 +9,9 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -50,6 +53,11 @@ public final class ClusterReportedHealth implements PrimaryRegionHealth {
     public Report report() {
         if (forcedStatus != null) {
             return new Report(forcedStatus, "set by the test");
+        }
+        // CloudWatch answers at once, with no datapoint of a cluster whose brokers are gone: so does this stand-in.
+        Optional<String> gone = BootstrapConnections.noneAccepts(bootstrapServers.get(), Duration.ofSeconds(1));
+        if (gone.isPresent()) {
+            return new Report(Report.Status.SILENT, "the primary cluster reports nothing: " + gone.get());
         }
         Map<String, Object> config = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers.get(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000,
