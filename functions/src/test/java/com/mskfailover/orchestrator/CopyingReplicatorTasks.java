@@ -80,6 +80,12 @@ public final class CopyingReplicatorTasks implements ReplicatorTasks {
         return tasks.get(taskId).thread().isAlive() ? new TaskState("RUNNING", "thread alive") : new TaskState("STOPPED", "thread ended");
     }
 
+    /** Runs in this JVM: nothing to deploy first. */
+    @Override
+    public List<String> startPrerequisitesMissing() {
+        return List.of();
+    }
+
     @Override
     public void stop(String taskId, String reason) {
         Task task = tasks.get(taskId);

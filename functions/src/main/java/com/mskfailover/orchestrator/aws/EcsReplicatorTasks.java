@@ -89,4 +89,29 @@ public final class EcsReplicatorTasks implements ReplicatorTasks {
     public void stop(String taskId, String reason) {
         AwsErrors.call("stopping task " + taskId, () -> ecs.stopTask(request -> request.cluster(cluster).task(taskId).reason(reason)));
     }
+
+    @Override
+    public List<String> startPrerequisitesMissing() {
+        List<String> missing = new java.util.ArrayList<>();
+        var clusters = AwsErrors.call("describing ECS cluster " + cluster, () -> ecs.describeClusters(request -> request.clusters(cluster)));
+        if (clusters.clusters().stream().noneMatch(found -> "ACTIVE".equals(found.status()))) {
+            missing.add("ECS cluster " + cluster + " is not ACTIVE (" + clusters.clusters().stream().map(found -> found.status()).toList()
+                    + clusters.failures().stream().map(failure -> failure.reason()).toList() + "): deploy the stack again");
+        }
+        try {
+            var definition = ecs.describeTaskDefinition(request -> request.taskDefinition(taskDefinition)).taskDefinition();
+            if (!"ACTIVE".equals(definition.statusAsString())) {
+                missing.add("task definition " + taskDefinition + " is " + definition.statusAsString() + ": deploy the stack again");
+            }
+            if (definition.containerDefinitions().stream().noneMatch(container -> container.name().equals(containerName))) {
+                missing.add("task definition " + taskDefinition + " has no container " + containerName);
+            }
+        } catch (software.amazon.awssdk.services.ecs.model.ClientException e) {
+            missing.add("task definition " + taskDefinition + " cannot be described (" + e.awsErrorDetails().errorMessage()
+                    + "): deploy the stack again");
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            throw AwsErrors.translate("describing task definition " + taskDefinition, e);
+        }
+        return missing;
+    }
 }

@@ -120,6 +120,47 @@ public final class MskReplicatorReverseReplication implements ReverseMskReplicat
         }
     }
 
+    /** Actions a cross-Region replicator's service principal must be allowed on its source cluster (its cluster policy). */
+    static final List<String> SOURCE_POLICY_ACTIONS = List.of("kafka:CreateVpcConnection", "kafka:GetBootstrapBrokers", "kafka:DescribeClusterV2");
+
+    @Override
+    public List<String> sourceClusterPrerequisitesMissing(String sourceClusterArn) {
+        String region = regionOf(sourceClusterArn);
+        List<String> missing = new java.util.ArrayList<>();
+        Cluster cluster = AwsErrors.call("describing cluster " + sourceClusterArn, () -> kafkaInRegion.apply(region)
+                .describeClusterV2(request -> request.clusterArn(sourceClusterArn)).clusterInfo());
+        // Serverless source clusters need no multi-VPC connectivity (MSK Developer Guide).
+        if (cluster.provisioned() != null && !multiVpcIamEnabled(cluster)) {
+            missing.add("multi-VPC private connectivity for IAM is off on " + sourceClusterArn + " (turn it on: aws kafka update-connectivity"
+                    + " --region " + region + " --cluster-arn " + sourceClusterArn
+                    + " --current-version <CurrentVersion> --connectivity-info '{\"VpcConnectivity\":{\"ClientAuthentication\":{\"Sasl\":{\"Iam\":{\"Enabled\":true}}}}}')");
+        }
+        String policy;
+        try {
+            policy = kafkaInRegion.apply(region).getClusterPolicy(request -> request.clusterArn(sourceClusterArn)).policy();
+        } catch (NotFoundException e) {
+            policy = null;
+        } catch (software.amazon.awssdk.core.exception.SdkException e) {
+            throw AwsErrors.translate("reading the cluster policy of " + sourceClusterArn, e);
+        }
+        List<String> notAllowed = policy == null ? SOURCE_POLICY_ACTIONS : SourceClusterPolicy.actionsNotAllowedToMsk(policy, SOURCE_POLICY_ACTIONS);
+        if (!notAllowed.isEmpty()) {
+            missing.add((policy == null ? "no cluster policy on " + sourceClusterArn : "the cluster policy of " + sourceClusterArn
+                    + " does not let kafka.amazonaws.com call " + notAllowed) + " (put one that allows the service principal kafka.amazonaws.com "
+                    + SOURCE_POLICY_ACTIONS + " on it: aws kafka put-cluster-policy --region " + region + " --cluster-arn " + sourceClusterArn
+                    + " --policy file://policy.json; docs/deploy.md, \"The secondary cluster for MSK Replicator failback\")");
+        }
+        return missing;
+    }
+
+    private static boolean multiVpcIamEnabled(Cluster cluster) {
+        var connectivity = cluster.provisioned().brokerNodeGroupInfo() == null ? null : cluster.provisioned().brokerNodeGroupInfo().connectivityInfo();
+        var vpc = connectivity == null ? null : connectivity.vpcConnectivity();
+        var auth = vpc == null ? null : vpc.clientAuthentication();
+        var sasl = auth == null ? null : auth.sasl();
+        return sasl != null && sasl.iam() != null && Boolean.TRUE.equals(sasl.iam().enabled());
+    }
+
     /** The cluster as CreateReplicator takes it: its ARN and the subnets and security groups its clients use. */
     private KafkaCluster cluster(String clusterArn) {
         Cluster cluster = AwsErrors.call("describing cluster " + clusterArn, () -> kafkaInRegion.apply(regionOf(clusterArn))

@@ -105,6 +105,50 @@ public final class ReadinessChecks {
         return new Readiness(plan.primary().clusterArn(), bootstrap, checks, List.of());
     }
 
+    /**
+     * Preflight: the failback's reverse flow could start now, in the mode in use (an MSK Replicator needs its source
+     * cluster prepared; replicator-task its ECS cluster, task definition and image); NotReadyException naming each gap.
+     *
+     * @param mskReplicators the reverse flow as MSK Replicators, or null when it is replicator-task
+     */
+    public Readiness checkReverseFlowReady(Plan plan, ReverseMskReplicators mskReplicators, ReplicatorTasks tasks) {
+        String flow = mskReplicators != null ? "an MSK Replicator from " + plan.secondary().clusterArn() : "replicator-task on ECS";
+        List<String> missing = mskReplicators != null
+                ? mskReplicators.sourceClusterPrerequisitesMissing(plan.secondary().clusterArn())
+                : tasks.startPrerequisitesMissing();
+        if (!missing.isEmpty()) {
+            throw new NotReadyException("the failback's reverse flow (" + flow + ") could not start: " + String.join("; ", missing));
+        }
+        return new Readiness(plan.secondary().clusterArn(), "", List.of("the failback's reverse flow could start: " + flow), List.of());
+    }
+
+    /**
+     * Preflight: every alias of the plan has its record, naming one of the plan's two clusters (DNS first, as clients
+     * read it); NotReadyException naming each alias that lacks one.
+     */
+    public Readiness checkAliasRecords(Plan plan, AliasReader aliases) {
+        List<String> names = new ArrayList<>(plan.producerAliases());
+        names.addAll(plan.consumerAliases());
+        java.util.Map<String, com.mskfailover.client.BootstrapAliasRecord> records = aliases.read(names);
+        List<String> problems = new ArrayList<>();
+        List<String> checks = new ArrayList<>();
+        for (String alias : names) {
+            var record = records.get(alias);
+            if (record == null) {
+                problems.add(alias + " has no record (the aliases stack creates it: a TXT record made by hand under that name makes the"
+                        + " stack fail with \"already exists\"; delete it and update the stack, see docs/deploy.md)");
+            } else if (!record.clusterArn().equals(plan.primary().clusterArn()) && !record.clusterArn().equals(plan.secondary().clusterArn())) {
+                problems.add(alias + " names " + record.clusterArn() + ", neither of the stack's clusters");
+            } else {
+                checks.add(alias + " -> " + (record.clusterArn().equals(plan.primary().clusterArn()) ? "primary" : "secondary"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new NotReadyException("alias records not ready: " + String.join("; ", problems));
+        }
+        return new Readiness(plan.primary().clusterArn(), "", checks, List.of());
+    }
+
     private String reachableWithTopics(ClusterRef cluster, Plan plan, String role, List<String> checks) {
         String bootstrap = clusters.bootstrapServers(cluster.clusterArn());
         KafkaInspector.ProbeResult probe = kafka.probe(bootstrap, probeTimeout);

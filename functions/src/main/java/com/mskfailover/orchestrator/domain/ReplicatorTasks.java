@@ -24,6 +24,12 @@ public interface ReplicatorTasks {
     /** Asks the task to stop (SIGTERM: it flushes and exits 0). */
     void stop(String taskId, String reason);
 
+    /**
+     * What a start would need and lacks now (where tasks run, the task definition and its image), each with its fix;
+     * empty when a start could run. The preflight asks it; nothing is started.
+     */
+    List<String> startPrerequisitesMissing();
+
     /** @param status PENDING, RUNNING or STOPPED (the ECS last status, simplified) */
     record TaskState(String status, String detail) {
         public boolean stopped() {

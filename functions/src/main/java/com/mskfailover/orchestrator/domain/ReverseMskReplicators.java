@@ -34,6 +34,14 @@ public interface ReverseMskReplicators {
     void delete(String replicatorArn);
 
     /**
+     * What a cross-Region replicator needs of its source cluster (the secondary, for the failback) and that cluster
+     * lacks, each with its fix: multi-VPC private connectivity for IAM, and a cluster policy letting
+     * {@code kafka.amazonaws.com} call CreateVpcConnection, GetBootstrapBrokers and DescribeClusterV2 (MSK Developer
+     * Guide, "Prepare the Amazon MSK source cluster"). Empty when ready. The preflight asks it; nothing is created.
+     */
+    List<String> sourceClusterPrerequisitesMissing(String sourceClusterArn);
+
+    /**
      * @param topics the topics to replicate (exact names)
      * @param groups the consumer groups (offsets are not synchronised by the replicator: the failback's handover
      *               commits them, see {@link GroupOffsetHandover})

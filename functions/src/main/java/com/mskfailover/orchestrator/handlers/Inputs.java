@@ -48,6 +48,10 @@ final class Inputs {
     record ReplicationStop(Plan plan, ReverseReplication replication) implements WithPlan {
     }
 
+    /** The preflight's check outcomes, one per check state (statemachines/preflight.asl.json). */
+    record PreflightChecks(List<com.mskfailover.orchestrator.domain.PreflightReport.CheckOutcome> checks) {
+    }
+
     record ForwardCheck(Plan plan, PollState poll) implements WithPlan {
     }
 

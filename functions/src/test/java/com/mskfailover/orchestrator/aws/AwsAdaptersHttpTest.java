@@ -283,12 +283,42 @@ class AwsAdaptersHttpTest {
         replicators.delete(arn); // deleted already: a re-run of the last step
     }
 
-    @Test
-    void theReverseLagIsZeroOnlyFromAMaximumOfAMinuteThatBeganOnceTheReplicatorWasSeenRunning() {
-        var replicators = new AwsPorts(endpoint.environment(Map.of("PRIMARY_CLUSTER_ARN", PRIMARY, "SECONDARY_CLUSTER_ARN", SECONDARY,
+    /** The failback's reverse flow as MSK Replicators, as a function of the stack sees it in that mode. */
+    private com.mskfailover.orchestrator.domain.ReverseMskReplicators reverseMskReplicators() {
+        return new AwsPorts(endpoint.environment(Map.of("PRIMARY_CLUSTER_ARN", PRIMARY, "SECONDARY_CLUSTER_ARN", SECONDARY,
                 "PRODUCER_ALIAS_NAMES", "kafka-producers.msk.internal", "CONSUMER_ALIAS_NAMES", "kafka-consumers.msk.internal",
                 "REVERSE_REPLICATION_MODE", "msk-replicator",
                 "REVERSE_REPLICATOR_SERVICE_ROLE_ARN", "arn:aws:iam::123456789012:role/msk-failover-ReverseReplicatorServiceRole-1"))).reverseMskReplicators();
+    }
+
+    @Test
+    void thePreflightReadsTheSecondarysConnectivityAndClusterPolicyInItsRegionAndNamesWhatAReverseReplicatorLacks() {
+        var replicators = reverseMskReplicators();
+
+        assertEquals(List.of(), replicators.sourceClusterPrerequisitesMissing(SECONDARY), "the MSK guide's policy, multi-VPC on");
+        FakeAwsEndpoint.Request policy = endpoint.requests("kafka:GetClusterPolicy").getFirst();
+        assertEquals("/v1/clusters/" + SECONDARY + "/policy", java.net.URLDecoder.decode(policy.path(), java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(policy.headers().get("authorization").contains("/us-east-2/kafka/aws4_request"), "asked in the secondary's Region");
+
+        responses.sourceClusterPolicy = null;
+        responses.multiVpcIam = false;
+        List<String> missing = replicators.sourceClusterPrerequisitesMissing(SECONDARY);
+        assertEquals(2, missing.size(), missing.toString());
+        assertTrue(missing.get(0).startsWith("multi-VPC private connectivity for IAM is off on " + SECONDARY) && missing.get(0).contains("update-connectivity"), missing.get(0));
+        assertTrue(missing.get(1).startsWith("no cluster policy on " + SECONDARY) && missing.get(1).contains("put-cluster-policy"), missing.get(1));
+
+        responses.multiVpcIam = true;
+        responses.sourceClusterPolicy = "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"kafka.amazonaws.com\"},"
+                + "\"Action\":[\"kafka:Describe*\",\"kafka:CreateVpcConnection\"],\"Resource\":\"*\"},"
+                + "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:root\"},\"Action\":\"kafka:GetBootstrapBrokers\",\"Resource\":\"*\"}]}";
+        missing = replicators.sourceClusterPrerequisitesMissing(SECONDARY);
+        assertEquals(1, missing.size(), missing.toString());
+        assertTrue(missing.getFirst().contains("does not let kafka.amazonaws.com call [kafka:GetBootstrapBrokers]"), missing.getFirst());
+    }
+
+    @Test
+    void theReverseLagIsZeroOnlyFromAMaximumOfAMinuteThatBeganOnceTheReplicatorWasSeenRunning() {
+        var replicators = reverseMskReplicators();
         java.time.Instant seenRunning = java.time.Instant.parse("2026-12-07T10:00:20Z");
         var clock = new java.util.concurrent.atomic.AtomicReference<>(seenRunning);
         var steps = new com.mskfailover.orchestrator.domain.ReverseReplicationSteps(null, replicators, null, null, "iam", new java.time.Clock() {

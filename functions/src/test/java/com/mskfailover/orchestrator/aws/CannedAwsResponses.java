@@ -32,8 +32,16 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
     public static final String REVERSE_REPLICATOR_ARN = "arn:aws:kafka:us-east-1:123456789012:replicator/failback-replicator/r-1";
     /** The forward MSK Replicator DescribeReplicator knows (any ARN naming replicator "forward"). */
     public static final String FORWARD_REPLICATOR_ARN = "arn:aws:kafka:us-east-2:123456789012:replicator/forward/abc";
+    /** The secondary's cluster policy as GetClusterPolicy answers it (null: none, NotFoundException); the MSK guide's by default. */
+    public String sourceClusterPolicy = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":"
+            + "[\"kafka.amazonaws.com\"]},\"Action\":[\"kafka:CreateVpcConnection\",\"kafka:GetBootstrapBrokers\",\"kafka:DescribeClusterV2\"],"
+            + "\"Resource\":\"*\"}]}";
+    /** Whether DescribeClusterV2 says multi-VPC private connectivity is on for IAM. */
+    public boolean multiVpcIam = true;
     /** Routing control ARN -> On/Off, as UpdateRoutingControlStates left it (a control never set reads Off, as ARC creates it). */
     public final java.util.Map<String, String> routingControlStates = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON_WRITER = new com.fasterxml.jackson.databind.ObjectMapper();
 
     @Override
     public FakeAwsEndpoint.Response apply(FakeAwsEndpoint.Request request) {
@@ -111,8 +119,16 @@ public final class CannedAwsResponses implements Function<FakeAwsEndpoint.Reques
             case "kafka:DescribeClusterV2" -> new FakeAwsEndpoint.Response(200, "application/json", "{\"clusterInfo\":{\"clusterArn\":\""
                     + request.path().substring("/api/v2/clusters/".length()) + "\",\"clusterType\":\"PROVISIONED\",\"provisioned\":{\"brokerNodeGroupInfo\":"
                     + "{\"clientSubnets\":[\"subnet-" + (request.path().contains("us-east-1") ? "p1\",\"subnet-p2" : "s1\",\"subnet-s2")
-                    + "\"],\"securityGroups\":[\"sg-" + (request.path().contains("us-east-1") ? "p" : "s") + "\"],\"instanceType\":\"kafka.m5.large\"}}}}",
+                    + "\"],\"securityGroups\":[\"sg-" + (request.path().contains("us-east-1") ? "p" : "s") + "\"],\"instanceType\":\"kafka.m5.large\","
+                    + "\"connectivityInfo\":{\"vpcConnectivity\":{\"clientAuthentication\":{\"sasl\":{\"iam\":{\"enabled\":" + multiVpcIam + "}}}}}}}}}",
                     java.util.Map.of());
+            case "kafka:GetClusterPolicy" -> sourceClusterPolicy == null
+                    ? FakeAwsEndpoint.Response.error(404, "application/json", "{\"message\":\"The cluster policy does not exist.\"}", "NotFoundException")
+                    : FakeAwsEndpoint.Response.json(JSON_WRITER.createObjectNode().put("currentVersion", "K1").put("policy", sourceClusterPolicy).toString());
+            case "ecs:DescribeClusters" -> FakeAwsEndpoint.Response.json("{\"clusters\":[{\"clusterArn\":\"arn:aws:ecs:us-east-2:123456789012:cluster/replicators\","
+                    + "\"status\":\"ACTIVE\"}],\"failures\":[]}");
+            case "ecs:DescribeTaskDefinition" -> FakeAwsEndpoint.Response.json("{\"taskDefinition\":{\"status\":\"ACTIVE\",\"containerDefinitions\":"
+                    + "[{\"name\":\"replicator-task\",\"image\":\"123456789012.dkr.ecr.us-east-2.amazonaws.com/replicator-task:1\"}]}}");
             case "cloudwatch:GetMetricData" -> {
                 java.util.Map<String, Object> result = new java.util.HashMap<>(java.util.Map.of("Id", "m", "Label", "m",
                         "Values", java.util.List.of(metricValue), "StatusCode", "Complete"));

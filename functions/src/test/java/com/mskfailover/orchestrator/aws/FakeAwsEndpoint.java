@@ -151,6 +151,9 @@ public final class FakeAwsEndpoint implements AutoCloseable {
                 return "route53:GetChange";
             }
         }
+        if (path.startsWith("/v1/clusters/") && path.endsWith("/policy")) {
+            return "kafka:GetClusterPolicy";
+        }
         if (path.startsWith("/v1/clusters/") && path.endsWith("/bootstrap-brokers")) {
             return "kafka:GetBootstrapBrokers";
         }

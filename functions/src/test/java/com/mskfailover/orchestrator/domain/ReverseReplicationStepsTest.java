@@ -51,6 +51,7 @@ class ReverseReplicationStepsTest {
         }
         @Override public TaskState state(String taskId) { return new TaskState(statusOf.getOrDefault(taskId, status), "exit code 1"); }
         @Override public void stop(String taskId, String reason) { }
+        @Override public List<String> startPrerequisitesMissing() { return List.of(); }
     };
 
     private final KafkaInspector kafka = new KafkaInspector() {
@@ -255,6 +256,7 @@ class ReverseReplicationStepsTest {
         }
         @Override public List<MetricDatapoint> messageLag(String replicatorArn) { return messageLag; }
         @Override public void delete(String replicatorArn) { }
+        @Override public List<String> sourceClusterPrerequisitesMissing(String sourceClusterArn) { return List.of(); }
     };
 
     private ReverseReplicationSteps mskSteps() {

@@ -56,7 +56,8 @@ class PlanFromAnotherStackTest {
             checked.add(entry.getKey());
         }
 
-        assertEquals(List.of("AcquireOperationLock", "CheckForwardReplicationCaughtUp", "CheckPrimaryHealthy", "CheckReverseReplicationLag",
+        assertEquals(List.of("AcquireOperationLock", "CheckAliasRecords", "CheckForwardReplicationCaughtUp", "CheckPrimaryHealthy",
+                "CheckReverseFlowReady", "CheckReverseReplicationLag",
                 "CheckSecondaryConsumersDrained", "CheckSecondaryQuiet", "CheckSecondaryReady", "FlipBootstrapAliases", "StartReverseReplication",
                 "StopReverseReplication", "VerifyForwardReplication"), checked.stream().sorted().toList());
         assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS), "no alias moved");

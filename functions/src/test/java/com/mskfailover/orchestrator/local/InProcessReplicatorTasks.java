@@ -66,6 +66,12 @@ public final class InProcessReplicatorTasks implements ReplicatorTasks {
                 : new TaskState("STOPPED", "closed after copying " + task.replicator().recordsCopied() + " records");
     }
 
+    /** Runs in this JVM: nothing to deploy first. */
+    @Override
+    public List<String> startPrerequisitesMissing() {
+        return List.of();
+    }
+
     @Override
     public void stop(String taskId, String reason) {
         Task task = tasks.get(taskId);

@@ -34,6 +34,16 @@ public final class LocalProcessReplicatorTasks implements ReplicatorTasks {
         this.logDir = logDir;
     }
 
+    /** The local image: the jar the command runs must be built (mvn -pl replicator-task -am package). */
+    @Override
+    public List<String> startPrerequisitesMissing() {
+        int jar = command.indexOf("-jar") + 1;
+        if (jar > 0 && jar < command.size() && !Files.exists(Path.of(command.get(jar)))) {
+            return List.of("the replicator-task image is missing: " + command.get(jar) + " (build it: mvn -pl replicator-task -am package -DskipTests)");
+        }
+        return List.of();
+    }
+
     @Override
     public List<String> findActive(String replicatorName) {
         return tasks.entrySet().stream()

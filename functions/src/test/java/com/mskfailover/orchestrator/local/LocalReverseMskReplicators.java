@@ -97,6 +97,19 @@ public final class LocalReverseMskReplicators implements ReverseMskReplicators {
         return byArn.get(replicatorArn).messageLag().get();
     }
 
+    private volatile List<String> sourceClusterGaps = List.of();
+
+    /** What the source cluster lacks for a cross-Region replicator (a test's fault: no cluster policy, multi-VPC off). */
+    public LocalReverseMskReplicators sourceClusterLacks(List<String> gaps) {
+        this.sourceClusterGaps = List.copyOf(gaps);
+        return this;
+    }
+
+    @Override
+    public List<String> sourceClusterPrerequisitesMissing(String sourceClusterArn) {
+        return sourceClusterGaps;
+    }
+
     @Override
     public void delete(String replicatorArn) {
         StandIn replicator = byArn.get(replicatorArn);

@@ -97,11 +97,11 @@ class CostPageTest {
                 withoutForwardTask += metrics;
             }
         }
-        assertEquals(14, all);
-        assertEquals(13, withoutForwardTask);
+        assertEquals(15, all);
+        assertEquals(14, withoutForwardTask);
         assertEquals("ChecksRpo", template.resources().get("ForwardReplicationOverRpoAlarm").path("Condition").asText());
-        pageSays("13 alarm metrics (14 with a forward replicator-task)");
-        pageSays("12 with `MaxReplicationLatencySeconds=0`");
+        pageSays("14 alarm metrics (15 with a forward replicator-task)");
+        pageSays("13 with `MaxReplicationLatencySeconds=0`");
     }
 
     @Test
@@ -115,6 +115,9 @@ class CostPageTest {
                 .map(match -> match.group(1)).distinct().count());
         assertTrue(replicator.contains("\\\"Dimensions\\\":[[\\\"ReplicatorName\\\"]]"), "one dimension set: ReplicatorName");
         pageSays("4 metrics x 1 dimension (`PrimaryCluster`)");
+        String preflight = Files.readString(ROOT.resolve("functions/src/main/java/com/mskfailover/orchestrator/domain/PreflightReport.java"));
+        assertEquals(1, occurrences(preflight, "\\\"Name\\\":\\\""));
+        pageSays("the preflight's `PreflightChecksFailed` (same dimension) $0.30");
         pageSays("a forward replicator-task +6");
     }
 

@@ -248,6 +248,9 @@ class IamCoverageTest {
         inputs.put("ReleaseOperationLock", "{\"execution\":{\"id\":\"" + FAILOVER_EXECUTION + "\"}}");
         inputs.put("NotifyOperators", "{\"operation\":\"failover\",\"outcome\":\"failed\",\"state\":" + failedState + "}");
         inputs.put("DetectImpairment", Files.readString(StateMachineRun.event("alarm-primary-impaired.json")));
+        inputs.put("CheckReverseFlowReady", "{\"plan\":" + failoverPlan + "}");
+        inputs.put("CheckAliasRecords", "{\"plan\":" + failoverPlan + "}");
+        inputs.put("ReportPreflight", "{\"checks\":[{\"check\":\"CheckSecondaryReady\",\"passed\":false,\"error\":\"x\",\"cause\":\"y\"}]}");
         inputs.put("ProbePrimary", "{\"source\":\"aws.events\",\"detail-type\":\"Scheduled Event\",\"detail\":{}}");
         return inputs;
     }

@@ -417,6 +417,7 @@ class TemplateTest {
                 "FlipBootstrapAliasesFunction", Set.of("route53-recovery-cluster:GetRoutingControlState",
                         "route53-recovery-cluster:UpdateRoutingControlState", "route53-recovery-cluster:UpdateRoutingControlStates"),
                 "CheckAliasesInSyncFunction", Set.of("route53-recovery-cluster:GetRoutingControlState"),
+                "CheckAliasRecordsFunction", Set.of("route53-recovery-cluster:GetRoutingControlState"),
                 "DetectImpairmentFunction", Set.of("route53-recovery-cluster:GetRoutingControlState")), arcActionsByFunction);
     }
 
