@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Everything the replicator needs, read from environment variables (the Fargate-friendly contract in
- * the shared DESIGN.md). Validation happens here, before any client exists, so a bad variable ends the
+ * Everything the replicator needs, read from environment variables (the Fargate-friendly contract of
+ * docs/replicator.md, "Configuration (environment)"; the orchestrator writes it with replication-contract's
+ * ReplicatorEnvironment). Validation happens here, before any client exists, so a bad variable ends the
  * task with nothing written.
  */
 public record ReplicatorConfig(

@@ -113,7 +113,7 @@ public final class ReverseReplicationSteps {
         }
     }
 
-    /** The replicator-task environment contract of DESIGN.md for secondary -> primary, from earliest. */
+    /** replicator-task's environment (docs/replicator.md, "Configuration") for secondary -> primary, from earliest. */
     public Map<String, String> replicatorEnvironment(Plan plan) {
         return ReplicatorEnvironment.flow(plan.reverseReplicatorName(), clusters.bootstrapServers(plan.secondary().clusterArn()),
                         clusters.bootstrapServers(plan.primary().clusterArn()))

@@ -84,7 +84,7 @@ class FailbackStateMachineTest {
         assertEquals(4, SharedClusters.primary().clients().readAll(topic).size());
         String taskId = result.lastRun("StartReverseReplication").orElseThrow().output().path("reverseReplication").path("taskIds").get(0).asText();
         assertEquals("STOPPED", tasks.state(taskId).status());
-        // The environment contract of replicator-task (DESIGN.md): secondary -> primary, from earliest, identical names.
+        // The environment contract of replicator-task (docs/replicator.md): secondary -> primary, from earliest, identical names.
         var env = tasks.environmentOf(taskId);
         assertEquals(SharedClusters.secondary().bootstrapServers(), env.get("SOURCE_BOOTSTRAP_SERVERS"));
         assertEquals(SharedClusters.primary().bootstrapServers(), env.get("TARGET_BOOTSTRAP_SERVERS"));
