@@ -37,9 +37,6 @@ public final class ForwardCatchUpCheck {
      * producers moved is passed over.
      */
     static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofMinutes(1);
-    /** Records one check reads to hand one group's partition over, and how long one check spends on all (MSK Replicator). */
-    static final long HANDOVER_BUDGET = 2_000_000;
-    static final java.time.Duration HANDOVER_TIME = java.time.Duration.ofSeconds(40);
 
     private final KafkaInspector kafka;
     private final ClusterDirectory clusters;
@@ -52,7 +49,7 @@ public final class ForwardCatchUpCheck {
         this.clusters = clusters;
         this.forwardReplication = forwardReplication;
         this.clock = clock;
-        this.alignment = new RecordAlignment(kafka, HANDOVER_BUDGET, clock);
+        this.alignment = new RecordAlignment(kafka, RecordAlignment.BUDGET_PER_CHECK, clock);
     }
 
     public CatchUp check(Plan plan, CatchUp previous) {
@@ -90,7 +87,7 @@ public final class ForwardCatchUpCheck {
     private List<String> consumersNotHandedOver(Plan plan, String operationStartedAt, List<String> handedOver) {
         String primary = clusters.bootstrapServers(plan.primary().clusterArn());
         List<String> pending = new ArrayList<>();
-        Instant deadline = clock.instant().plus(HANDOVER_TIME);
+        Instant deadline = clock.instant().plus(RecordAlignment.TIME_PER_CHECK);
         for (String group : plan.consumerGroups()) {
             // It starts again on the secondary through the consumer alias.
             java.util.Optional<String> toStop = kafka.consumersToStop(primary, group, "primary");

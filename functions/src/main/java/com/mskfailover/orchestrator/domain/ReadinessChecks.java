@@ -108,18 +108,13 @@ public final class ReadinessChecks {
     /**
      * Preflight: the failback's reverse flow could start now, in the mode in use (an MSK Replicator needs its source
      * cluster prepared; replicator-task its ECS cluster, task definition and image); NotReadyException naming each gap.
-     *
-     * @param mskReplicators the reverse flow as MSK Replicators, or null when it is replicator-task
      */
-    public Readiness checkReverseFlowReady(Plan plan, ReverseMskReplicators mskReplicators, ReplicatorTasks tasks) {
-        String flow = mskReplicators != null ? "an MSK Replicator from " + plan.secondary().clusterArn() : "replicator-task on ECS";
-        List<String> missing = mskReplicators != null
-                ? mskReplicators.sourceClusterPrerequisitesMissing(plan.secondary().clusterArn())
-                : tasks.startPrerequisitesMissing();
+    public Readiness checkReverseFlowReady(Plan plan, ReverseFlow flow) {
+        List<String> missing = flow.startPrerequisitesMissing(plan);
         if (!missing.isEmpty()) {
-            throw new NotReadyException("the failback's reverse flow (" + flow + ") could not start: " + String.join("; ", missing));
+            throw new NotReadyException("the failback's reverse flow (" + flow.describe(plan) + ") could not start: " + String.join("; ", missing));
         }
-        return new Readiness(plan.secondary().clusterArn(), "", List.of("the failback's reverse flow could start: " + flow), List.of());
+        return new Readiness(plan.secondary().clusterArn(), "", List.of("the failback's reverse flow could start: " + flow.describe(plan)), List.of());
     }
 
     /**

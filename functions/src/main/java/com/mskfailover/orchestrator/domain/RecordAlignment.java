@@ -29,6 +29,13 @@ import java.util.Map;
 public final class RecordAlignment {
 
     /** Records read per fetch. */
+    /**
+     * Records one handover check reads, on both clusters together, for one group's partition: a longer outage is
+     * handed over across checks, each continuing where the last committed.
+     */
+    static final long BUDGET_PER_CHECK = 2_000_000;
+    /** How long one check spends handing groups over (the Lambda timeout is 90 s); the next check goes on. */
+    static final java.time.Duration TIME_PER_CHECK = java.time.Duration.ofSeconds(40);
     static final int CHUNK = 20_000;
     /** How many matched records back a duplicate copy is recognised: more than a replicator re-sends after a crash. */
     static final int DUPLICATE_HORIZON = 50_000;

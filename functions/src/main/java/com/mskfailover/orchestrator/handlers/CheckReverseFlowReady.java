@@ -3,8 +3,7 @@ package com.mskfailover.orchestrator.handlers;
 import com.mskfailover.orchestrator.aws.AwsPorts;
 import com.mskfailover.orchestrator.domain.Ports;
 import com.mskfailover.orchestrator.domain.ReadinessChecks;
-import com.mskfailover.orchestrator.domain.ReplicatorTasks;
-import com.mskfailover.orchestrator.domain.ReverseMskReplicators;
+import com.mskfailover.orchestrator.domain.ReverseFlow;
 
 /**
  * Preflight state CheckReverseFlowReady: the failback's reverse flow could start now in the mode in use (MSK
@@ -14,8 +13,7 @@ import com.mskfailover.orchestrator.domain.ReverseMskReplicators;
 public final class CheckReverseFlowReady extends JsonHandler<Inputs.PlanOnly, ReadinessChecks.Readiness> {
 
     private final ReadinessChecks checks;
-    private final ReverseMskReplicators mskReplicators;
-    private final java.util.function.Supplier<ReplicatorTasks> tasks;
+    private final ReverseFlow flow;
 
     public CheckReverseFlowReady() {
         this(AwsPorts.shared());
@@ -24,13 +22,11 @@ public final class CheckReverseFlowReady extends JsonHandler<Inputs.PlanOnly, Re
     public CheckReverseFlowReady(Ports ports) {
         super(Inputs.PlanOnly.class, ports.settings());
         this.checks = new ReadinessChecks(ports.clusterDirectory(), ports.kafkaInspector(), ports.settings().probeTimeout());
-        this.mskReplicators = ports.reverseMskReplicators();
-        // Only the replicator-task mode has (and needs) the ECS settings.
-        this.tasks = ports::replicatorTasks;
+        this.flow = ReverseFlow.of(ports);
     }
 
     @Override
     protected ReadinessChecks.Readiness handle(Inputs.PlanOnly input) {
-        return checks.checkReverseFlowReady(required(input.plan(), "plan"), mskReplicators, mskReplicators == null ? tasks.get() : null);
+        return checks.checkReverseFlowReady(required(input.plan(), "plan"), flow);
     }
 }

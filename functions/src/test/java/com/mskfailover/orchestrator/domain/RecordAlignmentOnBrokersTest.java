@@ -53,7 +53,7 @@ class RecordAlignmentOnBrokersTest {
         String partition = TOPIC + "-0";
         long end = kafka.offsetRanges(primary.bootstrapServers(), List.of(TOPIC)).get(partition).logEnd();
         long readOnSecondary = BEFORE + DURING - 5;
-        RecordAlignment alignment = new RecordAlignment(kafka, ReverseReplicationSteps.HANDOVER_BUDGET, java.time.Clock.systemUTC());
+        RecordAlignment alignment = new RecordAlignment(kafka, RecordAlignment.BUDGET_PER_CHECK, java.time.Clock.systemUTC());
 
         long from = 900; // the group's commit on the primary before the outage
         RecordAlignment.Resume resume;
@@ -61,8 +61,8 @@ class RecordAlignmentOnBrokersTest {
         long started = System.nanoTime();
         do {
             resume = alignment.resume(primary.bootstrapServers(), secondary.bootstrapServers(), partition, from, end, readOnSecondary,
-                    java.time.Instant.now().plus(ReverseReplicationSteps.HANDOVER_TIME));
-            assertTrue(resume.recordsRead() <= ReverseReplicationSteps.HANDOVER_BUDGET + 3L * RecordAlignment.CHUNK, resume.toString());
+                    java.time.Instant.now().plus(RecordAlignment.TIME_PER_CHECK));
+            assertTrue(resume.recordsRead() <= RecordAlignment.BUDGET_PER_CHECK + 3L * RecordAlignment.CHUNK, resume.toString());
             assertTrue(resume.position() >= from, resume.toString());
             from = resume.position();
             checks++;

@@ -104,7 +104,7 @@ class ReverseReplicationStepsTest {
 
     @Test
     void theEnvironmentFollowsTheReplicatorTaskContract() {
-        Map<String, String> env = steps(Clock.systemUTC()).replicatorEnvironment(PLAN);
+        Map<String, String> env = ((ReplicatorTaskReverseFlow) steps(Clock.systemUTC()).flow()).replicatorEnvironment(PLAN);
         assertEquals("secondary:9098", env.get("SOURCE_BOOTSTRAP_SERVERS"));
         assertEquals("primary:9098", env.get("TARGET_BOOTSTRAP_SERVERS"));
         assertEquals("iam", env.get("SOURCE_AUTH"));
