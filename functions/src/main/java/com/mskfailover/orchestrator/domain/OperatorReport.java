@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Writes the notification that ends every execution: what happened, why it stopped, how far it got and how to
- * resume. How far it got is read from the execution's state data: each step leaves its result under its own
- * key ($.aliasChange, $.reverseReplication, $.producerMove, ...), so the keys present say which steps finished.
+ * resume. How far it got is read from the execution's state data ({@link OperationState}): each step leaves its result
+ * under its own key ($.aliasChange, $.reverseReplication, $.producerMove, ...), so the keys present say which steps finished.
  */
 public final class OperatorReport {
 
@@ -16,6 +16,10 @@ public final class OperatorReport {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Notification report(String operation, String outcome, JsonNode state) {
+        return report(operation, outcome, OperationState.of(state));
+    }
+
+    public Notification report(String operation, String outcome, OperationState state) {
         if ("dry-run".equals(outcome)) {
             return dryRun(operation, state);
         }
@@ -23,12 +27,12 @@ public final class OperatorReport {
             return refused(operation, state);
         }
         boolean failed = !"succeeded".equals(outcome);
-        String reason = state.path("plan").path("reason").asText(state.path("reason").asText("not given"));
+        String reason = state.plan().path("reason").asText(state.reason().asText("not given"));
         StringBuilder message = new StringBuilder();
         message.append(capitalized(operation)).append(failed ? " FAILED" : " succeeded").append(".\n");
         message.append("Reason for the ").append(operation).append(": ").append(reason).append('\n');
         if (failed) {
-            JsonNode error = state.path("error");
+            JsonNode error = state.error();
             message.append("Error: ").append(error.path("Error").asText("unknown")).append('\n');
             message.append("Cause: ").append(causeMessage(error.path("Cause").asText(""))).append('\n');
         }
@@ -38,7 +42,7 @@ public final class OperatorReport {
         if (failed) {
             message.append("How to resume: ").append(resume(operation, state)).append('\n');
         }
-        String subject = "MSK " + operation + (failed ? " FAILED: " + state.path("error").path("Error").asText("unknown error") : " succeeded");
+        String subject = "MSK " + operation + (failed ? " FAILED: " + state.error().path("Error").asText("unknown error") : " succeeded");
         // SNS subjects are limited to 100 characters.
         return new Notification(subject.length() > 100 ? subject.substring(0, 100) : subject, message.toString());
     }
@@ -48,13 +52,17 @@ public final class OperatorReport {
      * still connected where it should not be, from the execution's state data.
      */
     public Notification actionRequired(String operation, String action, JsonNode state) {
-        String quiet = state.path("secondaryQuiet").path("poll").path("detail").asText("not checked yet");
-        String writers = writers(state.path("secondaryQuiet").path("writers"));
-        String ttl = state.path("plan").path("aliasTtlSeconds").asText("?");
-        String connected = joined(state.path("consumerDrain").path("stillConnected"), "none");
+        return actionRequired(operation, action, OperationState.of(state));
+    }
+
+    public Notification actionRequired(String operation, String action, OperationState state) {
+        String quiet = state.secondaryQuiet().path("poll").path("detail").asText("not checked yet");
+        String writers = writers(state.secondaryQuiet().path("writers"));
+        String ttl = state.plan().path("aliasTtlSeconds").asText("?");
+        String connected = joined(state.consumerDrain().path("stillConnected"), "none");
         String[] subjectAndMessage = switch (action) {
             case "restart-producers" -> new String[] {"restart producers now",
-                    "The producer aliases point at the primary (" + change(state.path("producerMove"))
+                    "The producer aliases point at the primary (" + change(state.producerMove())
                             + ", INSYNC, the " + ttl + " s TTL waited out). A producer resolves an alias only when it connects: restart every producer now.\n"
                             + "Still writing to the secondary: " + writers + ".\n"
                             + "The failback waits (state CheckSecondaryQuiet) until no record of an application arrives on the secondary between two checks,"
@@ -65,7 +73,7 @@ public final class OperatorReport {
                             + "They resume on the primary exactly after what they read: the failback moves the consumer aliases once they have stopped"
                             + " and the reverse flow has synced their offsets onto the primary (state CheckSecondaryConsumersDrained), then tells you to start them.\n"};
             case "start-consumers" -> new String[] {"start consumers on the primary now",
-                    "The consumer aliases point at the primary (" + change(state.path("consumerMove"))
+                    "The consumer aliases point at the primary (" + change(state.consumerMove())
                             + ", INSYNC, the " + ttl + " s TTL waited out) and the groups' offsets are there. Start the consumers now: they resolve the"
                             + " alias to the primary and resume exactly after what they read on the secondary.\n"
                             + "Still connected to the secondary at the last check: " + connected + ".\n"};
@@ -83,13 +91,13 @@ public final class OperatorReport {
     }
 
     /** The checks the input switched off ({@code force}), said in every notification of the execution. */
-    private static String forced(JsonNode state) {
-        return state.path("force").size() > 0 ? "Checks switched off by \"force\" in the input: " + state.path("force") + "\n" : "";
+    private static String forced(OperationState state) {
+        return state.force().size() > 0 ? "Checks switched off by \"force\" in the input: " + state.force() + "\n" : "";
     }
 
     /** What the readiness checks found although they refused nothing (a group's offsets the primary could not vouch for). */
-    private static String warnings(JsonNode state) {
-        JsonNode warnings = state.path("secondaryReadiness").path("warnings");
+    private static String warnings(OperationState state) {
+        JsonNode warnings = state.secondaryReadiness().path("warnings");
         return warnings.size() > 0 ? "Warnings of the checks: " + joined(warnings, "") + "\n" : "";
     }
 
@@ -104,24 +112,24 @@ public final class OperatorReport {
     }
 
     /** A dry run that reached its end: every check passed and nothing was changed. */
-    private static Notification dryRun(String operation, JsonNode state) {
-        JsonNode checks = "failover".equals(operation) ? state.path("secondaryReadiness") : state.path("primaryHealth");
+    private static Notification dryRun(String operation, OperationState state) {
+        JsonNode checks = "failover".equals(operation) ? state.secondaryReadiness() : state.primaryHealth();
         String message = capitalized(operation) + " dry run passed: every check a real " + operation + " makes first passed,"
                 + " and nothing was changed (no alias moved, no replication started).\n"
-                + "Reason for the dry run: " + state.path("plan").path("reason").asText("not given") + "\n"
+                + "Reason for the dry run: " + state.plan().path("reason").asText("not given") + "\n"
                 + "Checks: " + checks + "\n"
-                + "Plan: topics " + state.path("plan").path("topics") + ", aliases " + state.path("plan").path("allAliases") + "\n"
-                + "Operation lock: " + state.path("lock").path("detail").asText("not read") + "\n"
+                + "Plan: topics " + state.plan().path("topics") + ", aliases " + state.plan().path("allAliases") + "\n"
+                + "Operation lock: " + state.lock().path("detail").asText("not read") + "\n"
                 + forced(state)
                 + "To run it: start the same input without \"dryRun\".\n";
         return new Notification("MSK " + operation + " dry run passed", message);
     }
 
     /** Another operation held the lock: this execution stopped before it changed anything. */
-    private static Notification refused(String operation, JsonNode state) {
+    private static Notification refused(String operation, OperationState state) {
         String message = capitalized(operation) + " REFUSED: another failover or failback is running, and only one runs at a time.\n"
-                + "Reason for the " + operation + ": " + state.path("plan").path("reason").asText("not given") + "\n"
-                + causeMessage(state.path("error").path("Cause").asText("")) + "\n"
+                + "Reason for the " + operation + ": " + state.plan().path("reason").asText("not given") + "\n"
+                + causeMessage(state.error().path("Cause").asText("")) + "\n"
                 + "Progress: nothing was changed (no alias moved, no replication started).\n" + forced(state);
         return new Notification("MSK " + operation + " REFUSED: another operation is running", message);
     }
@@ -138,31 +146,31 @@ public final class OperatorReport {
         return cause;
     }
 
-    private static String progress(String operation, JsonNode state) {
-        if (!state.has("plan")) {
+    private static String progress(String operation, OperationState state) {
+        if (!OperationState.present(state.plan())) {
             return "the input was rejected; nothing was changed.";
         }
         if ("failover".equals(operation)) {
-            if (state.has("producerMove") && !state.has("aliasChange")) {
-                JsonNode move = state.path("producerMove");
+            if (OperationState.present(state.producerMove()) && !OperationState.present(state.aliasChange())) {
+                JsonNode move = state.producerMove();
                 return "planned failover: the producer aliases " + move.path("aliases") + " were pointed at the secondary in "
                         + change(move) + (move.path("sync").path("done").asBoolean() ? " (INSYNC)" : " (not seen INSYNC yet)")
-                        + "; the consumer aliases still point at the primary" + (state.has("forwardCatchUp")
-                        ? " (waiting for the forward flow: " + state.path("forwardCatchUp").path("poll").path("detail").asText() + ")." : ".");
+                        + "; the consumer aliases still point at the primary" + (OperationState.present(state.forwardCatchUp())
+                        ? " (waiting for the forward flow: " + state.forwardCatchUp().path("poll").path("detail").asText() + ")." : ".");
             }
-            if (!state.has("aliasChange")) {
+            if (!OperationState.present(state.aliasChange())) {
                 return "nothing was changed: the aliases still point at the primary.";
             }
-            JsonNode change = state.path("aliasChange");
+            JsonNode change = state.aliasChange();
             return "the aliases " + change.path("aliases") + " were pointed at the secondary in "
                     + change(change) + (change.path("sync").path("done").asBoolean() ? " (INSYNC)." : " (not seen INSYNC yet).");
         }
         StringBuilder done = new StringBuilder();
-        if (state.has("primaryHealth")) {
+        if (OperationState.present(state.primaryHealth())) {
             done.append("primary healthy; ");
         }
-        if (state.has("reverseReplication")) {
-            JsonNode replication = state.path("reverseReplication");
+        if (OperationState.present(state.reverseReplication())) {
+            JsonNode replication = state.reverseReplication();
             done.append("reverse flow ").append(replication.path("taskIds")).append(" (secondary -> primary) started, last lag ")
                     .append(replication.path("lag").asLong(-1));
             JsonNode progress = replication.path("progress");
@@ -171,33 +179,33 @@ public final class OperatorReport {
             }
             done.append("; ");
         }
-        if (state.has("producerMove")) {
-            done.append("producer aliases moved to the primary (").append(change(state.path("producerMove"))).append("); ");
+        if (OperationState.present(state.producerMove())) {
+            done.append("producer aliases moved to the primary (").append(change(state.producerMove())).append("); ");
         }
-        if (state.has("secondaryQuiet")) {
-            JsonNode quiet = state.path("secondaryQuiet");
+        if (OperationState.present(state.secondaryQuiet())) {
+            JsonNode quiet = state.secondaryQuiet();
             done.append("the secondary ").append(quiet.path("poll").path("done").asBoolean() ? "quiet" : "not quiet yet")
                     .append(" (producers still writing there: ").append(writers(quiet.path("writers"))).append("); ");
         }
-        if (state.has("consumerMove")) {
-            done.append("consumer aliases moved to the primary (").append(change(state.path("consumerMove"))).append("); ");
+        if (OperationState.present(state.consumerMove())) {
+            done.append("consumer aliases moved to the primary (").append(change(state.consumerMove())).append("); ");
         }
-        if (state.has("reverseReplicationStop")) {
-            done.append(state.path("reverseReplication").path("taskIds").path(0).asText().startsWith("arn:aws:kafka:")
+        if (OperationState.present(state.reverseReplicationStop())) {
+            done.append(state.reverseReplication().path("taskIds").path(0).asText().startsWith("arn:aws:kafka:")
                     ? "reverse MSK Replicator deleted; " : "replicator-task stopped; ");
         }
         return done.isEmpty() ? "nothing was changed." : done.toString();
     }
 
-    private static String resume(String operation, JsonNode state) {
-        if (!state.has("plan")) {
+    private static String resume(String operation, OperationState state) {
+        if (!OperationState.present(state.plan())) {
             return "fix the input field named in the cause and start a new execution.";
         }
         String again = "fix the cause, then start a new " + operation + " execution with the same input"
                 + " (aws stepfunctions start-execution --state-machine-arn <" + capitalized(operation)
                 + "StateMachineArn output of the stack> --input file://events/" + operation + "-start.json).";
         if ("failover".equals(operation)) {
-            String planned = state.has("producerMove") && !state.has("aliasChange")
+            String planned = OperationState.present(state.producerMove()) && !OperationState.present(state.aliasChange())
                     ? " Producers already write to the secondary while consumers still read the primary: a re-run waits again for the"
                     + " primary to go quiet and the forward flow to copy it, then moves the consumers. If the primary cannot be waited for"
                     + " (impaired, or producers that never leave it), start the failover without \"planned\": it moves the consumers at"
@@ -207,10 +215,10 @@ public final class OperatorReport {
                     + " To return to the primary instead, run the failback once the primary is healthy.";
         }
         java.util.List<String> tasks = new java.util.ArrayList<>();
-        state.path("reverseReplication").path("taskIds").forEach(task -> tasks.add(task.asText()));
+        state.reverseReplication().path("taskIds").forEach(task -> tasks.add(task.asText()));
         boolean mskReplicator = !tasks.isEmpty() && tasks.getFirst().startsWith("arn:aws:kafka:");
         String flow = mskReplicator ? "the reverse MSK Replicator " + tasks.getFirst() : "replicator-task";
-        if (state.has("consumerMove") && !state.has("reverseReplicationStop") && mskReplicator) {
+        if (OperationState.present(state.consumerMove()) && !OperationState.present(state.reverseReplicationStop()) && mskReplicator) {
             // Every client is on the primary: a new failback would wait for the groups' consumers there to stop.
             return "every client is on the primary already; " + flow + " keeps running."
                     + " Stop whatever still writes on the secondary, wait until the records the cause names are on the primary"
@@ -222,18 +230,18 @@ public final class OperatorReport {
                         ? " Every step is safe to repeat: an MSK Replicator of the same name that is running is reused (a second reverse flow is never created),"
                         : " Every step is safe to repeat: running replicator-tasks of the same name are reused and only missing ones started (two reverse flows are never started),")
                 .append(" alias records are UPSERTed to the same values and the waits read the current lag.");
-        if (state.has("producerMove") && !state.has("consumerMove")) {
+        if (OperationState.present(state.producerMove()) && !OperationState.present(state.consumerMove())) {
             resume.append(" Producers already write to the primary while consumers still read the secondary: keep ").append(flow)
                     .append(" running (it copies what is left on the secondary");
             resume.append(mskReplicator ? "; the re-run hands the groups' offsets over itself" : ", with the groups' offsets");
             resume.append("); the re-run moves consumers once they have drained.");
         }
-        if (state.has("consumerMove") && !state.has("reverseReplicationStop")) {
+        if (OperationState.present(state.consumerMove()) && !OperationState.present(state.reverseReplicationStop())) {
             resume.append(" Consumers already read on the primary; a producer still writes to the secondary (named above): restart it. Keep ").append(flow)
                     .append(" running meanwhile (it copies those records to the primary, where the consumers read them); the re-run"
                             + " stops it once no application record arrives on the secondary any more.");
         }
-        if (!tasks.isEmpty() && !state.has("reverseReplicationStop")) {
+        if (!tasks.isEmpty() && !OperationState.present(state.reverseReplicationStop())) {
             resume.append(" To abandon the failback instead: ").append(tasks.stream()
                             .map(task -> mskReplicator ? deleteReplicator(task) : "aws ecs stop-task --cluster <ReplicatorClusterName output> --task " + task)
                             .collect(java.util.stream.Collectors.joining("; ")))

@@ -69,7 +69,7 @@ final class Inputs {
     }
 
     /** @param action with outcome {@code action-required}: what operators must do now ({@link com.mskfailover.orchestrator.domain.OperatorReport}) */
-    record Report(String operation, String outcome, String action, com.fasterxml.jackson.databind.JsonNode state) {
+    record Report(String operation, String outcome, String action, com.mskfailover.orchestrator.domain.OperationState state) {
     }
 
     /**
