@@ -32,9 +32,36 @@ public interface KafkaInspector {
      * (they would go on committing there after the move); empty when none is.
      */
     default java.util.Optional<String> consumersToStop(String bootstrapServers, String groupId, String cluster) {
-        java.util.List<String> members = activeMembers(bootstrapServers, groupId);
+        return toStop(groupId, activeMembers(bootstrapServers, groupId), cluster);
+    }
+
+    /** {@link #consumersToStop} of every group, asked together ({@link #activeMembers(String, Collection)}). */
+    default Map<String, java.util.Optional<String>> consumersToStop(String bootstrapServers, Collection<String> groupIds, String cluster) {
+        Map<String, java.util.Optional<String>> byGroup = new java.util.LinkedHashMap<>();
+        activeMembers(bootstrapServers, groupIds).forEach((group, members) -> byGroup.put(group, toStop(group, members, cluster)));
+        return byGroup;
+    }
+
+    private static java.util.Optional<String> toStop(String groupId, java.util.List<String> members, String cluster) {
         return members.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of("group " + groupId + " still has "
                 + members.size() + " active member(s) on the " + cluster + " " + members + ": stop its consumers there");
+    }
+
+    /**
+     * {@link #activeMembers(String, String)} of every group, by group in the given order: one request for all of them
+     * where the adapter can (a drain over a hundred groups must not make a hundred round trips).
+     */
+    default Map<String, java.util.List<String>> activeMembers(String bootstrapServers, Collection<String> groupIds) {
+        Map<String, java.util.List<String>> byGroup = new java.util.LinkedHashMap<>();
+        groupIds.forEach(group -> byGroup.put(group, activeMembers(bootstrapServers, group)));
+        return byGroup;
+    }
+
+    /** {@link #committedOffsets(String, String, Collection)} of every group, by group in the given order: one request where the adapter can. */
+    default Map<String, Map<String, CommittedOffset>> committedOffsets(String bootstrapServers, Collection<String> groupIds, Collection<String> topics) {
+        Map<String, Map<String, CommittedOffset>> byGroup = new java.util.LinkedHashMap<>();
+        groupIds.forEach(group -> byGroup.put(group, committedOffsets(bootstrapServers, group, topics)));
+        return byGroup;
     }
 
     /**

@@ -124,8 +124,14 @@ final class MskReplicatorReverseFlow implements ReverseFlow {
         List<String> pending = new ArrayList<>();
         List<String> handedOver = new ArrayList<>();
         Instant handoverDeadline = clock.instant().plus(RecordAlignment.TIME_PER_CHECK);
+        // Read once for every group: the ranges of both clusters, the groups' commits and members (one request each).
+        String primary = clusters.bootstrapServers(plan.primary().clusterArn());
+        String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
+        Clusters both = new Clusters(primary, secondary, kafka.offsetRanges(primary, plan.topics()), kafka.offsetRanges(secondary, plan.topics()),
+                kafka.committedOffsets(primary, plan.consumerGroups(), plan.topics()), kafka.committedOffsets(secondary, plan.consumerGroups(), plan.topics()),
+                kafka.activeMembers(primary, plan.consumerGroups()));
         for (String group : plan.consumerGroups()) {
-            handOver(plan, group, handoverDeadline, pending, handedOver);
+            handOver(both, group, handoverDeadline, pending, handedOver);
         }
         return new Offsets(pending, pending.isEmpty() ? "group offsets handed over onto the primary"
                 + (handedOver.isEmpty() ? " (already there)" : ": " + handedOver) : "not handed over: " + pending);
@@ -137,20 +143,28 @@ final class MskReplicatorReverseFlow implements ReverseFlow {
      * when ahead of that commit (never moved backwards). A long outage is handed over across checks: each commits how
      * far it got and the next goes on from there. The group must have no member on the primary yet.
      */
-    private void handOver(Plan plan, String group, Instant deadline, List<String> pending, List<String> handedOver) {
-        String primary = clusters.bootstrapServers(plan.primary().clusterArn());
-        String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
-        List<String> onPrimary = kafka.activeMembers(primary, group);
+    /** What one drain check read of both clusters for the handover of every group. */
+    private record Clusters(String primary, String secondary, Map<String, KafkaInspector.OffsetRange> primaryRanges,
+                            Map<String, KafkaInspector.OffsetRange> secondaryRanges,
+                            Map<String, Map<String, KafkaInspector.CommittedOffset>> primaryOffsets,
+                            Map<String, Map<String, KafkaInspector.CommittedOffset>> secondaryOffsets,
+                            Map<String, List<String>> membersOnPrimary) {
+    }
+
+    private void handOver(Clusters both, String group, Instant deadline, List<String> pending, List<String> handedOver) {
+        String primary = both.primary();
+        String secondary = both.secondary();
+        List<String> onPrimary = both.membersOnPrimary().get(group);
         if (!onPrimary.isEmpty()) {
             pending.add("group " + group + " already has " + onPrimary.size() + " active member(s) on the primary " + onPrimary
                     + ": its offsets can be handed over only while no consumer of it runs; stop them until the failback moved the consumers"
                     + " (a member from before the primary went down counts until its session times out, session.timeout.ms, 45 s by default)");
             return;
         }
-        Map<String, KafkaInspector.CommittedOffset> secondaryOffsets = kafka.committedOffsets(secondary, group, plan.topics());
-        Map<String, KafkaInspector.CommittedOffset> primaryOffsets = kafka.committedOffsets(primary, group, plan.topics());
-        Map<String, KafkaInspector.OffsetRange> secondaryRanges = kafka.offsetRanges(secondary, plan.topics());
-        Map<String, KafkaInspector.OffsetRange> primaryRanges = kafka.offsetRanges(primary, plan.topics());
+        Map<String, KafkaInspector.CommittedOffset> secondaryOffsets = both.secondaryOffsets().get(group);
+        Map<String, KafkaInspector.CommittedOffset> primaryOffsets = both.primaryOffsets().get(group);
+        Map<String, KafkaInspector.OffsetRange> secondaryRanges = both.secondaryRanges();
+        Map<String, KafkaInspector.OffsetRange> primaryRanges = both.primaryRanges();
         Map<String, KafkaInspector.CommittedOffset> commits = new java.util.TreeMap<>();
         secondaryOffsets.forEach((partition, read) -> {
             KafkaInspector.OffsetRange primaryRange = primaryRanges.get(partition);

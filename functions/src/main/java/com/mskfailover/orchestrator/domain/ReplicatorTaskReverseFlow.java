@@ -130,9 +130,10 @@ final class ReplicatorTaskReverseFlow implements ReverseFlow {
         String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
         String primary = clusters.bootstrapServers(plan.primary().clusterArn());
         List<String> pending = new ArrayList<>();
+        var onSecondary = kafka.committedOffsets(secondary, plan.consumerGroups(), plan.topics());
+        var onPrimary = kafka.committedOffsets(primary, plan.consumerGroups(), plan.topics());
         for (String group : plan.consumerGroups()) {
-            pending.addAll(GroupOffsetHandover.notHandedOver(group, replication.replicatorName(),
-                    kafka.committedOffsets(secondary, group, plan.topics()), kafka.committedOffsets(primary, group, plan.topics())));
+            pending.addAll(GroupOffsetHandover.notHandedOver(group, replication.replicatorName(), onSecondary.get(group), onPrimary.get(group)));
         }
         return new Offsets(pending, pending.isEmpty() ? "group offsets synced onto the primary" : "group offsets not on the primary yet: " + pending);
     }

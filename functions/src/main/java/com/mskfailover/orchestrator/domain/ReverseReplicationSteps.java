@@ -89,13 +89,16 @@ public final class ReverseReplicationSteps {
         List<String> seen = new ArrayList<>();
         List<String> connected = new ArrayList<>();
         boolean readEverything = true;
+        // Every group in one request of each kind: a drain over a hundred groups is two round trips, not two hundred.
+        Map<String, Map<String, KafkaInspector.CommittedOffset>> committedByGroup = kafka.committedOffsets(secondary, plan.consumerGroups(), plan.topics());
+        Map<String, java.util.Optional<String>> toStopByGroup = kafka.consumersToStop(secondary, plan.consumerGroups(), "secondary");
         for (String group : plan.consumerGroups()) {
-            Map<String, KafkaInspector.CommittedOffset> committed = kafka.committedOffsets(secondary, group, plan.topics());
+            Map<String, KafkaInspector.CommittedOffset> committed = committedByGroup.get(group);
             long unread = targets.entrySet().stream()
                     .mapToLong(target -> Math.max(0, target.getValue() - position(committed, target.getKey(), ranges))).sum();
             readEverything &= unread == 0;
             // It starts again on the primary through the consumer alias.
-            java.util.Optional<String> toStop = kafka.consumersToStop(secondary, group, "secondary");
+            java.util.Optional<String> toStop = toStopByGroup.get(group);
             toStop.ifPresent(connected::add);
             seen.add(group + " lag " + unread + " to the last application record on the secondary" + toStop.map(stop -> ", " + stop).orElse(""));
         }

@@ -293,6 +293,53 @@ public final class KafkaAdminInspector implements KafkaInspector {
     }
 
     @Override
+    public Map<String, java.util.List<String>> activeMembers(String bootstrapServers, Collection<String> groupIds) {
+        if (groupIds.isEmpty()) {
+            return Map.of();
+        }
+        return call(bootstrapServers, "describing groups " + groupIds, (admin, left) -> {
+            var described = admin.describeConsumerGroups(groupIds).describedGroups();
+            Map<String, java.util.List<String>> byGroup = new java.util.LinkedHashMap<>();
+            for (String group : groupIds) {
+                try {
+                    byGroup.put(group, described.get(group).get(left.millis(), TimeUnit.MILLISECONDS).members().stream()
+                            .map(member -> member.clientId() + "@" + member.host()).sorted().toList());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException)) {
+                        throw e;
+                    }
+                    byGroup.put(group, java.util.List.of());
+                }
+            }
+            return byGroup;
+        });
+    }
+
+    @Override
+    public Map<String, Map<String, CommittedOffset>> committedOffsets(String bootstrapServers, Collection<String> groupIds, Collection<String> topics) {
+        if (groupIds.isEmpty()) {
+            return Map.of();
+        }
+        return call(bootstrapServers, "reading the offsets of groups " + groupIds, (admin, left) -> {
+            Map<String, ListConsumerGroupOffsetsSpec> specs = new java.util.LinkedHashMap<>();
+            groupIds.forEach(group -> specs.put(group, new ListConsumerGroupOffsetsSpec()));
+            Map<String, Map<TopicPartition, OffsetAndMetadata>> committed = admin.listConsumerGroupOffsets(specs).all()
+                    .get(left.millis(), TimeUnit.MILLISECONDS);
+            Map<String, Map<String, CommittedOffset>> byGroup = new java.util.LinkedHashMap<>();
+            for (String group : groupIds) {
+                Map<String, CommittedOffset> offsets = new java.util.TreeMap<>();
+                committed.getOrDefault(group, Map.of()).forEach((partition, offset) -> {
+                    if (offset != null && topics.contains(partition.topic())) {
+                        offsets.put(partition.toString(), new CommittedOffset(offset.offset(), offset.metadata()));
+                    }
+                });
+                byGroup.put(group, offsets);
+            }
+            return byGroup;
+        });
+    }
+
+    @Override
     public Map<String, CommittedOffset> committedOffsets(String bootstrapServers, String groupId, Collection<String> topics) {
         return call(bootstrapServers, "reading the offsets of group " + groupId, (admin, left) -> {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
