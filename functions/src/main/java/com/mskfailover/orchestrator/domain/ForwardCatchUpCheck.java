@@ -87,19 +87,26 @@ public final class ForwardCatchUpCheck {
     private List<String> consumersNotHandedOver(Plan plan, String operationStartedAt, List<String> handedOver) {
         String primary = clusters.bootstrapServers(plan.primary().clusterArn());
         List<String> pending = new ArrayList<>();
+        String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
         Instant deadline = clock.instant().plus(RecordAlignment.TIME_PER_CHECK);
+        // Every group in one request of each kind, read once per check.
+        Map<String, java.util.Optional<String>> toStopOnPrimary = kafka.consumersToStop(primary, plan.consumerGroups(), "primary");
+        Map<String, Map<String, KafkaInspector.CommittedOffset>> onPrimary = kafka.committedOffsets(primary, plan.consumerGroups(), plan.topics());
+        Map<String, Map<String, KafkaInspector.CommittedOffset>> onSecondary = kafka.committedOffsets(secondary, plan.consumerGroups(), plan.topics());
+        Handover handover = forwardReplication.offsetSyncMarker().isPresent() ? null : new Handover(primary, secondary, onPrimary, onSecondary,
+                kafka.consumersToStop(secondary, plan.consumerGroups(), "secondary"), kafka.offsetRanges(primary, plan.topics()),
+                kafka.offsetRanges(secondary, plan.topics()));
         for (String group : plan.consumerGroups()) {
             // It starts again on the secondary through the consumer alias.
-            java.util.Optional<String> toStop = kafka.consumersToStop(primary, group, "primary");
+            java.util.Optional<String> toStop = toStopOnPrimary.get(group);
             if (toStop.isPresent()) {
                 pending.add(toStop.get());
                 continue;
             }
             forwardReplication.offsetSyncMarker().ifPresent(marker -> pending.addAll(GroupOffsetHandover.notHandedOver(group, marker,
-                    kafka.committedOffsets(primary, group, plan.topics()),
-                    kafka.committedOffsets(clusters.bootstrapServers(plan.secondary().clusterArn()), group, plan.topics()))));
-            if (forwardReplication.offsetSyncMarker().isEmpty()) {
-                handOver(plan, group, operationStartedAt, deadline, pending, handedOver);
+                    onPrimary.get(group), onSecondary.get(group))));
+            if (handover != null) {
+                handOver(handover, group, operationStartedAt, deadline, pending, handedOver);
             }
         }
         return pending;
@@ -113,18 +120,25 @@ public final class ForwardCatchUpCheck {
      * record can be before it: the earlier of just after the copy of the last record the group read and the first
      * record written on the secondary since the operation started; a walk the budget cut short goes on from its commit.
      */
-    private void handOver(Plan plan, String group, String operationStartedAt, Instant deadline, List<String> pending, List<String> handedOver) {
-        String primary = clusters.bootstrapServers(plan.primary().clusterArn());
-        String secondary = clusters.bootstrapServers(plan.secondary().clusterArn());
-        java.util.Optional<String> moved = kafka.consumersToStop(secondary, group, "secondary");
+    /** What one check read of both clusters for the handover of every group (MSK Replicator mode). */
+    private record Handover(String primary, String secondary, Map<String, Map<String, KafkaInspector.CommittedOffset>> primaryCommits,
+                            Map<String, Map<String, KafkaInspector.CommittedOffset>> secondaryCommits,
+                            Map<String, java.util.Optional<String>> toStopOnSecondary,
+                            Map<String, KafkaInspector.OffsetRange> primaryRanges, Map<String, KafkaInspector.OffsetRange> secondaryRanges) {
+    }
+
+    private void handOver(Handover both, String group, String operationStartedAt, Instant deadline, List<String> pending, List<String> handedOver) {
+        String primary = both.primary();
+        String secondary = both.secondary();
+        java.util.Optional<String> moved = both.toStopOnSecondary().get(group);
         if (moved.isPresent()) {
             pending.add(moved.get() + " (its offsets are handed over before the failover moves the consumers)");
             return;
         }
-        Map<String, KafkaInspector.CommittedOffset> onPrimary = kafka.committedOffsets(primary, group, plan.topics());
-        Map<String, KafkaInspector.CommittedOffset> onSecondary = kafka.committedOffsets(secondary, group, plan.topics());
-        Map<String, KafkaInspector.OffsetRange> primaryRanges = kafka.offsetRanges(primary, plan.topics());
-        Map<String, KafkaInspector.OffsetRange> secondaryRanges = kafka.offsetRanges(secondary, plan.topics());
+        Map<String, KafkaInspector.CommittedOffset> onPrimary = both.primaryCommits().get(group);
+        Map<String, KafkaInspector.CommittedOffset> onSecondary = both.secondaryCommits().get(group);
+        Map<String, KafkaInspector.OffsetRange> primaryRanges = both.primaryRanges();
+        Map<String, KafkaInspector.OffsetRange> secondaryRanges = both.secondaryRanges();
         if (operationStartedAt == null) {
             // Without it no bound says where records written on the secondary since the producers moved begin.
             pending.add("group " + group + ": the wait's state lacks the execution's start time (StartForwardCatchUpWait passes"

@@ -115,8 +115,10 @@ public final class PlanComparison {
             return new Findings(checks, warnings);
         }
         List<String> missing = new ArrayList<>();
+        var secondaryCommits = kafka.committedOffsets(secondaryBootstrap, plan.consumerGroups(), plan.topics());
+        var primaryCommits = primaryBootstrap.map(primary -> kafka.committedOffsets(primary, plan.consumerGroups(), plan.topics())).orElse(Map.of());
         for (String group : plan.consumerGroups()) {
-            Set<String> onSecondary = kafka.committedOffsets(secondaryBootstrap, group, plan.topics()).keySet();
+            Set<String> onSecondary = secondaryCommits.get(group).keySet();
             if (primaryBootstrap.isEmpty()) {
                 if (onSecondary.isEmpty()) {
                     warnings.add("group " + group + " has no offset on the secondary for " + plan.topics() + ", and the primary could not be asked whether it "
@@ -127,7 +129,7 @@ public final class PlanComparison {
                 }
                 continue;
             }
-            Set<String> notSynced = new TreeSet<>(kafka.committedOffsets(primaryBootstrap.get(), group, plan.topics()).keySet());
+            Set<String> notSynced = new TreeSet<>(primaryCommits.get(group).keySet());
             notSynced.removeAll(onSecondary);
             if (notSynced.isEmpty()) {
                 checks.add("group " + group + " has its offsets on the secondary for every partition it committed on the primary ("

@@ -124,7 +124,7 @@ public final class SecondaryQuietGate {
     private Map<String, Long> unreadFrom(Plan plan, ReverseReplication replication, String secondary,
                                          Map<String, KafkaInspector.OffsetRange> ranges) {
         List<Map<String, KafkaInspector.CommittedOffset>> positions = new ArrayList<>();
-        plan.consumerGroups().forEach(group -> positions.add(kafka.committedOffsets(secondary, group, plan.topics())));
+        positions.addAll(kafka.committedOffsets(secondary, plan.consumerGroups(), plan.topics()).values());
         reverse.copiedPositions(plan, replication).ifPresent(positions::add);
         Map<String, Long> from = new TreeMap<>();
         ranges.forEach((partition, range) -> from.put(partition, positions.stream()

@@ -72,12 +72,14 @@ class ForwardCatchUpCheckTest {
                 (proxy, method, args) -> switch (method.getName()) {
                     // The secondary: the same partitions, nobody reading there yet (MSK Replicator mode's handover reads it).
                     case "offsetRanges" -> primary.get();
-                    case "activeMembers" -> args[0].equals("primary:9098") ? membersOnPrimary : List.of();
+                    case "activeMembers" -> args[1] instanceof java.util.Collection<?> ? InvocationHandler.invokeDefault(proxy, method, args)
+                            : args[0].equals("primary:9098") ? membersOnPrimary : List.of();
                     case "firstOffsetsAtOrAfter" -> {
                         assertEquals("secondary:9098", args[0]);
                         yield Map.of("customer-0", 0L, "customer-1", 0L);
                     }
-                    case "committedOffsets" -> commits.get((String) args[0]);
+                    case "committedOffsets" -> args[1] instanceof java.util.Collection<?> ? InvocationHandler.invokeDefault(proxy, method, args)
+                            : commits.get((String) args[0]);
                     case "consumersToStop" -> InvocationHandler.invokeDefault(proxy, method, args);
                     default -> throw new AssertionError("the check does not call " + method.getName());
                 });

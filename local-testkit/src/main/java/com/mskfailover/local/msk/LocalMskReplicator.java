@@ -91,6 +91,8 @@ public final class LocalMskReplicator implements AutoCloseable {
     private final Map<TopicPartition, TreeMap<Long, Long>> mapping = new ConcurrentHashMap<>();
     /** Per target partition: the offset after the last copy this replicator wrote. */
     private final Map<TopicPartition, Long> afterLastCopy = new ConcurrentHashMap<>();
+    /** Target partitions that received a record other than its copies since it began copying: LEGACY sync leaves them alone. */
+    private final java.util.Set<TopicPartition> writtenByOthers = ConcurrentHashMap.newKeySet();
 
     private LocalMskReplicator(Config config, LocalCloudWatch metrics) {
         this.config = config;
@@ -300,6 +302,11 @@ public final class LocalMskReplicator implements AutoCloseable {
             ConsumerRecord<byte[], byte[]> record = sent.get(i);
             TopicPartition partition = new TopicPartition(record.topic(), record.partition());
             mapping.computeIfAbsent(partition, ignored -> new TreeMap<>()).put(record.offset(), metadata.offset());
+            Long previousEnd = afterLastCopy.get(partition);
+            if (previousEnd != null && metadata.offset() > previousEnd) {
+                // Something else was written there between two of its copies: producers write to the target.
+                writtenByOthers.add(partition);
+            }
             afterLastCopy.merge(partition, metadata.offset() + 1, Math::max);
             copied.incrementAndGet();
             lastLatencyMillis = Math.max(0, System.currentTimeMillis() - record.timestamp());
@@ -354,7 +361,8 @@ public final class LocalMskReplicator implements AutoCloseable {
             onSource.forEach((partition, committed) -> {
                 TreeMap<Long, Long> copies = mapping.get(partition);
                 Long lastCopyEnd = afterLastCopy.get(partition);
-                if (committed == null || copies == null || lastCopyEnd == null || !lastCopyEnd.equals(targetEnds.get(partition))) {
+                if (committed == null || copies == null || lastCopyEnd == null || !lastCopyEnd.equals(targetEnds.get(partition))
+                        || writtenByOthers.contains(partition)) {
                     return; // nothing known, or producers write to the target: LEGACY sync stops
                 }
                 Map.Entry<Long, Long> lastRead = copies.lowerEntry(committed.offset());
