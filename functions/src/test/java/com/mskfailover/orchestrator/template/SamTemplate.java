@@ -101,8 +101,8 @@ final class SamTemplate {
      * The environment template.yaml gives a function (Globals' variables, then its own) for these parameter values (the
      * rest at their Default), as CloudFormation would compute it: a name that is a parameter reads as !Ref to it,
      * {@code [delimiter, [...]]} as !Join, {@code ${Name}} in text as !Sub, and {@code [condition, a, b]} as !If taking
-     * {@code a} (every value a mode may need is then set). A reference to a resource of the stack (!Ref, !GetAtt) reads
-     * as {@link #DEPLOYED_REFERENCES}' example value.
+     * {@code a} where the condition holds for these values, {@code b} where not. A reference to a resource of the stack
+     * (!Ref, !GetAtt) reads as {@link #DEPLOYED_REFERENCES}' example value.
      */
     Map<String, String> functionEnvironment(String functionId, Map<String, String> parameters) {
         Map<String, String> values = new LinkedHashMap<>(DEPLOYED_REFERENCES);
@@ -123,14 +123,14 @@ final class SamTemplate {
         return env;
     }
 
-    private static String resolve(JsonNode value, Map<String, String> parameters) {
+    private String resolve(JsonNode value, Map<String, String> parameters) {
+        if (value.isArray() && value.size() == 3 && value.get(0).isTextual() && root.path("Conditions").has(value.get(0).asText())) {
+            return resolve(holds(value.get(0).asText(), parameters) ? value.get(1) : value.get(2), parameters);
+        }
         if (value.isArray() && value.size() == 2 && value.get(0).isTextual()) {
             List<String> parts = new ArrayList<>();
             (value.get(1).isArray() ? value.get(1) : List.of(value.get(1))).forEach(part -> parts.add(resolve(part, parameters)));
             return String.join(value.get(0).asText(), parts);
-        }
-        if (value.isArray() && value.size() == 3) {
-            return resolve(value.get(1), parameters);
         }
         String text = value.asText();
         if (parameters.containsKey(text)) {
@@ -138,6 +138,37 @@ final class SamTemplate {
         }
         return java.util.regex.Pattern.compile("\\$\\{([A-Za-z0-9:]+)}").matcher(text)
                 .replaceAll(match -> java.util.regex.Matcher.quoteReplacement(parameters.getOrDefault(match.group(1), "msk-failover")));
+    }
+
+    /**
+     * Whether a condition of template.yaml holds for these parameter values. Without their tags the conditions read as
+     * !Condition: a name; !Not: [x]; !Equals: [a, b] of two plain values (a parameter's name reads as its value); !And:
+     * any other list (the template uses no !Or in its Conditions).
+     */
+    boolean holds(String condition, Map<String, String> parameters) {
+        JsonNode definition = root.path("Conditions").path(condition);
+        if (definition.isMissingNode()) {
+            throw new IllegalArgumentException("template.yaml has no condition " + condition);
+        }
+        return holds(definition, parameters);
+    }
+
+    private boolean holds(JsonNode condition, Map<String, String> parameters) {
+        if (condition.isTextual()) {
+            return holds(condition.asText(), parameters);
+        }
+        if (condition.size() == 1) {
+            return !holds(condition.get(0), parameters);
+        }
+        if (condition.size() == 2 && condition.get(0).isValueNode() && condition.get(1).isValueNode()) {
+            return resolve(condition.get(0), parameters).equals(resolve(condition.get(1), parameters));
+        }
+        for (JsonNode part : condition) {
+            if (!holds(part, parameters)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     Map<String, JsonNode> resourcesOfType(String type) {

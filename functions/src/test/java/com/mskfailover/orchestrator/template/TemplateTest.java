@@ -105,7 +105,8 @@ class TemplateTest {
      * ports for something its function's environment does not carry fails here, not at its first invocation.
      */
     @ParameterizedTest
-    @CsvSource({"msk-replicator,msk-replicator,route53-change", "replicator-task,replicator-task,arc-routing-control"})
+    @CsvSource({"msk-replicator,msk-replicator,route53-change", "msk-replicator,msk-replicator,arc-routing-control",
+            "replicator-task,replicator-task,route53-change", "replicator-task,replicator-task,arc-routing-control"})
     void everyHandlerBuildsOnAwsPortsFromItsFunctionsEnvironmentInEveryMode(String forward, String reverse, String aliases) throws Exception {
         Map<String, String> modes = Map.of("ForwardReplicationMode", forward, "ReverseReplicationMode", reverse, "AliasSwitchMode", aliases);
         for (var entry : template.resourcesOfType("AWS::Serverless::Function").entrySet()) {
@@ -118,6 +119,71 @@ class TemplateTest {
                 throw new AssertionError(entry.getKey() + " cannot start with the environment template.yaml gives it (" + modes + "): "
                         + e.getCause() + "\n" + env, e.getCause());
             }
+        }
+    }
+
+    /**
+     * With MSK Replicator both ways the reverse-replication stack creates nothing of ECS (no image to push first): every
+     * output of a nested stack that exists only under a condition is read only where that condition holds (a resource
+     * or output of that Condition, or the first branch of an !If on it), or CloudFormation fails the deploy on a
+     * missing attribute; and in that mode no function is given an ECS setting.
+     */
+    @Test
+    void theReplicatorTaskResourcesExistAndAreReadOnlyInReplicatorTaskMode() {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> conditionOfOutput = new TreeMap<>();
+        template.nestedTemplates().forEach((id, nested) -> nested.path("Outputs").fields().forEachRemaining(output -> {
+            if (output.getValue().has("Condition")) {
+                conditionOfOutput.put(id + ".Outputs." + output.getKey(), output.getValue().path("Condition").asText());
+            }
+        }));
+        for (String ecs : List.of("ClusterArn", "ClusterName", "TaskDefinitionArn", "TaskRoleArn", "ExecutionRoleArn")) {
+            assertEquals("ReversesWithReplicatorTask", conditionOfOutput.get("ReverseReplication.Outputs." + ecs), ecs);
+        }
+        JsonNode reverse = template.nestedTemplates().get("ReverseReplication");
+        reverse.path("Resources").fields().forEachRemaining(resource -> {
+            if (resource.getValue().path("Type").asText().startsWith("AWS::ECS::") || resource.getKey().startsWith("ReplicatorTask")
+                    || resource.getKey().equals("ReplicatorExecutionRole") || resource.getKey().equals("ReplicatorLogGroup")) {
+                expect(problems, resource.getKey(), "ReversesWithReplicatorTask".equals(resource.getValue().path("Condition").asText()),
+                        "exists only with ReverseReplicationMode replicator-task");
+            }
+        });
+        for (String section : List.of("Resources", "Outputs")) {
+            template.root().path(section).fields().forEachRemaining(entry -> {
+                Set<String> holding = new TreeSet<>();
+                if (entry.getValue().has("Condition")) {
+                    holding.add(entry.getValue().path("Condition").asText());
+                }
+                readsOnlyWhereTheirConditionHolds(entry.getKey(), entry.getValue(), holding, conditionOfOutput, problems);
+            });
+        }
+        assertEquals(List.of(), problems);
+
+        Map<String, String> mskReplicatorBothWays = Map.of("ForwardReplicationMode", "msk-replicator", "ReverseReplicationMode", "msk-replicator");
+        template.resourcesOfType("AWS::Serverless::Function").keySet().forEach(function ->
+                template.functionEnvironment(function, mskReplicatorBothWays).forEach((name, value) ->
+                        expect(problems, function, !value.contains(":ecs:"), name + " names no ECS resource with MSK Replicator both ways: " + value)));
+        assertEquals(List.of(), problems);
+    }
+
+    private void readsOnlyWhereTheirConditionHolds(String path, JsonNode node, Set<String> holding, Map<String, String> conditionOfOutput,
+                                                   List<String> problems) {
+        if (node.isTextual()) {
+            conditionOfOutput.forEach((output, condition) -> {
+                if (node.asText().contains(output) && !holding.contains(condition)) {
+                    problems.add(path + " reads " + output + " where " + condition + " may not hold");
+                }
+            });
+        } else if (node.isArray() && node.size() == 3 && node.get(0).isTextual() && template.root().path("Conditions").has(node.get(0).asText())) {
+            Set<String> inFirstBranch = new TreeSet<>(holding);
+            inFirstBranch.add(node.get(0).asText());
+            readsOnlyWhereTheirConditionHolds(path, node.get(1), inFirstBranch, conditionOfOutput, problems);
+            readsOnlyWhereTheirConditionHolds(path, node.get(2), holding, conditionOfOutput, problems);
+        } else if (node.isObject()) {
+            node.fields().forEachRemaining(field -> readsOnlyWhereTheirConditionHolds(path + "." + field.getKey(), field.getValue(), holding,
+                    conditionOfOutput, problems));
+        } else {
+            node.elements().forEachRemaining(element -> readsOnlyWhereTheirConditionHolds(path, element, holding, conditionOfOutput, problems));
         }
     }
 
