@@ -105,11 +105,7 @@ final class SamTemplate {
      * (!Ref, !GetAtt) reads as {@link #DEPLOYED_REFERENCES}' example value.
      */
     Map<String, String> functionEnvironment(String functionId, Map<String, String> parameters) {
-        Map<String, String> values = new LinkedHashMap<>(DEPLOYED_REFERENCES);
-        root.path("Parameters").fields().forEachRemaining(parameter ->
-                values.put(parameter.getKey(), parameter.getValue().path("Default").asText("")));
-        values.putAll(DEPLOY_VALUES);
-        values.putAll(parameters);
+        Map<String, String> values = values(parameters);
         Map<String, String> env = new LinkedHashMap<>();
         root.path("Globals").path("Function").path("Environment").path("Variables").fields()
                 .forEachRemaining(variable -> env.put(variable.getKey(), resolve(variable.getValue(), values)));
@@ -121,6 +117,36 @@ final class SamTemplate {
             }
         });
         return env;
+    }
+
+    /** Every parameter's value for a deploy giving these (the rest at DEPLOY_VALUES, else their Default), and the stack's references. */
+    Map<String, String> values(Map<String, String> parameters) {
+        Map<String, String> values = new LinkedHashMap<>(DEPLOYED_REFERENCES);
+        root.path("Parameters").fields().forEachRemaining(parameter ->
+                values.put(parameter.getKey(), parameter.getValue().path("Default").asText("")));
+        values.putAll(DEPLOY_VALUES);
+        values.putAll(parameters);
+        return values;
+    }
+
+    /**
+     * The AssertDescription of every assertion of template.yaml's Rules that these parameter values fail, as
+     * CloudFormation would refuse the deploy (conditions read as {@link #holds(String, Map)} reads them).
+     */
+    List<String> refusedByTheRules(Map<String, String> parameters) {
+        Map<String, String> values = values(parameters);
+        List<String> refusals = new ArrayList<>();
+        root.path("Rules").forEach(rule -> {
+            if (rule.has("RuleCondition") && !holds(rule.path("RuleCondition"), values)) {
+                return;
+            }
+            rule.path("Assertions").forEach(assertion -> {
+                if (!holds(assertion.path("Assert"), values)) {
+                    refusals.add(assertion.path("AssertDescription").asText());
+                }
+            });
+        });
+        return refusals;
     }
 
     private String resolve(JsonNode value, Map<String, String> parameters) {

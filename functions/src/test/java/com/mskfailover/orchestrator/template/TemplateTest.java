@@ -92,8 +92,10 @@ class TemplateTest {
             type.getConstructor().getModifiers(); // the public no-argument constructor Lambda uses
             type.getConstructor(Ports.class).getModifiers(); // the one the local runs use, on the same ports
             assertEquals(type.getSimpleName() + "Function", entry.getKey(), "logical id names the handler");
-            // sam build must take the Maven-built jar as it is: the module alone cannot be built outside the reactor.
-            assertTrue(entry.getValue().path("Metadata").path("SkipBuild").asBoolean(), entry.getKey() + " needs Metadata SkipBuild: true");
+            // sam build builds the jar through the Makefile (Maven from the project root): the module alone cannot be
+            // built outside the reactor, which SAM's own Maven builder would try.
+            assertEquals("makefile", entry.getValue().path("Metadata").path("BuildMethod").asText(), entry.getKey() + " needs Metadata BuildMethod: makefile");
+            assertEquals("functions/sam-build", entry.getValue().path("Properties").path("CodeUri").asText(), entry.getKey());
             names.add(type.getSimpleName());
         }
         assertEquals(names, new TreeSet<>(LocalWiring.of(StateMachineRun.projectRoot()).handlerClasses().keySet()));
@@ -164,6 +166,21 @@ class TemplateTest {
                 template.functionEnvironment(function, mskReplicatorBothWays).forEach((name, value) ->
                         expect(problems, function, !value.contains(":ecs:"), name + " names no ECS resource with MSK Replicator both ways: " + value)));
         assertEquals(List.of(), problems);
+    }
+
+    /** ReplicatorTaskImage is needed, and refused empty, only where the ECS resources that use it exist. */
+    @Test
+    void theReplicatorTaskImageIsRequiredOnlyInReplicatorTaskMode() {
+        Map<String, String> replicatorTask = new HashMap<>(Map.of("ForwardReplicationMode", "replicator-task", "ReverseReplicationMode", "replicator-task",
+                "ReplicatorTaskImage", ""));
+        List<String> refusals = template.refusedByTheRules(replicatorTask);
+        assertEquals(1, refusals.size(), refusals.toString());
+        assertTrue(refusals.get(0).startsWith("ReplicatorTaskImage is required when ReverseReplicationMode is replicator-task")
+                && refusals.get(0).contains("docs/replicator.md"), "names the parameter and the fix: " + refusals);
+        replicatorTask.put("ReplicatorTaskImage", SamTemplate.DEPLOY_VALUES.get("ReplicatorTaskImage"));
+        assertEquals(List.of(), template.refusedByTheRules(replicatorTask));
+        assertEquals("", template.root().path("Parameters").path("ReplicatorTaskImage").path("Default").asText("absent"));
+        assertEquals(List.of(), template.refusedByTheRules(Map.of("ReplicatorTaskImage", "")), "the default mode, MSK Replicator both ways, needs no image");
     }
 
     private void readsOnlyWhereTheirConditionHolds(String path, JsonNode node, Set<String> holding, Map<String, String> conditionOfOutput,
