@@ -294,7 +294,8 @@ class TemplateTest {
     void functionsLogJsonAndEveryTaskPassesTheExecutionAndStateNames() throws IOException {
         // Lambda keeps the handlers' JSON lines as they are and filters them by level; its own lines only from WARN.
         JsonNode logging = template.root().path("Globals").path("Function").path("LoggingConfig");
-        assertEquals("{\"LogFormat\":\"JSON\",\"ApplicationLogLevel\":\"INFO\",\"SystemLogLevel\":\"WARN\"}", logging.toString());
+        assertEquals("{\"LogFormat\":\"JSON\",\"ApplicationLogLevel\":\"INFO\",\"SystemLogLevel\":\"WARN\",\"LogGroup\":\"FunctionsLogGroup\"}",
+                logging.toString());
         template.resourcesOfType("AWS::Serverless::Function").forEach((id, function) ->
                 assertTrue(function.path("Properties").path("LoggingConfig").isMissingNode(), id + " keeps the global LoggingConfig"));
 
@@ -375,6 +376,87 @@ class TemplateTest {
             }
         }
         assertEquals(1, changeStatements, "only FlipBootstrapAliases changes records");
+    }
+
+    /**
+     * The notification topic is encrypted with the stack's own key, which the alarms and rules that publish to it (the
+     * service principals cloudwatch and events) may use, and so may exactly the functions allowed to publish to it
+     * (a publisher to an encrypted topic needs kms:GenerateDataKey and kms:Decrypt: Amazon SNS Developer Guide).
+     */
+    @Test
+    void theNotificationTopicIsEncryptedWithAKeyEveryPublisherMayUse() {
+        assertEquals("NotificationKey.Arn", template.resources().get("NotificationTopic").path("Properties").path("KmsMasterKeyId").asText(),
+                "the stack's key (alias/aws/sns could not be used by the alarms and the rule)");
+        JsonNode keyPolicy = template.resources().get("NotificationKey").path("Properties").path("KeyPolicy");
+        Set<String> servicesThatMayEncrypt = new TreeSet<>();
+        keyPolicy.path("Statement").forEach(statement -> {
+            if (statement.path("Action").toString().contains("kms:GenerateDataKey") && statement.path("Action").toString().contains("kms:Decrypt")) {
+                statement.path("Principal").path("Service").forEach(service -> servicesThatMayEncrypt.add(service.asText()));
+            }
+        });
+        assertEquals(Set.of("cloudwatch.amazonaws.com", "events.amazonaws.com"), servicesThatMayEncrypt);
+        assertTrue(template.resources().get("NotificationKey").path("Properties").path("EnableKeyRotation").asBoolean());
+
+        Map<String, Set<String>> publishers = new TreeMap<>();
+        Map<String, Set<String>> keyUsers = new TreeMap<>();
+        template.resourcesOfType("AWS::Serverless::Function").forEach((id, function) -> {
+            for (JsonNode statement : SamTemplate.statements(function)) {
+                String actions = statement.path("Action").toString();
+                if (actions.contains("sns:Publish") && statement.path("Resource").asText().equals("NotificationTopic")) {
+                    publishers.put(id, Set.of("NotificationTopic"));
+                }
+                if (actions.contains("kms:")) {
+                    keyUsers.computeIfAbsent(id, key -> new TreeSet<>()).add(actions + " on " + statement.path("Resource").asText());
+                }
+            }
+            JsonNode onFailure = function.path("Properties").path("EventInvokeConfig").path("DestinationConfig").path("OnFailure");
+            if (onFailure.path("Destination").asText().equals("NotificationTopic")) {
+                assertTrue(publishers.containsKey(id), id + " hands failed events to the topic: it must be allowed to publish (and to use the key)");
+            }
+        });
+        assertEquals(Set.of("NotifyOperatorsFunction", "ReportPreflightFunction", "DetectImpairmentFunction"), publishers.keySet());
+        Map<String, Set<String>> expected = new TreeMap<>();
+        publishers.keySet().forEach(id -> expected.put(id, Set.of("[\"kms:GenerateDataKey\",\"kms:Decrypt\"] on NotificationKey.Arn")));
+        assertEquals(expected, keyUsers);
+    }
+
+    /** Every log group has a retention, the functions' one included (functionsLogJson...: every function logs to it). */
+    @Test
+    void everyLogGroupHasARetention() {
+        List<String> problems = new ArrayList<>();
+        template.resourcesOfType("AWS::Logs::LogGroup").forEach((id, group) ->
+                expect(problems, id, group.path("Properties").path("RetentionInDays").asInt() > 0, "has RetentionInDays"));
+        assertEquals(List.of(), problems);
+        assertTrue(template.resourcesOfType("AWS::Logs::LogGroup").containsKey("FunctionsLogGroup"));
+    }
+
+    /**
+     * iam:PassRole only to the service the role is for (Service Authorization Reference, IAM: the iam:PassedToService
+     * condition key), and ec2:CreateNetworkInterface only in the clusters' two Regions, never in every Region.
+     */
+    @Test
+    void rolesArePassedOnlyToTheirServiceAndInterfacesCreatedOnlyInTheClustersRegions() {
+        Map<String, String> passedTo = new TreeMap<>();
+        List<String> problems = new ArrayList<>();
+        template.resources().forEach((id, resource) -> {
+            for (JsonNode statement : SamTemplate.statements(resource)) {
+                String actions = statement.path("Action").toString();
+                if (actions.contains("iam:PassRole")) {
+                    String service = statement.path("Condition").path("StringEquals").path("iam:PassedToService").asText("");
+                    expect(problems, id, !service.isEmpty(), statement.path("Sid").asText() + " passes a role without iam:PassedToService");
+                    passedTo.put(statement.path("Sid").asText(), service);
+                }
+                if (actions.contains("ec2:CreateNetworkInterface")) {
+                    List<String> regions = new ArrayList<>();
+                    statement.path("Resource").forEach(arn -> regions.add(arn.isArray() ? arn.get(1).toString() : arn.asText()));
+                    expect(problems, id, regions.stream().noneMatch(arn -> arn.contains(":ec2:*:")), "creates interfaces in every Region: " + regions);
+                    expect(problems, id, regions.stream().filter(arn -> arn.contains("PrimaryClusterArn")).count() == 3
+                            && regions.stream().filter(arn -> arn.contains("SecondaryClusterArn")).count() == 3, "names the two clusters' Regions: " + regions);
+                }
+            }
+        });
+        assertEquals(List.of(), problems);
+        assertEquals(Map.of("PassReplicatorRoles", "ecs-tasks.amazonaws.com", "PassTheReplicatorServiceRole", "kafka.amazonaws.com"), passedTo);
     }
 
     @Test
