@@ -448,7 +448,7 @@ class TemplateTest {
                 }
                 if (actions.contains("ec2:CreateNetworkInterface")) {
                     List<String> regions = new ArrayList<>();
-                    statement.path("Resource").forEach(arn -> regions.add(arn.isArray() ? arn.get(1).toString() : arn.asText()));
+                    statement.path("Resource").forEach(arn -> regions.add(arn.isTextual() ? arn.asText() : arn.toString()));
                     expect(problems, id, regions.stream().noneMatch(arn -> arn.contains(":ec2:*:")), "creates interfaces in every Region: " + regions);
                     expect(problems, id, regions.stream().filter(arn -> arn.contains("PrimaryClusterArn")).count() == 3
                             && regions.stream().filter(arn -> arn.contains("SecondaryClusterArn")).count() == 3, "names the two clusters' Regions: " + regions);
@@ -654,6 +654,44 @@ class TemplateTest {
         });
         assertEquals(List.of(), problems);
         assertEquals(Set.of("BootstrapAliases", "ReverseReplication", "Monitoring"), template.nestedTemplates().keySet());
+    }
+
+    /**
+     * docs/deploy.md's prerequisites checklist: each row names the preflight Task that checks it (a state of
+     * statemachines/preflight.asl.json) or says the preflight does not check it, and every check of the preflight is
+     * named by some row; the items a first deploy meets are all there.
+     */
+    @Test
+    void everyPrerequisiteNamesThePreflightCheckThatFindsItMissingOrSaysNone() throws IOException {
+        String documentation = Files.readString(StateMachineRun.projectRoot().resolve("docs/deploy.md"));
+        String section = documentation.substring(documentation.indexOf("## Prerequisites"));
+        section = section.substring(0, section.indexOf("\n## ", 1));
+        Set<String> checks = new TreeSet<>();
+        JsonNode preflight = JSON.readTree(StateMachineRun.projectRoot().resolve("statemachines/preflight.asl.json").toFile());
+        preflight.path("States").path("RunPreflightChecks").path("Branches").forEach(branch -> branch.path("States").fields().forEachRemaining(state -> {
+            if (state.getValue().path("Type").asText().equals("Task")) {
+                checks.add(state.getKey());
+            }
+        }));
+        assertEquals(Set.of("CheckSecondaryReady", "CheckPrimaryHealthy", "CheckReverseFlowReady", "CheckAliasRecords"), checks);
+        List<String> problems = new ArrayList<>();
+        Set<String> named = new TreeSet<>();
+        List<String> rows = section.lines().filter(line -> line.startsWith("| ") && !line.startsWith("| prerequisite")).toList();
+        for (String row : rows) {
+            String checkedBy = row.substring(row.lastIndexOf(" | ") + 3);
+            Set<String> here = new TreeSet<>();
+            checks.stream().filter(check -> checkedBy.contains("`" + check + "`")).forEach(here::add);
+            named.addAll(here);
+            if (here.isEmpty() && !checkedBy.startsWith("not checked by the preflight") && !checkedBy.startsWith("every check")) {
+                problems.add("names no preflight check and does not say it is not checked: " + row);
+            }
+        }
+        assertEquals(List.of(), problems);
+        assertEquals(checks, named, "every preflight check backs some prerequisite");
+        for (String item : List.of("private hosted zone", "both** Regions", "Routes both ways", "by CIDR", "**NAT**", "forward MSK Replicator",
+                "multi-VPC private connectivity", "cluster policy", "replicator-task image in ECR")) {
+            assertTrue(section.contains(item), "the checklist names " + item);
+        }
     }
 
     /** The parameter table of docs/deploy.md names every parameter of template.yaml: the table cannot drift. */
