@@ -65,8 +65,10 @@ class AlarmsTest {
         // The cluster the rule watches is the one the failback runs its tasks in, across the nested stacks.
         JsonNode watched = template.resources().get("ReplicatorTaskStoppedRule").path("Properties").path("EventPattern").path("detail").path("clusterArn");
         assertEquals("[\"ReplicatorClusterArn\"]", watched.toString());
-        assertEquals("ReverseReplication.Outputs.ClusterArn",
-                template.resources().get("Monitoring").path("Properties").path("Parameters").path("ReplicatorClusterArn").asText());
+        JsonNode given = template.resources().get("Monitoring").path("Properties").path("Parameters").path("ReplicatorClusterArn");
+        assertEquals("[\"ReversesWithReplicatorTask\",\"ReverseReplication.Outputs.ClusterArn\",\"\"]", given.toString(),
+                "the cluster exists only in replicator-task mode");
+        assertEquals("ReversesWithReplicatorTask", template.resources().get("ReplicatorTaskStoppedRule").path("Condition").asText());
         assertEquals("ReplicatorCluster.Arn", template.nestedTemplates().get("ReverseReplication").path("Outputs").path("ClusterArn").path("Value").asText());
         assertEquals("AWS::ECS::Cluster", template.resources().get("ReplicatorCluster").path("Type").asText());
 

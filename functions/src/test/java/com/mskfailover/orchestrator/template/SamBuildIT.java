@@ -22,10 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * What {@code sam build && sam deploy} do with the template's local paths, reproduced without the SAM CLI: sam build
  * writes {@code .aws-sam/build/template.yaml} and, in moving it there, rewrites the relative paths of Resources (and
  * Metadata) to be relative to the build folder, but not those of Globals (SAM CLI,
- * {@code samcli/commands/_utils/template.py}, {@code _update_relative_paths} / {@code _resolve_relative_to});
- * functions with {@code Metadata: SkipBuild} are not built and keep their (rewritten) CodeUri. sam deploy then
- * packages each path relative to the built template, and fails (ExportFailedError) on one that does not exist.
- * Runs after {@code package}, so the jar the built template names is the one Maven made.
+ * {@code samcli/commands/_utils/template.py}, {@code _update_relative_paths} / {@code _resolve_relative_to}).
+ * A function with {@code Metadata: BuildMethod: makefile} is built by aws-lambda-builders' CustomMakeWorkflow: its
+ * CodeUri folder copied to a scratch folder, then {@code make --makefile <CodeUri>/Makefile build-<LogicalId>} run
+ * there with ARTIFACTS_DIR set (one build per function: SAM CLI never shares a makefile build); the built template's
+ * CodeUri is that artifacts folder, which sam deploy zips. Runs after {@code package}, so the jar is the one Maven made.
  */
 class SamBuildIT {
 
@@ -66,14 +67,8 @@ class SamBuildIT {
                 continue;
             }
             if (type.equals("AWS::Serverless::Function")) {
-                builtCodeUris.put(entry.getKey(), built);
-                String handler = entry.getValue().path("Properties").path("Handler").asText();
-                String classFile = handler.substring(0, handler.indexOf("::")).replace('.', '/') + ".class";
-                try (ZipFile jar = new ZipFile(target.toFile())) {
-                    if (jar.getEntry(classFile) == null) {
-                        problems.add(entry.getKey() + ": " + target + " has no " + classFile);
-                    }
-                }
+                builtCodeUris.put(entry.getKey(), own.asText());
+                expectBuiltByTheMakefile(entry.getKey(), entry.getValue(), target, problems);
             }
         }
         // A nested application's template is built into .aws-sam/build/<its logical id>/template.yaml and its Location
@@ -93,7 +88,7 @@ class SamBuildIT {
         assertEquals(List.of(), problems);
         assertEquals(3, template.nestedTemplates().size(), template.nestedTemplates().keySet().toString());
         assertEquals(template.resourcesOfType("AWS::Serverless::Function").size(), builtCodeUris.size(), builtCodeUris.toString());
-        builtCodeUris.values().forEach(uri -> assertEquals("../../functions/target/functions.jar", uri));
+        builtCodeUris.values().forEach(uri -> assertEquals("functions/sam-build", uri));
     }
 
     @Test
@@ -108,11 +103,43 @@ class SamBuildIT {
         }
     }
 
-    @Test
-    void aCodeUriInGlobalsWouldPointNowhereFromTheBuildFolder() {
-        // The failure this guards against, as the issue saw it: Globals' functions/target/functions.jar, read from .aws-sam/build.
-        assertFalse(Files.exists(buildDir.resolve("functions/target/functions.jar")));
-        assertEquals("../../functions/target/functions.jar", rewritten("functions/target/functions.jar"));
+    /**
+     * The function built as CustomMakeWorkflow builds it, in a scratch copy of its CodeUri folder; the jar Maven made is
+     * taken as it is ({@code make -o}: never rebuilt here, inside the Maven build that made it). Its artifacts folder must
+     * hold the jar under lib/ (on the Java runtime's classpath) with the function's handler.
+     */
+    private static void expectBuiltByTheMakefile(String id, JsonNode function, Path codeUri, List<String> problems) throws IOException {
+        if (!"makefile".equals(function.path("Metadata").path("BuildMethod").asText())) {
+            problems.add(id + ": Metadata BuildMethod is not makefile: sam build would not build its jar");
+            return;
+        }
+        Path scratch = Files.createTempDirectory("sam-scratch");
+        Path artifacts = Files.createTempDirectory("sam-artifacts").resolve(id);
+        try {
+            try (var files = Files.list(codeUri)) {
+                for (Path file : files.toList()) {
+                    Files.copy(file, scratch.resolve(file.getFileName()));
+                }
+            }
+            Path jar = StateMachineRun.projectRoot().resolve("functions/target/functions.jar");
+            SamMakefileTest.Make make = SamMakefileTest.make(scratch, Map.of("ARTIFACTS_DIR", artifacts.toString()),
+                    "--makefile", codeUri.resolve("Makefile").toString(), "-o", jar.toString(), "build-" + id);
+            if (make.exitCode() != 0) {
+                problems.add(id + ": make exited " + make.exitCode() + ": " + make.output());
+                return;
+            }
+            Path built = artifacts.resolve("lib/functions.jar");
+            String handler = function.path("Properties").path("Handler").asText();
+            String classFile = handler.substring(0, handler.indexOf("::")).replace('.', '/') + ".class";
+            try (ZipFile zip = new ZipFile(built.toFile())) {
+                if (zip.getEntry(classFile) == null) {
+                    problems.add(id + ": " + built + " has no " + classFile);
+                }
+            }
+        } finally {
+            SamMakefileTest.deleteRecursively(scratch);
+            SamMakefileTest.deleteRecursively(artifacts.getParent());
+        }
     }
 
     /** SAM CLI's _resolve_relative_to: os.path.relpath(os.path.normpath(os.path.join(original_root, path)), new_root). */

@@ -101,15 +101,11 @@ final class SamTemplate {
      * The environment template.yaml gives a function (Globals' variables, then its own) for these parameter values (the
      * rest at their Default), as CloudFormation would compute it: a name that is a parameter reads as !Ref to it,
      * {@code [delimiter, [...]]} as !Join, {@code ${Name}} in text as !Sub, and {@code [condition, a, b]} as !If taking
-     * {@code a} (every value a mode may need is then set). A reference to a resource of the stack (!Ref, !GetAtt) reads
-     * as {@link #DEPLOYED_REFERENCES}' example value.
+     * {@code a} where the condition holds for these values, {@code b} where not. A reference to a resource of the stack
+     * (!Ref, !GetAtt) reads as {@link #DEPLOYED_REFERENCES}' example value.
      */
     Map<String, String> functionEnvironment(String functionId, Map<String, String> parameters) {
-        Map<String, String> values = new LinkedHashMap<>(DEPLOYED_REFERENCES);
-        root.path("Parameters").fields().forEachRemaining(parameter ->
-                values.put(parameter.getKey(), parameter.getValue().path("Default").asText("")));
-        values.putAll(DEPLOY_VALUES);
-        values.putAll(parameters);
+        Map<String, String> values = values(parameters);
         Map<String, String> env = new LinkedHashMap<>();
         root.path("Globals").path("Function").path("Environment").path("Variables").fields()
                 .forEachRemaining(variable -> env.put(variable.getKey(), resolve(variable.getValue(), values)));
@@ -123,14 +119,44 @@ final class SamTemplate {
         return env;
     }
 
-    private static String resolve(JsonNode value, Map<String, String> parameters) {
+    /** Every parameter's value for a deploy giving these (the rest at DEPLOY_VALUES, else their Default), and the stack's references. */
+    Map<String, String> values(Map<String, String> parameters) {
+        Map<String, String> values = new LinkedHashMap<>(DEPLOYED_REFERENCES);
+        root.path("Parameters").fields().forEachRemaining(parameter ->
+                values.put(parameter.getKey(), parameter.getValue().path("Default").asText("")));
+        values.putAll(DEPLOY_VALUES);
+        values.putAll(parameters);
+        return values;
+    }
+
+    /**
+     * The AssertDescription of every assertion of template.yaml's Rules that these parameter values fail, as
+     * CloudFormation would refuse the deploy (conditions read as {@link #holds(String, Map)} reads them).
+     */
+    List<String> refusedByTheRules(Map<String, String> parameters) {
+        Map<String, String> values = values(parameters);
+        List<String> refusals = new ArrayList<>();
+        root.path("Rules").forEach(rule -> {
+            if (rule.has("RuleCondition") && !holds(rule.path("RuleCondition"), values)) {
+                return;
+            }
+            rule.path("Assertions").forEach(assertion -> {
+                if (!holds(assertion.path("Assert"), values)) {
+                    refusals.add(assertion.path("AssertDescription").asText());
+                }
+            });
+        });
+        return refusals;
+    }
+
+    private String resolve(JsonNode value, Map<String, String> parameters) {
+        if (value.isArray() && value.size() == 3 && value.get(0).isTextual() && root.path("Conditions").has(value.get(0).asText())) {
+            return resolve(holds(value.get(0).asText(), parameters) ? value.get(1) : value.get(2), parameters);
+        }
         if (value.isArray() && value.size() == 2 && value.get(0).isTextual()) {
             List<String> parts = new ArrayList<>();
             (value.get(1).isArray() ? value.get(1) : List.of(value.get(1))).forEach(part -> parts.add(resolve(part, parameters)));
             return String.join(value.get(0).asText(), parts);
-        }
-        if (value.isArray() && value.size() == 3) {
-            return resolve(value.get(1), parameters);
         }
         String text = value.asText();
         if (parameters.containsKey(text)) {
@@ -138,6 +164,37 @@ final class SamTemplate {
         }
         return java.util.regex.Pattern.compile("\\$\\{([A-Za-z0-9:]+)}").matcher(text)
                 .replaceAll(match -> java.util.regex.Matcher.quoteReplacement(parameters.getOrDefault(match.group(1), "msk-failover")));
+    }
+
+    /**
+     * Whether a condition of template.yaml holds for these parameter values. Without their tags the conditions read as
+     * !Condition: a name; !Not: [x]; !Equals: [a, b] of two plain values (a parameter's name reads as its value); !And:
+     * any other list (the template uses no !Or in its Conditions).
+     */
+    boolean holds(String condition, Map<String, String> parameters) {
+        JsonNode definition = root.path("Conditions").path(condition);
+        if (definition.isMissingNode()) {
+            throw new IllegalArgumentException("template.yaml has no condition " + condition);
+        }
+        return holds(definition, parameters);
+    }
+
+    private boolean holds(JsonNode condition, Map<String, String> parameters) {
+        if (condition.isTextual()) {
+            return holds(condition.asText(), parameters);
+        }
+        if (condition.size() == 1) {
+            return !holds(condition.get(0), parameters);
+        }
+        if (condition.size() == 2 && condition.get(0).isValueNode() && condition.get(1).isValueNode()) {
+            return resolve(condition.get(0), parameters).equals(resolve(condition.get(1), parameters));
+        }
+        for (JsonNode part : condition) {
+            if (!holds(part, parameters)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     Map<String, JsonNode> resourcesOfType(String type) {

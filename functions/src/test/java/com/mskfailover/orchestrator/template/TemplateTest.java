@@ -92,8 +92,10 @@ class TemplateTest {
             type.getConstructor().getModifiers(); // the public no-argument constructor Lambda uses
             type.getConstructor(Ports.class).getModifiers(); // the one the local runs use, on the same ports
             assertEquals(type.getSimpleName() + "Function", entry.getKey(), "logical id names the handler");
-            // sam build must take the Maven-built jar as it is: the module alone cannot be built outside the reactor.
-            assertTrue(entry.getValue().path("Metadata").path("SkipBuild").asBoolean(), entry.getKey() + " needs Metadata SkipBuild: true");
+            // sam build builds the jar through the Makefile (Maven from the project root): the module alone cannot be
+            // built outside the reactor, which SAM's own Maven builder would try.
+            assertEquals("makefile", entry.getValue().path("Metadata").path("BuildMethod").asText(), entry.getKey() + " needs Metadata BuildMethod: makefile");
+            assertEquals("functions/sam-build", entry.getValue().path("Properties").path("CodeUri").asText(), entry.getKey());
             names.add(type.getSimpleName());
         }
         assertEquals(names, new TreeSet<>(LocalWiring.of(StateMachineRun.projectRoot()).handlerClasses().keySet()));
@@ -105,7 +107,8 @@ class TemplateTest {
      * ports for something its function's environment does not carry fails here, not at its first invocation.
      */
     @ParameterizedTest
-    @CsvSource({"msk-replicator,msk-replicator,route53-change", "replicator-task,replicator-task,arc-routing-control"})
+    @CsvSource({"msk-replicator,msk-replicator,route53-change", "msk-replicator,msk-replicator,arc-routing-control",
+            "replicator-task,replicator-task,route53-change", "replicator-task,replicator-task,arc-routing-control"})
     void everyHandlerBuildsOnAwsPortsFromItsFunctionsEnvironmentInEveryMode(String forward, String reverse, String aliases) throws Exception {
         Map<String, String> modes = Map.of("ForwardReplicationMode", forward, "ReverseReplicationMode", reverse, "AliasSwitchMode", aliases);
         for (var entry : template.resourcesOfType("AWS::Serverless::Function").entrySet()) {
@@ -118,6 +121,86 @@ class TemplateTest {
                 throw new AssertionError(entry.getKey() + " cannot start with the environment template.yaml gives it (" + modes + "): "
                         + e.getCause() + "\n" + env, e.getCause());
             }
+        }
+    }
+
+    /**
+     * With MSK Replicator both ways the reverse-replication stack creates nothing of ECS (no image to push first): every
+     * output of a nested stack that exists only under a condition is read only where that condition holds (a resource
+     * or output of that Condition, or the first branch of an !If on it), or CloudFormation fails the deploy on a
+     * missing attribute; and in that mode no function is given an ECS setting.
+     */
+    @Test
+    void theReplicatorTaskResourcesExistAndAreReadOnlyInReplicatorTaskMode() {
+        List<String> problems = new ArrayList<>();
+        Map<String, String> conditionOfOutput = new TreeMap<>();
+        template.nestedTemplates().forEach((id, nested) -> nested.path("Outputs").fields().forEachRemaining(output -> {
+            if (output.getValue().has("Condition")) {
+                conditionOfOutput.put(id + ".Outputs." + output.getKey(), output.getValue().path("Condition").asText());
+            }
+        }));
+        for (String ecs : List.of("ClusterArn", "ClusterName", "TaskDefinitionArn", "TaskRoleArn", "ExecutionRoleArn")) {
+            assertEquals("ReversesWithReplicatorTask", conditionOfOutput.get("ReverseReplication.Outputs." + ecs), ecs);
+        }
+        JsonNode reverse = template.nestedTemplates().get("ReverseReplication");
+        reverse.path("Resources").fields().forEachRemaining(resource -> {
+            if (resource.getValue().path("Type").asText().startsWith("AWS::ECS::") || resource.getKey().startsWith("ReplicatorTask")
+                    || resource.getKey().equals("ReplicatorExecutionRole") || resource.getKey().equals("ReplicatorLogGroup")) {
+                expect(problems, resource.getKey(), "ReversesWithReplicatorTask".equals(resource.getValue().path("Condition").asText()),
+                        "exists only with ReverseReplicationMode replicator-task");
+            }
+        });
+        for (String section : List.of("Resources", "Outputs")) {
+            template.root().path(section).fields().forEachRemaining(entry -> {
+                Set<String> holding = new TreeSet<>();
+                if (entry.getValue().has("Condition")) {
+                    holding.add(entry.getValue().path("Condition").asText());
+                }
+                readsOnlyWhereTheirConditionHolds(entry.getKey(), entry.getValue(), holding, conditionOfOutput, problems);
+            });
+        }
+        assertEquals(List.of(), problems);
+
+        Map<String, String> mskReplicatorBothWays = Map.of("ForwardReplicationMode", "msk-replicator", "ReverseReplicationMode", "msk-replicator");
+        template.resourcesOfType("AWS::Serverless::Function").keySet().forEach(function ->
+                template.functionEnvironment(function, mskReplicatorBothWays).forEach((name, value) ->
+                        expect(problems, function, !value.contains(":ecs:"), name + " names no ECS resource with MSK Replicator both ways: " + value)));
+        assertEquals(List.of(), problems);
+    }
+
+    /** ReplicatorTaskImage is needed, and refused empty, only where the ECS resources that use it exist. */
+    @Test
+    void theReplicatorTaskImageIsRequiredOnlyInReplicatorTaskMode() {
+        Map<String, String> replicatorTask = new HashMap<>(Map.of("ForwardReplicationMode", "replicator-task", "ReverseReplicationMode", "replicator-task",
+                "ReplicatorTaskImage", ""));
+        List<String> refusals = template.refusedByTheRules(replicatorTask);
+        assertEquals(1, refusals.size(), refusals.toString());
+        assertTrue(refusals.get(0).startsWith("ReplicatorTaskImage is required when ReverseReplicationMode is replicator-task")
+                && refusals.get(0).contains("docs/replicator.md"), "names the parameter and the fix: " + refusals);
+        replicatorTask.put("ReplicatorTaskImage", SamTemplate.DEPLOY_VALUES.get("ReplicatorTaskImage"));
+        assertEquals(List.of(), template.refusedByTheRules(replicatorTask));
+        assertEquals("", template.root().path("Parameters").path("ReplicatorTaskImage").path("Default").asText("absent"));
+        assertEquals(List.of(), template.refusedByTheRules(Map.of("ReplicatorTaskImage", "")), "the default mode, MSK Replicator both ways, needs no image");
+    }
+
+    private void readsOnlyWhereTheirConditionHolds(String path, JsonNode node, Set<String> holding, Map<String, String> conditionOfOutput,
+                                                   List<String> problems) {
+        if (node.isTextual()) {
+            conditionOfOutput.forEach((output, condition) -> {
+                if (node.asText().contains(output) && !holding.contains(condition)) {
+                    problems.add(path + " reads " + output + " where " + condition + " may not hold");
+                }
+            });
+        } else if (node.isArray() && node.size() == 3 && node.get(0).isTextual() && template.root().path("Conditions").has(node.get(0).asText())) {
+            Set<String> inFirstBranch = new TreeSet<>(holding);
+            inFirstBranch.add(node.get(0).asText());
+            readsOnlyWhereTheirConditionHolds(path, node.get(1), inFirstBranch, conditionOfOutput, problems);
+            readsOnlyWhereTheirConditionHolds(path, node.get(2), holding, conditionOfOutput, problems);
+        } else if (node.isObject()) {
+            node.fields().forEachRemaining(field -> readsOnlyWhereTheirConditionHolds(path + "." + field.getKey(), field.getValue(), holding,
+                    conditionOfOutput, problems));
+        } else {
+            node.elements().forEachRemaining(element -> readsOnlyWhereTheirConditionHolds(path, element, holding, conditionOfOutput, problems));
         }
     }
 
@@ -211,7 +294,8 @@ class TemplateTest {
     void functionsLogJsonAndEveryTaskPassesTheExecutionAndStateNames() throws IOException {
         // Lambda keeps the handlers' JSON lines as they are and filters them by level; its own lines only from WARN.
         JsonNode logging = template.root().path("Globals").path("Function").path("LoggingConfig");
-        assertEquals("{\"LogFormat\":\"JSON\",\"ApplicationLogLevel\":\"INFO\",\"SystemLogLevel\":\"WARN\"}", logging.toString());
+        assertEquals("{\"LogFormat\":\"JSON\",\"ApplicationLogLevel\":\"INFO\",\"SystemLogLevel\":\"WARN\",\"LogGroup\":\"FunctionsLogGroup\"}",
+                logging.toString());
         template.resourcesOfType("AWS::Serverless::Function").forEach((id, function) ->
                 assertTrue(function.path("Properties").path("LoggingConfig").isMissingNode(), id + " keeps the global LoggingConfig"));
 
@@ -292,6 +376,87 @@ class TemplateTest {
             }
         }
         assertEquals(1, changeStatements, "only FlipBootstrapAliases changes records");
+    }
+
+    /**
+     * The notification topic is encrypted with the stack's own key, which the alarms and rules that publish to it (the
+     * service principals cloudwatch and events) may use, and so may exactly the functions allowed to publish to it
+     * (a publisher to an encrypted topic needs kms:GenerateDataKey and kms:Decrypt: Amazon SNS Developer Guide).
+     */
+    @Test
+    void theNotificationTopicIsEncryptedWithAKeyEveryPublisherMayUse() {
+        assertEquals("NotificationKey.Arn", template.resources().get("NotificationTopic").path("Properties").path("KmsMasterKeyId").asText(),
+                "the stack's key (alias/aws/sns could not be used by the alarms and the rule)");
+        JsonNode keyPolicy = template.resources().get("NotificationKey").path("Properties").path("KeyPolicy");
+        Set<String> servicesThatMayEncrypt = new TreeSet<>();
+        keyPolicy.path("Statement").forEach(statement -> {
+            if (statement.path("Action").toString().contains("kms:GenerateDataKey") && statement.path("Action").toString().contains("kms:Decrypt")) {
+                statement.path("Principal").path("Service").forEach(service -> servicesThatMayEncrypt.add(service.asText()));
+            }
+        });
+        assertEquals(Set.of("cloudwatch.amazonaws.com", "events.amazonaws.com"), servicesThatMayEncrypt);
+        assertTrue(template.resources().get("NotificationKey").path("Properties").path("EnableKeyRotation").asBoolean());
+
+        Map<String, Set<String>> publishers = new TreeMap<>();
+        Map<String, Set<String>> keyUsers = new TreeMap<>();
+        template.resourcesOfType("AWS::Serverless::Function").forEach((id, function) -> {
+            for (JsonNode statement : SamTemplate.statements(function)) {
+                String actions = statement.path("Action").toString();
+                if (actions.contains("sns:Publish") && statement.path("Resource").asText().equals("NotificationTopic")) {
+                    publishers.put(id, Set.of("NotificationTopic"));
+                }
+                if (actions.contains("kms:")) {
+                    keyUsers.computeIfAbsent(id, key -> new TreeSet<>()).add(actions + " on " + statement.path("Resource").asText());
+                }
+            }
+            JsonNode onFailure = function.path("Properties").path("EventInvokeConfig").path("DestinationConfig").path("OnFailure");
+            if (onFailure.path("Destination").asText().equals("NotificationTopic")) {
+                assertTrue(publishers.containsKey(id), id + " hands failed events to the topic: it must be allowed to publish (and to use the key)");
+            }
+        });
+        assertEquals(Set.of("NotifyOperatorsFunction", "ReportPreflightFunction", "DetectImpairmentFunction"), publishers.keySet());
+        Map<String, Set<String>> expected = new TreeMap<>();
+        publishers.keySet().forEach(id -> expected.put(id, Set.of("[\"kms:GenerateDataKey\",\"kms:Decrypt\"] on NotificationKey.Arn")));
+        assertEquals(expected, keyUsers);
+    }
+
+    /** Every log group has a retention, the functions' one included (functionsLogJson...: every function logs to it). */
+    @Test
+    void everyLogGroupHasARetention() {
+        List<String> problems = new ArrayList<>();
+        template.resourcesOfType("AWS::Logs::LogGroup").forEach((id, group) ->
+                expect(problems, id, group.path("Properties").path("RetentionInDays").asInt() > 0, "has RetentionInDays"));
+        assertEquals(List.of(), problems);
+        assertTrue(template.resourcesOfType("AWS::Logs::LogGroup").containsKey("FunctionsLogGroup"));
+    }
+
+    /**
+     * iam:PassRole only to the service the role is for (Service Authorization Reference, IAM: the iam:PassedToService
+     * condition key), and ec2:CreateNetworkInterface only in the clusters' two Regions, never in every Region.
+     */
+    @Test
+    void rolesArePassedOnlyToTheirServiceAndInterfacesCreatedOnlyInTheClustersRegions() {
+        Map<String, String> passedTo = new TreeMap<>();
+        List<String> problems = new ArrayList<>();
+        template.resources().forEach((id, resource) -> {
+            for (JsonNode statement : SamTemplate.statements(resource)) {
+                String actions = statement.path("Action").toString();
+                if (actions.contains("iam:PassRole")) {
+                    String service = statement.path("Condition").path("StringEquals").path("iam:PassedToService").asText("");
+                    expect(problems, id, !service.isEmpty(), statement.path("Sid").asText() + " passes a role without iam:PassedToService");
+                    passedTo.put(statement.path("Sid").asText(), service);
+                }
+                if (actions.contains("ec2:CreateNetworkInterface")) {
+                    List<String> regions = new ArrayList<>();
+                    statement.path("Resource").forEach(arn -> regions.add(arn.isTextual() ? arn.asText() : arn.toString()));
+                    expect(problems, id, regions.stream().noneMatch(arn -> arn.contains(":ec2:*:")), "creates interfaces in every Region: " + regions);
+                    expect(problems, id, regions.stream().filter(arn -> arn.contains("PrimaryClusterArn")).count() == 3
+                            && regions.stream().filter(arn -> arn.contains("SecondaryClusterArn")).count() == 3, "names the two clusters' Regions: " + regions);
+                }
+            }
+        });
+        assertEquals(List.of(), problems);
+        assertEquals(Map.of("PassReplicatorRoles", "ecs-tasks.amazonaws.com", "PassTheReplicatorServiceRole", "kafka.amazonaws.com"), passedTo);
     }
 
     @Test
@@ -489,6 +654,44 @@ class TemplateTest {
         });
         assertEquals(List.of(), problems);
         assertEquals(Set.of("BootstrapAliases", "ReverseReplication", "Monitoring"), template.nestedTemplates().keySet());
+    }
+
+    /**
+     * docs/deploy.md's prerequisites checklist: each row names the preflight Task that checks it (a state of
+     * statemachines/preflight.asl.json) or says the preflight does not check it, and every check of the preflight is
+     * named by some row; the items a first deploy meets are all there.
+     */
+    @Test
+    void everyPrerequisiteNamesThePreflightCheckThatFindsItMissingOrSaysNone() throws IOException {
+        String documentation = Files.readString(StateMachineRun.projectRoot().resolve("docs/deploy.md"));
+        String section = documentation.substring(documentation.indexOf("## Prerequisites"));
+        section = section.substring(0, section.indexOf("\n## ", 1));
+        Set<String> checks = new TreeSet<>();
+        JsonNode preflight = JSON.readTree(StateMachineRun.projectRoot().resolve("statemachines/preflight.asl.json").toFile());
+        preflight.path("States").path("RunPreflightChecks").path("Branches").forEach(branch -> branch.path("States").fields().forEachRemaining(state -> {
+            if (state.getValue().path("Type").asText().equals("Task")) {
+                checks.add(state.getKey());
+            }
+        }));
+        assertEquals(Set.of("CheckSecondaryReady", "CheckPrimaryHealthy", "CheckReverseFlowReady", "CheckAliasRecords"), checks);
+        List<String> problems = new ArrayList<>();
+        Set<String> named = new TreeSet<>();
+        List<String> rows = section.lines().filter(line -> line.startsWith("| ") && !line.startsWith("| prerequisite")).toList();
+        for (String row : rows) {
+            String checkedBy = row.substring(row.lastIndexOf(" | ") + 3);
+            Set<String> here = new TreeSet<>();
+            checks.stream().filter(check -> checkedBy.contains("`" + check + "`")).forEach(here::add);
+            named.addAll(here);
+            if (here.isEmpty() && !checkedBy.startsWith("not checked by the preflight") && !checkedBy.startsWith("every check")) {
+                problems.add("names no preflight check and does not say it is not checked: " + row);
+            }
+        }
+        assertEquals(List.of(), problems);
+        assertEquals(checks, named, "every preflight check backs some prerequisite");
+        for (String item : List.of("private hosted zone", "both** Regions", "Routes both ways", "by CIDR", "**NAT**", "forward MSK Replicator",
+                "multi-VPC private connectivity", "cluster policy", "replicator-task image in ECR")) {
+            assertTrue(section.contains(item), "the checklist names " + item);
+        }
     }
 
     /** The parameter table of docs/deploy.md names every parameter of template.yaml: the table cannot drift. */
