@@ -296,25 +296,24 @@ class FailoverStateMachineTest {
         ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
         ObjectNode input = plannedInput();
         input.withObjectProperty("timeouts").put("replicationCatchUpSeconds", 2);
-        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
-        // A producer that never moved: it keeps appending to the primary through the whole wait.
-        Thread stayingProducer = new Thread(() -> {
-            try (var producer = SharedClusters.primary().clients().producer(java.util.Map.of())) {
-                while (writing.get()) {
-                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TOPIC, "k", "still on the primary")).get();
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        stayingProducer.start();
-        ExecutionResult result;
-        try {
-            result = StateMachineRun.run("failover", ports.ports(), input.toString()).result();
-        } finally {
-            writing.set(false);
-            stayingProducer.join();
-        }
+        // A producer that never moved: it appends to the primary between any two checks of the wait, however fast the
+        // compressed waits come (a producer thread of its own could be starved on a loaded machine between two of them).
+        String primary = SharedClusters.primary().bootstrapServers();
+        com.mskfailover.orchestrator.domain.KafkaInspector writesBetweenChecks = (com.mskfailover.orchestrator.domain.KafkaInspector)
+                java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{com.mskfailover.orchestrator.domain.KafkaInspector.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("offsetRanges") && primary.equals(args[0])) {
+                                SharedClusters.primary().clients().produce(TOPIC, "k", "still on the primary");
+                            }
+                            try {
+                                return method.invoke(ports.kafka, args);
+                            } catch (java.lang.reflect.InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+        var withTheProducer = new com.mskfailover.orchestrator.local.LocalWiring.LocalPorts(ports.settings, ports.clusters, writesBetweenChecks,
+                ports.aliases, ports.tasks, ports.forwardReplication, ports.notifier, ports.alarms, ports.executions).withOperationLock(ports.lock);
+        ExecutionResult result = StateMachineRun.run("failover", withTheProducer, input.toString()).result();
 
         assertEquals("FailoverFailed", result.error(), result.timelineTable());
         var lastCheck = result.lastRun("CheckForwardReplicationCaughtUp").orElseThrow();
