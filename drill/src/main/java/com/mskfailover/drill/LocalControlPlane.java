@@ -124,8 +124,9 @@ final class LocalControlPlane implements AutoCloseable {
         this.resolver = new BootstrapAliasResolver(aliasFile);
         this.tasks = new LocalProcessReplicatorTasks(replicatorCommand(options.projectDir()), options.workDir().resolve("tasks"));
 
+        // requireForwardThroughput false: as deployed (template.yaml leaves REQUIRE_FORWARD_THROUGHPUT unset).
         OrchestratorSettings settings = new OrchestratorSettings(primaryArn, secondaryArn, List.of(PRODUCER_ALIAS), List.of(CONSUMER_ALIAS),
-                List.of(Drill.TOPIC), List.of(Drill.GROUP), new Timeouts(60, 300, 300, 120), 300, true,
+                List.of(Drill.TOPIC), List.of(Drill.GROUP), new Timeouts(60, 300, 300, 120), 300, false,
                 REVERSE_REPLICATOR, FORWARD_REPLICATOR, Duration.ofSeconds(2), List.of(alarmName(), notWritableAlarmName()), "none",
                 options.reverseTasks(), 1);
         // The functions reach the primary's brokers over the network path between the Regions, which a scenario may cut.
