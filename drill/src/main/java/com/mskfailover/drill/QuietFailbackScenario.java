@@ -37,9 +37,27 @@ final class QuietFailbackScenario implements Scenario {
                 + failback.timeline().stream().filter(state -> state.stateName().equals("VerifyForwardReplication"))
                 .mapToLong(state -> state.duration().toMillis()).sum() + " ms in the state)"));
         run.report.expect("VerifyForwardReplication passed on lag 0 with no throughput",
-                check != null && check.path("done").asBoolean() && seen.startsWith("running, 0/s, lag 0:"), seen);
+                check != null && check.path("done").asBoolean() && seen.matches("running, 0(\\.0)?/s, lag 0: .*"), seen);
+        JsonNode reverse = figure(run, failback, "CheckReverseReplicationLag", "reverseReplication");
+        run.report.expect("the reverse flow had nothing to copy (lag 0 from its start)",
+                reverse.path("progress").path("startLag").asLong(-1) == 0 && reverse.path("lag").asLong(-1) == 0, reverse.path("progress"));
+        JsonNode quiet = figure(run, failback, "CheckSecondaryQuiet", "secondaryQuiet");
+        run.report.expect("the quiet gate saw no application record on the secondary, no writer",
+                quiet.path("writers").isEmpty() && quiet.path("poll").path("done").asBoolean()
+                        && quiet.path("poll").path("detail").asText().startsWith("no application record on the secondary"), quiet.path("poll").path("detail"));
+        JsonNode drain = figure(run, failback, "CheckSecondaryConsumersDrained", "consumerDrain");
+        run.report.expect("the handover found msk-consumer with nothing to read on the secondary",
+                drain.path("readEverything").asBoolean() && drain.path("stillConnected").isEmpty(), drain.path("poll").path("detail"));
         run.produce("the producer alias (the primary, after a quiet verification)", 1);
         run.awaitSecondaryHoldsEverything("The forward flow copies it to the secondary");
         run.finish();
+    }
+
+    /** What a state of the failback last saw, as its result holds it under {@code resultPath}. */
+    private static JsonNode figure(DrillRun run, ExecutionResult failback, String state, String resultPath) {
+        JsonNode seen = failback.lastRun(state).map(last -> last.output().path(resultPath))
+                .orElse(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+        run.report.figure(state, seen.isMissingNode() ? state + " did not run" : seen.toString());
+        return seen;
     }
 }
