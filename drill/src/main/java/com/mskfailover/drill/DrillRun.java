@@ -47,10 +47,19 @@ final class DrillRun implements AutoCloseable {
 
     /** Clusters (the primary killable), aliases on the primary, topic customer, forward flow, messages 1 and 2 read. */
     void setUp(int brokers) throws Exception {
+        setUp(brokers, false);
+    }
+
+    /**
+     * {@link #setUp(int)}; {@code dedicatedController}: the primary's brokers next to a controller-only node, so that
+     * losing brokers does not take the KRaft quorum with them.
+     */
+    void setUp(int brokers, boolean dedicatedController) throws Exception {
         Drill.prepareWorkDir(options.workDir());
-        String shape = brokers == 1 ? "" : " (" + brokers + " brokers, replication factor 3)";
+        String shape = brokers == 1 ? "" : " (" + brokers + " brokers, replication factor 3"
+                + (dedicatedController ? ", a dedicated controller" : "") + ")";
         primary = report.step("Start the primary cluster" + shape + " (child JVMs, so it can be killed)", () ->
-                LocalKafkaCluster.builder("primary").mode(LocalKafkaCluster.Mode.CHILD_JVM).brokers(brokers)
+                LocalKafkaCluster.builder("primary").mode(LocalKafkaCluster.Mode.CHILD_JVM).brokers(brokers).dedicatedController(dedicatedController)
                         .dataDir(options.workDir().resolve("primary")).start());
         secondary = report.step("Start the secondary cluster" + shape, () -> {
             LocalKafkaCluster.Builder builder = LocalKafkaCluster.builder("secondary").dataDir(options.workDir().resolve("secondary"));
@@ -90,12 +99,17 @@ final class DrillRun implements AutoCloseable {
 
     /** kill -9 of the primary; ProbePrimary must see it unreachable. */
     void impairPrimary() throws Exception {
-        impaired = report.step("Impair the primary Region (kill -9 of the primary's brokers)", () -> {
-            primary.kill();
-            return Instant.now();
-        });
+        impair("Impair the primary Region (kill -9 of the primary's brokers)", primary::kill);
         boolean reachable = report.step("ProbePrimary probes the primary from the secondary Region", controlPlane::primaryReachable);
         report.expect("ProbePrimary reports the primary unreachable (PrimaryReachable 0 feeds the alarm)", !reachable, reachable);
+    }
+
+    /** The scenario's impairment of the primary: the RTO is measured from its end. */
+    void impair(String step, LocalControlPlane.Fault fault) throws Exception {
+        impaired = report.step(step, () -> {
+            fault.inject();
+            return Instant.now();
+        });
     }
 
     /** The alarm reaches DetectImpairment (twice: a duplicate delivery), which starts the failover; it is run. */

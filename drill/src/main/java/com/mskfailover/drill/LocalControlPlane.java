@@ -78,12 +78,16 @@ final class LocalControlPlane implements AutoCloseable {
     private final BootstrapAliasResolver resolver;
     private final LocalProcessReplicatorTasks tasks;
     private final FixedAlarmStates alarms = new FixedAlarmStates();
+    /** DescribeAlarms throttled (a scenario's fault) while set: every read of the alarms fails as the AWS adapter fails it. */
+    private volatile boolean alarmReadsThrottled;
     private final RecordingExecutions executions = new RecordingExecutions();
     /** The real DynamoDB adapter on dynalite (a server of this JVM, a table of this run). */
     private final DynamoDbOperationLock operationLock = DynaliteOperationLocks.fresh();
     private final RecordingNotifier notifier = new RecordingNotifier(true);
     /** What operators do when a notification reaches them (a scenario's people), after it is recorded. */
     private final List<java.util.function.Consumer<RecordingNotifier.Notification>> operators = new CopyOnWriteArrayList<>();
+    /** The notification topic: what reaches it is recorded, then handed to the scenario's operators. */
+    private final com.mskfailover.orchestrator.domain.Notifier toOperators;
     private final LocalWiring.LocalPorts ports;
     private final LocalWiring wiring;
     private final Map<String, RequestStreamHandler> handlers;
@@ -120,9 +124,11 @@ final class LocalControlPlane implements AutoCloseable {
         this.resolver = new BootstrapAliasResolver(aliasFile);
         this.tasks = new LocalProcessReplicatorTasks(replicatorCommand(options.projectDir()), options.workDir().resolve("tasks"));
 
+        // requireForwardThroughput false: as deployed (template.yaml leaves REQUIRE_FORWARD_THROUGHPUT unset).
         OrchestratorSettings settings = new OrchestratorSettings(primaryArn, secondaryArn, List.of(PRODUCER_ALIAS), List.of(CONSUMER_ALIAS),
-                List.of(Drill.TOPIC), List.of(Drill.GROUP), new Timeouts(60, 300, 300, 120), 300, true,
-                REVERSE_REPLICATOR, FORWARD_REPLICATOR, Duration.ofSeconds(2), List.of(alarmName()), "none", options.reverseTasks(), 1);
+                List.of(Drill.TOPIC), List.of(Drill.GROUP), new Timeouts(60, 300, 300, 120), 300, false,
+                REVERSE_REPLICATOR, FORWARD_REPLICATOR, Duration.ofSeconds(2), List.of(alarmName(), notWritableAlarmName()), "none",
+                options.reverseTasks(), 1);
         // The functions reach the primary's brokers over the network path between the Regions, which a scenario may cut.
         KafkaAdminInspector kafka = new KafkaAdminInspector(bootstrap -> KafkaAdminInspector.clientConfig(pathFromTheSecondary(bootstrap), "none"));
         ForwardReplication forward = options.mskReplicator() ? new ForwardFromStandIn(() -> forwardStandIn) : new ForwardReplicationFromTask(
@@ -132,11 +138,24 @@ final class LocalControlPlane implements AutoCloseable {
         LocalReverseMskReplicators reverse = !options.mskReplicator() ? null : new LocalReverseMskReplicators(clusters,
                 (name, source, target, topics) -> reverseStandIn(name, LocalMskReplicator.start(new LocalMskReplicator.Config(name, source, target, topics,
                         LocalMskReplicator.StartingPosition.EARLIEST, List.of()), cloudWatch)));
-        com.mskfailover.orchestrator.domain.Notifier toOperators = (subject, message) -> {
+        this.toOperators = (subject, message) -> {
             notifier.publish(subject, message);
             operators.forEach(operator -> operator.accept(new RecordingNotifier.Notification(subject, message)));
         };
-        this.ports = new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forward, toOperators, alarms, executions, reverse,
+        com.mskfailover.orchestrator.domain.AlarmStates alarmReads = new com.mskfailover.orchestrator.domain.AlarmStates() {
+            @Override
+            public Optional<String> stateOf(String alarmName) {
+                throwWhileThrottled(List.of(alarmName));
+                return alarms.stateOf(alarmName);
+            }
+
+            @Override
+            public Map<String, State> current(java.util.Collection<String> alarmNames) {
+                throwWhileThrottled(alarmNames);
+                return alarms.current(alarmNames);
+            }
+        };
+        this.ports = new LocalWiring.LocalPorts(settings, clusters, kafka, aliases, tasks, forward, toOperators, alarmReads, executions, reverse,
                 operationLock);
         // One set of handlers, as one deployed stack has: the Lambda endpoint and the direct invocations share it.
         this.wiring = LocalWiring.of(options.projectDir());
@@ -209,9 +228,27 @@ final class LocalControlPlane implements AutoCloseable {
         return List.of(java.toString(), "-Xmx256m", "-jar", jar.toString());
     }
 
-    private String alarmName() throws IOException {
+    String alarmName() throws IOException {
         return JSON.readTree(options.projectDir().resolve("events/alarm-primary-impaired.json").toFile())
                 .path("detail").path("alarmName").asText();
+    }
+
+    /** The stack's other alarm (template.yaml PrimaryNotWritableAlarm): the canary's, named after the same stack. */
+    String notWritableAlarmName() throws IOException {
+        return alarmName().replace("-primary-unreachable", "-primary-not-writable");
+    }
+
+    /** CloudWatch DescribeAlarms throttled (true) or answering again (false). */
+    void throttleAlarmReads(boolean throttled) {
+        alarmReadsThrottled = throttled;
+    }
+
+    private void throwWhileThrottled(java.util.Collection<String> alarmNames) {
+        if (alarmReadsThrottled) {
+            // The text CloudWatchAlarmStates gives it (AwsErrors): what the operators then read.
+            throw new TransientDependencyException("describing alarms " + alarmNames
+                    + " failed: Throttling (HTTP 400): Rate exceeded (Service: CloudWatch, Status Code: 400) (drill)", null);
+        }
     }
 
     /** The stack's initial records: every alias on one cluster. */
@@ -270,8 +307,12 @@ final class LocalControlPlane implements AutoCloseable {
 
     /** One run of ProbePrimary (every minute in AWS): its EMF line feeds the stack's PrimaryUnreachableAlarm. */
     boolean primaryReachable() throws IOException {
-        String result = ((ProbePrimary) handlers.get("ProbePrimary")).handleJson("{}");
-        return JSON.readTree(result).path("reachable").asBoolean();
+        return probePrimary().path("reachable").asBoolean();
+    }
+
+    /** ProbePrimary's result: reachable (PrimaryReachable) and canaryWritable (PrimaryCanaryWritable, the not-writable alarm's input). */
+    JsonNode probePrimary() throws IOException {
+        return JSON.readTree(((ProbePrimary) handlers.get("ProbePrimary")).handleJson("{}"));
     }
 
     /**
@@ -318,10 +359,120 @@ final class LocalControlPlane implements AutoCloseable {
      * state timestamp), the alarm being in that state now; returns the decision (STARTED, DUPLICATE, IGNORED, REFUSED).
      */
     String deliverAlarm(String state, java.time.Instant changedAt) throws IOException {
+        return deliverAlarm(alarmName(), state, changedAt);
+    }
+
+    /** {@link #deliverAlarm(String, java.time.Instant)} for the watched alarm of that name (the sample event renamed). */
+    String deliverAlarm(String alarmName, String state, java.time.Instant changedAt) throws IOException {
+        String outcome = ((DetectImpairment) handlers.get("DetectImpairment")).handleJson(alarmEvent(alarmName, state, changedAt).toString());
+        return JSON.readTree(outcome).path("decision").asText() + ": " + JSON.readTree(outcome).path("reason").asText();
+    }
+
+    /** The sample event of that state, renamed and stamped; the alarm is put in that state now, as CloudWatch would be. */
+    ObjectNode alarmEvent(String alarmName, String state, java.time.Instant changedAt) throws IOException {
         String file = "ALARM".equals(state) ? "events/alarm-primary-impaired.json" : "events/alarm-primary-recovered.json";
         ObjectNode event = (ObjectNode) JSON.readTree(options.projectDir().resolve(file).toFile());
+        ((ObjectNode) event.path("detail")).put("alarmName", alarmName);
         ((ObjectNode) event.path("detail").path("state")).put("timestamp", changedAt.toString().replace("Z", "+0000"));
-        alarms.set(event.path("detail").path("alarmName").asText(), state);
+        alarms.set(alarmName, state);
+        return event;
+    }
+
+    /**
+     * What Lambda does with an asynchronous invocation of DetectImpairment (EventBridge's), as template.yaml configures
+     * it (EventInvokeConfig of DetectImpairmentFunction): the event is invoked once and again on each error up to
+     * MaximumRetryAttempts; if every attempt failed, the invocation record goes to the OnFailure destination, the
+     * notification topic. (Lambda waits a minute, then two, between attempts: left out here.)
+     */
+    AsyncInvocation invokeDetectImpairmentAsynchronously(JsonNode event) throws IOException {
+        JsonNode invokeConfig = templateResource("DetectImpairmentFunction").path("Properties").path("EventInvokeConfig");
+        JsonNode onFailure = invokeConfig.path("DestinationConfig").path("OnFailure");
+        if (!invokeConfig.path("MaximumRetryAttempts").isInt() || !"SNS".equals(onFailure.path("Type").asText())
+                || !"NotificationTopic".equals(onFailure.path("Destination").asText())) {
+            throw new IllegalStateException("template.yaml: DetectImpairmentFunction's EventInvokeConfig must set MaximumRetryAttempts and an "
+                    + "OnFailure destination of Type SNS, the NotificationTopic; it is " + invokeConfig);
+        }
+        int attempts = 1 + invokeConfig.path("MaximumRetryAttempts").asInt();
+        DetectImpairment detectImpairment = (DetectImpairment) handlers.get("DetectImpairment");
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= attempts; attempt++) {
+            try {
+                String outcome = detectImpairment.handleJson(event.toString());
+                return new AsyncInvocation(attempts, attempt, attempt - 1, JSON.readTree(outcome), null);
+            } catch (RuntimeException e) {
+                last = e;
+            }
+        }
+        ObjectNode record = onFailureRecord(event, attempts, last);
+        // Lambda publishes it with no subject: e-mail subscribers see SNS's default one.
+        toOperators.publish("AWS Notification Message", record.toPrettyString());
+        return new AsyncInvocation(attempts, attempts, attempts, null, record);
+    }
+
+    /** A resource of template.yaml as deployed (CloudFormation's short tags read as their plain value: !Ref X is X). */
+    JsonNode templateResource(String logicalId) throws IOException {
+        JsonNode resource = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readTree(options.projectDir().resolve("template.yaml").toFile()).path("Resources").path(logicalId);
+        if (resource.isMissingNode()) {
+            throw new IllegalStateException("template.yaml has no resource " + logicalId);
+        }
+        return resource;
+    }
+
+    /** The stack's name, as its alarms carry it (the sample event's alarm is ${AWS::StackName}-primary-unreachable). */
+    String stackName() throws IOException {
+        return alarmName().replace("-primary-unreachable", "");
+    }
+
+    /** What CloudWatch sends to an alarm's actions (the notification topic) when it goes to ALARM: its subject and its JSON. */
+    void publishAlarmAction(String alarmName, String reason) {
+        ObjectNode message = JSON.createObjectNode();
+        message.put("AlarmName", alarmName);
+        message.put("NewStateValue", "ALARM");
+        message.put("NewStateReason", reason);
+        message.put("StateChangeTime", java.time.Instant.now().toString());
+        message.put("Region", "US East (Ohio)");
+        toOperators.publish("ALARM: \"" + alarmName + "\" in US East (Ohio)", message.toPrettyString());
+    }
+
+    /**
+     * The record Lambda sends to an on-failure destination (docs: "Capturing records of Lambda asynchronous
+     * invocations"); a Java function's unhandled exception gives errorType (its class), errorMessage and stackTrace.
+     */
+    private static ObjectNode onFailureRecord(JsonNode event, int invokeCount, RuntimeException error) {
+        ObjectNode record = JSON.createObjectNode();
+        record.put("version", "1.0");
+        record.put("timestamp", java.time.Instant.now().toString());
+        ObjectNode requestContext = record.putObject("requestContext");
+        requestContext.put("requestId", java.util.UUID.randomUUID().toString());
+        requestContext.put("functionArn", "arn:aws:lambda:us-east-2:123456789012:function:msk-failover-DetectImpairmentFunction:$LATEST");
+        requestContext.put("condition", "RetriesExhausted");
+        requestContext.put("approximateInvokeCount", invokeCount);
+        record.set("requestPayload", event);
+        ObjectNode responseContext = record.putObject("responseContext");
+        responseContext.put("statusCode", 200);
+        responseContext.put("executedVersion", "$LATEST");
+        responseContext.put("functionError", "Unhandled");
+        ObjectNode responsePayload = record.putObject("responsePayload");
+        responsePayload.put("errorMessage", error.getMessage());
+        responsePayload.put("errorType", error.getClass().getName());
+        var stackTrace = responsePayload.putArray("stackTrace");
+        java.util.Arrays.stream(error.getStackTrace()).limit(5).forEach(frame -> stackTrace.add(frame.toString()));
+        return record;
+    }
+
+    /**
+     * One asynchronous invocation as Lambda ran it: of {@code attemptsAllowed} (1 + MaximumRetryAttempts),
+     * {@code invocations} made, of which {@code errors} failed (what the function's Errors metric counts); the outcome
+     * of the one that succeeded, or the record sent on failure.
+     */
+    record AsyncInvocation(int attemptsAllowed, int invocations, int errors, JsonNode outcome, JsonNode failureRecord) {
+    }
+
+    /** EventBridge's schedule firing (RecheckEveryMinute, rate(1 minute)): the sample event stamped now, to DetectImpairment. */
+    String recheck() throws IOException {
+        ObjectNode event = (ObjectNode) JSON.readTree(options.projectDir().resolve("events/scheduled-recheck.json").toFile());
+        event.put("time", java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
         String outcome = ((DetectImpairment) handlers.get("DetectImpairment")).handleJson(event.toString());
         return JSON.readTree(outcome).path("decision").asText() + ": " + JSON.readTree(outcome).path("reason").asText();
     }

@@ -19,7 +19,7 @@ interface Scenario {
             new ReverseReplicatorKilledScenario(), new TwoFailbacksScenario(), new ConsumersStillActiveScenario(),
             new AlarmFlapsScenario(), new FailoverRefusedScenario(), new DnsThrottledScenario(), new BrokerLossScenario(),
             new PlannedFailoverScenario(), new ConcurrentOperationsScenario(), new NetworkPartitionScenario(),
-            new LiveTrafficScenario());
+            new OfflinePartitionsScenario(), new DetectorFailsScenario(), new QuietFailbackScenario(), new LiveTrafficScenario());
 
     static List<String> names() {
         return ALL.stream().map(Scenario::name).toList();

@@ -61,6 +61,14 @@ class DrillTest {
     }
 
     @Test
+    void aDetectorThatFailsOnEveryRetryIsToldToOperatorsAndTheMinutesReCheckFailsOverOnce() {
+        DrillReport report = play("detector-fails", 0);
+        assertEquals("3, 3", report.figures().get("DetectImpairment invocations (1 + MaximumRetryAttempts), failed"));
+        assertEquals("secondary, secondary", report.figures().get("aliases (producers, consumers)"));
+        assertTrue(report.executions().get("Failover").succeeded());
+    }
+
+    @Test
     void aSecondaryWithoutTheTopicRefusesTheFailoverAndNoAliasMoves() {
         DrillReport report = play("failover-refused", 0);
         assertEquals("primary, primary", report.figures().get("aliases (producers, consumers)"));
@@ -152,7 +160,8 @@ class DrillTest {
         var noScenario = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--scenario", "meteor"}, PROJECT_DIR));
         assertEquals("--scenario 'meteor' is not a scenario: use one of walkthrough, backlog, primary-dies-during-failback, "
                 + "reverse-replicator-killed, two-failbacks, consumers-still-active, alarm-flaps, failover-refused, dns-throttled, "
-                + "broker-loss, planned-failover, concurrent-operations, network-partition, live-traffic, or all", noScenario.getMessage());
+                + "broker-loss, planned-failover, concurrent-operations, network-partition, offline-partitions, detector-fails, quiet-failback, "
+                + "live-traffic, or all", noScenario.getMessage());
         assertEquals("walkthrough", DrillOptions.parse(new String[0], PROJECT_DIR).scenario());
         assertEquals(Scenario.ALL, DrillOptions.parse(new String[] {"--scenario", "all"}, PROJECT_DIR).scenarios());
         var noFlow = assertThrows(IllegalArgumentException.class, () -> DrillOptions.parse(new String[] {"--forward", "mm2"}, PROJECT_DIR));

@@ -66,7 +66,8 @@ public final class TestPorts {
 
     private static OrchestratorSettings settings(List<String> topics, List<String> groups, Duration probeTimeout) {
         return new OrchestratorSettings(PRIMARY_ARN, SECONDARY_ARN, List.of(PRODUCER_ALIAS), List.of(CONSUMER_ALIAS),
-                topics, groups, new Timeouts(30, 60, 60, 30), 300, true, "failback-replicator", "replicator-task",
+                // requireForwardThroughput false: as deployed (template.yaml leaves REQUIRE_FORWARD_THROUGHPUT unset).
+                topics, groups, new Timeouts(30, 60, 60, 30), 300, false, "failback-replicator", "replicator-task",
                 probeTimeout, List.of(ALARM, NOT_WRITABLE_ALARM, USER_ALARM), "none", 1, 1);
     }
 

@@ -117,6 +117,7 @@ public final class PlanComparison {
         List<String> missing = new ArrayList<>();
         var secondaryCommits = kafka.committedOffsets(secondaryBootstrap, plan.consumerGroups(), plan.topics());
         var primaryCommits = primaryBootstrap.map(primary -> kafka.committedOffsets(primary, plan.consumerGroups(), plan.topics())).orElse(Map.of());
+        Map<String, KafkaInspector.OffsetRange> onTheSecondary = primaryBootstrap.isPresent() ? kafka.offsetRanges(secondaryBootstrap, plan.topics()) : Map.of();
         for (String group : plan.consumerGroups()) {
             Set<String> onSecondary = secondaryCommits.get(group).keySet();
             if (primaryBootstrap.isEmpty()) {
@@ -131,6 +132,16 @@ public final class PlanComparison {
             }
             Set<String> notSynced = new TreeSet<>(primaryCommits.get(group).keySet());
             notSynced.removeAll(onSecondary);
+            // No record there (a consumer commits its position on a partition nobody wrote to; no flow syncs that):
+            // its consumers start at the partition's only position, re-reading nothing and missing nothing yet.
+            Set<String> empty = new TreeSet<>(notSynced.stream().filter(partition -> onTheSecondary.containsKey(partition)
+                    && onTheSecondary.get(partition).logStart() == onTheSecondary.get(partition).logEnd()).toList());
+            notSynced.removeAll(empty);
+            if (!empty.isEmpty()) {
+                warnings.add("group " + group + " committed on the primary for " + empty + ", which hold no record on the secondary, where it has "
+                        + "no offset: its consumers start there by auto.offset.reset (earliest: at the start, nothing missed; latest: they skip "
+                        + "what producers write there before they join)");
+            }
             if (notSynced.isEmpty()) {
                 checks.add("group " + group + " has its offsets on the secondary for every partition it committed on the primary ("
                         + onSecondary.size() + ")");

@@ -608,7 +608,9 @@ public final class KafkaAdminInspector implements KafkaInspector {
         config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
         config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
         Budget budget = new Budget(System.nanoTime() + CALL_TIMEOUT.toNanos());
-        try (Admin admin = Admin.create(config)) {
+        Admin admin = null;
+        try {
+            admin = Admin.create(config);
             return call.apply(admin, budget);
         } catch (ExecutionException e) {
             if (isRefusal(e.getCause())) {
@@ -620,6 +622,12 @@ public final class KafkaAdminInspector implements KafkaInspector {
             throw new TransientDependencyException(what + " interrupted", e);
         } catch (Exception e) {
             throw new TransientDependencyException(what + " on " + bootstrapServers + " failed: " + e, e);
+        } finally {
+            // Admin.close() waits for calls still in flight without end: against brokers that answer but cannot serve
+            // (two AZs lost, a group's coordinator gone) one never ends, and the function would hang to its timeout.
+            if (admin != null) {
+                admin.close(Duration.ofMillis(Math.min(budget.millis(), 1_000)));
+            }
         }
     }
 }

@@ -13,8 +13,10 @@ import java.util.OptionalLong;
 /**
  * {@link ForwardReplication} when the forward flow is a replicator-task: its source position is the consumer
  * group REPLICATOR_NAME on the primary (the lag contract). Running means it has committed on every partition
- * and is within {@code maxLagRecords} of the end. A group's lag cannot tell throughput when nobody produces, so a
- * caught-up replicator reports a nominal 1 record/s. No latency figure is readable from here when the primary is down.
+ * and is within {@code maxLagRecords} of the end. A group's lag cannot tell a rate: records waiting within that bound
+ * count as moving (their number per second), and a caught-up replicator reports 0, since nothing moves: the forward
+ * check then passes on its lag of 0, and fails where throughput is required. No latency figure is readable from here
+ * when the primary is down.
  */
 public final class ReplicatorGroupForwardReplication implements ForwardReplication {
 
@@ -40,8 +42,8 @@ public final class ReplicatorGroupForwardReplication implements ForwardReplicati
         String primary = clusters.bootstrapServers(primaryClusterArn);
         KafkaInspector.GroupLag lag = kafka.groupLag(primary, forwardReplicatorName, topics);
         boolean running = lag.partitionsWithoutCommit() == 0 && lag.totalLag() <= maxLagRecords;
-        // Without a traffic source of our own, "throughput" is whether it keeps up: caught up counts as flowing.
-        double throughput = running ? Math.max(1, lag.totalLag()) : 0;
+        // A nominal rate when caught up would pass requireForwardThroughput on a flow that moves nothing.
+        double throughput = running ? lag.totalLag() : 0;
         return new Status(running, throughput, "forward " + lag);
     }
 

@@ -184,6 +184,34 @@ class PlanComparisonTest {
     }
 
     @Test
+    void aCommitOnAPartitionWithNoRecordOnTheSecondaryIsAWarningNotARefusal() {
+        // A consumer commits its position on every partition it is assigned, one nobody wrote to as well (offset 0):
+        // the forward flow has no record there to translate it by, and nothing is re-read or missed without it.
+        String topic = "plan-compare-empty-partition";
+        SharedClusters.primary().clients().createTopic(topic, 2);
+        SharedClusters.secondary().clients().createTopic(topic, 2);
+        for (KafkaClients cluster : List.of(SharedClusters.primary().clients(), SharedClusters.secondary().clients())) {
+            cluster.produce(List.of(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, "key", "value")));
+        }
+        kafka.commitOffsets(primary, "plan-compare-empty", Map.of(topic + "-0", new KafkaInspector.CommittedOffset(1, ""),
+                topic + "-1", new KafkaInspector.CommittedOffset(0, "")));
+        kafka.commitOffsets(secondary, "plan-compare-empty", Map.of(topic + "-0", new KafkaInspector.CommittedOffset(1, "")));
+
+        PlanComparison.Findings findings = comparison.groupOffsetsOnSecondary(failover(List.of(topic), List.of("plan-compare-empty")), secondary,
+                Optional.of(primary), "");
+
+        assertEquals(1, findings.warnings().size(), findings.toString());
+        assertTrue(findings.warnings().getFirst().contains("plan-compare-empty committed on the primary for [" + topic + "-1]")
+                && findings.warnings().getFirst().contains("auto.offset.reset"), findings.toString());
+
+        // Once a record is on the secondary there, the missing offset is a gap again: refused.
+        SharedClusters.secondary().clients().produce(List.of(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 1, "key", "value")));
+        var refused = assertThrows(NotReadyException.class, () -> comparison.groupOffsetsOnSecondary(
+                failover(List.of(topic), List.of("plan-compare-empty")), secondary, Optional.of(primary), ""));
+        assertTrue(refused.getMessage().contains("plan-compare-empty [" + topic + "-1]"), refused.getMessage());
+    }
+
+    @Test
     void withThePrimaryDownTheFailoverIsNotRefusedAndWarnsOfAGroupWithNoOffsetOnTheSecondary() throws Exception {
         String topic = "plan-compare-primary-down";
         written(SharedClusters.primary().clients(), topic, 2);

@@ -63,7 +63,6 @@ public final class ClusterReportedHealth implements PrimaryRegionHealth {
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000,
                 AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 200);
         try (Admin admin = Admin.create(config)) {
-            boolean controller = admin.describeCluster().controller().get(3, TimeUnit.SECONDS) != null;
             var names = admin.listTopics().names().get(3, TimeUnit.SECONDS);
             Map<String, TopicDescription> topics = admin.describeTopics(names).allTopicNames().get(3, TimeUnit.SECONDS);
             Map<ConfigResource, Config> configs = admin.describeConfigs(names.stream()
@@ -77,11 +76,26 @@ public final class ClusterReportedHealth implements PrimaryRegionHealth {
                     underMinIsr += partition.isr().size() < minIsr ? 1 : 0;
                 }
             }
+            // Asked last: a cluster that does not answer at all is SILENT from the calls above, without this one's wait.
+            boolean controller = activeController(admin);
             String figures = "OfflinePartitionsCount " + offline + ", ActiveControllerCount " + (controller ? 1 : 0)
                     + ", UnderMinIsrPartitionCount " + underMinIsr + " (the cluster's own view of " + topics.keySet().stream().sorted().collect(Collectors.joining(",")) + ")";
             return new Report(offline > 0 || underMinIsr > 0 || !controller ? Report.Status.IMPAIRED : Report.Status.HEALTHY, figures);
         } catch (Exception e) {
             return new Report(Report.Status.SILENT, "the primary cluster reports nothing: " + e);
+        }
+    }
+
+    /**
+     * Whether the KRaft quorum has a leader (MSK's ActiveControllerCount). Not describeCluster's controller: a KRaft
+     * broker names some live broker there, and one that lost its quorum (two of three AZs gone) still answers with
+     * its last metadata, every partition led and in sync, where MSK reports no active controller.
+     */
+    private static boolean activeController(Admin admin) throws InterruptedException {
+        try {
+            return admin.describeMetadataQuorum().quorumInfo().get(3, TimeUnit.SECONDS).leaderId() >= 0;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
         }
     }
 }

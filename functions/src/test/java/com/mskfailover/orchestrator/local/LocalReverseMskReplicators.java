@@ -31,16 +31,21 @@ public final class LocalReverseMskReplicators implements ReverseMskReplicators {
      * A running stand-in, as the control plane sees it: its state (CREATING, RUNNING, FAILED, DELETED), its
      * MessageLag datapoints as CloudWatch has them, its figures; {@code failure} is empty while it runs.
      */
-    public record StandIn(String name, Supplier<String> state, Supplier<List<MetricDatapoint>> messageLag, LongSupplier copied,
+    public record StandIn(String name, Supplier<String> state, Supplier<List<MetricDatapoint>> messageLag,
+                          Supplier<List<MetricDatapoint>> throughput, LongSupplier copied,
                           LongSupplier skipped, Supplier<Optional<Duration>> latency, Supplier<String> failure, Runnable delete) {
 
         public static StandIn of(LocalMskReplicator replicator) {
-            return new StandIn(replicator.name(), replicator::state, () -> replicator.metrics()
-                    .maximum(replicator.name(), "MessageLag", METRIC_WINDOW_PERIODS).stream()
-                    .map(datapoint -> new MetricDatapoint(datapoint.periodStart(), datapoint.maximum())).toList(),
-                    replicator::copiedRecords, replicator::skippedRecords,
+            return new StandIn(replicator.name(), replicator::state, () -> datapoints(replicator, "MessageLag"),
+                    () -> datapoints(replicator, "ReplicatorThroughput"), replicator::copiedRecords, replicator::skippedRecords,
                     () -> Optional.of(Duration.ofMillis(replicator.replicationLatencyMillis())).filter(d -> !d.isNegative()),
                     replicator::failureText, replicator::close);
+        }
+
+        /** The stand-in's readable datapoints of a metric, newest first, as the CloudWatch adapter gets them. */
+        private static List<MetricDatapoint> datapoints(LocalMskReplicator replicator, String metric) {
+            return replicator.metrics().maximum(replicator.name(), metric, METRIC_WINDOW_PERIODS).stream()
+                    .map(datapoint -> new MetricDatapoint(datapoint.periodStart(), datapoint.maximum())).toList();
         }
 
         boolean active() {
@@ -140,8 +145,11 @@ public final class LocalReverseMskReplicators implements ReverseMskReplicators {
         return new ForwardReplication() {
             @Override
             public Status status() {
-                return new Status("RUNNING".equals(replicator.state().get()), replicator.copied().getAsLong(), "local MSK Replicator " + replicator.name()
-                        + ", " + replicator.copied().getAsLong() + " records copied, " + replicator.skipped().getAsLong() + " skipped (__mskmr)");
+                // As the AWS adapter reads ReplicatorThroughput: its latest readable datapoint, 0 without one.
+                double throughput = replicator.throughput().get().stream().findFirst().map(MetricDatapoint::value).orElse(0.0);
+                return new Status("RUNNING".equals(replicator.state().get()), throughput, "local MSK Replicator " + replicator.name()
+                        + ", ReplicatorThroughput " + throughput + " records/s, " + replicator.copied().getAsLong() + " records copied, "
+                        + replicator.skipped().getAsLong() + " skipped (__mskmr)");
             }
 
             @Override

@@ -415,11 +415,17 @@ class FailoverStateMachineTest {
     @Test
     void aPlanGroupCommittedOnThePrimaryWithoutItsOffsetOnTheSecondaryStopsTheFailoverAndItsDryRunUnlessForcedByName() throws IOException {
         String group = "failover-group-not-synced";
-        TestPorts ports = new TestPorts(dir, List.of(TOPIC), List.of(group), null);
+        String topic = "failover-not-synced";
+        // Its own topic: the record copied to the secondary's partition 0 would be an application's write to other tests.
+        for (var cluster : List.of(SharedClusters.primary().clients(), SharedClusters.secondary().clients())) {
+            cluster.createTopic(topic, 3);
+            cluster.produce(List.of(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, 0, "k", "copied")));
+        }
+        TestPorts ports = new TestPorts(dir, List.of(topic), List.of(group), null);
         ports.pointAliasesAt(TestPorts.PRIMARY_ARN);
-        // It read partition 0 on the primary; the forward flow synced nothing of it to the secondary.
+        // It read partition 0 on the primary; the forward flow copied its record but synced nothing of the group.
         ports.kafka.commitOffsets(SharedClusters.primary().bootstrapServers(), group,
-                java.util.Map.of(TOPIC + "-0", new com.mskfailover.orchestrator.domain.KafkaInspector.CommittedOffset(0, "")));
+                java.util.Map.of(topic + "-0", new com.mskfailover.orchestrator.domain.KafkaInspector.CommittedOffset(1, "")));
 
         var outcome = StateMachineRun.run("failover", ports.ports(), sampleInput().toString());
         ExecutionResult refused = outcome.result();
@@ -429,7 +435,7 @@ class FailoverStateMachineTest {
         assertEquals(0, outcome.endpoint().invocationCount("FlipBootstrapAliases"));
         assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.CONSUMER_ALIAS), "nothing moved");
         String message = ports.notifier.last().message();
-        assertTrue(message.contains(group + " [" + TOPIC + "-0]") && message.contains("\"force\": [\"groupsWithoutOffsets\"]"), message);
+        assertTrue(message.contains(group + " [" + topic + "-0]") && message.contains("\"force\": [\"groupsWithoutOffsets\"]"), message);
 
         ExecutionResult dryRun = StateMachineRun.run("failover", ports.ports(), sampleInput().put("dryRun", true).toString()).result();
         assertEquals("FailoverFailed", dryRun.statePath().getLast(), "the dry run reports it as the real run would: " + dryRun.timelineTable());
