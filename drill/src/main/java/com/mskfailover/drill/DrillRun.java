@@ -77,6 +77,16 @@ final class DrillRun implements AutoCloseable {
         consume("msk-consumer reads through the consumer alias (the primary)");
         report.step("Wait until the secondary has both messages and the group's offsets", () ->
                 awaitCaughtUp(primary.clients(), secondary.clients()));
+        ExecutionResult preflight = report.step("Run the preflight: would a failover and a failback work now? (moves nothing)",
+                controlPlane::runPreflight);
+        report.execution("Preflight", preflight);
+        preflight.output().path("report").path("lines").forEach(line -> {
+            String text = line.asText();
+            String verdict = text.substring(text.indexOf(':') + 2);
+            report.figure("preflight " + text.substring(0, text.indexOf(':')), verdict.length() > 100 ? verdict.substring(0, 100) + "..." : verdict);
+        });
+        report.expect("the preflight passed: a failover and a failback would find what they need", preflight.succeeded(),
+                preflight.status() + " " + preflight.cause());
     }
 
     /**

@@ -337,6 +337,11 @@ final class LocalControlPlane implements AutoCloseable {
         return runExecution("failover", execution.getKey(), execution.getValue());
     }
 
+    /** What the operator does after deploying, and the schedule daily: the preflight (statemachines/preflight.asl.json). */
+    ExecutionResult runPreflight() {
+        return runExecution("preflight", "preflight-drill", "{}");
+    }
+
     /** What the operator does: aws stepfunctions start-execution --input file://events/failback-start.json. */
     ExecutionResult runFailback() throws IOException {
         return runFailback("failback-drill", input -> input);

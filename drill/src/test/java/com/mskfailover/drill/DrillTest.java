@@ -23,6 +23,7 @@ class DrillTest {
         DrillReport report = play("walkthrough", 200);
 
         assertNothingLostDuplicatedOrReRead(report);
+        assertTrue(report.executions().get("Preflight").succeeded(), "the preflight, run before the outage, passes");
         assertTrue(report.executions().get("Failover").succeeded());
         assertTrue(report.executions().get("Failback").timesEntered("MoveConsumersToPrimary") == 1);
         assertTrue(report.figures().containsKey("RTO (impairment -> aliases flipped, INSYNC)"));

@@ -85,9 +85,9 @@ class PreflightStateMachineTest {
         JsonNode report = result.output().path("report");
         assertTrue(report.path("passed").asBoolean(), report.toString());
         assertEquals(0, report.path("failed").asInt());
-        assertEquals(CHECKS, new ArrayList<String>() {{
-            report.path("lines").forEach(line -> add(line.asText().substring(0, line.asText().indexOf(':'))));
-        }}, report.toString());
+        List<String> checked = new ArrayList<>();
+        report.path("lines").forEach(line -> checked.add(line.asText().substring(0, line.asText().indexOf(':'))));
+        assertEquals(CHECKS, checked, report.toString());
         report.path("lines").forEach(line -> assertTrue(line.asText().contains(": passed"), line.asText()));
         assertEquals(List.of(), ports.notifier.notifications(), "nothing is sent when all pass");
         assertEquals(TestPorts.PRIMARY_ARN, ports.clusterOf(TestPorts.PRODUCER_ALIAS), "nothing moved");
