@@ -81,12 +81,20 @@ final class GroupOffsetSync {
         }
 
         Map<String, Map<TopicPartition, OffsetAndMetadata>> written = new HashMap<>();
-        for (var entry : forward(translated, withMembers, targetOffsets).entrySet()) {
-            String group = entry.getKey();
+        for (String group : forward(translated, withMembers, targetOffsets).keySet()) {
             try {
-                target.alterConsumerGroupOffsets(group, entry.getValue()).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                written.put(group, entry.getValue());
-                LOG.info("group {}: target offsets moved forward to {}", group, entry.getValue());
+                // Decided again on the group as it is now: consumers may have committed on the target and left since the
+                // round read it, and a write decided on that older read would move them back (the broker refuses only
+                // while they are members).
+                Map<TopicPartition, OffsetAndMetadata> offsets = forward(Map.of(group, translated.get(group)),
+                        hasMembers(target.describeConsumerGroups(List.of(group)).describedGroups().get(group)) ? Set.of(group) : Set.of(),
+                        listOffsets(target, List.of(group))).get(group);
+                if (offsets == null) {
+                    continue;
+                }
+                target.alterConsumerGroupOffsets(group, offsets).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                written.put(group, offsets);
+                LOG.info("group {}: target offsets moved forward to {}", group, offsets);
             } catch (Exception e) {
                 // Typically a consumer joined the group on the target meanwhile; the next round decides again.
                 LOG.info("group {}: not synced this round: {}", group, e.toString());
